@@ -1,0 +1,45 @@
+package io.ollamaflow.api;
+
+/** Why a request failed, with the HTTP status it is answered with (see DESIGN.md). */
+public enum ErrorCode {
+  /** Malformed JSON, a missing or mistyped field, an invalid configuration object. */
+  BAD_REQUEST(400),
+  /** No frontend matches the request's Host header. */
+  NO_FRONTEND(400),
+  /** Admin call without a valid bearer token. */
+  UNAUTHORIZED(401),
+  /** The frontend, or every backend, disallows this kind of request. */
+  FORBIDDEN(403),
+  /** No route for this method and path. */
+  NOT_FOUND(404),
+  /** Wrong method on a known path. */
+  METHOD_NOT_ALLOWED(405),
+  /** No backend of the frontend has the requested model. */
+  MODEL_NOT_FOUND(404),
+  /** Creating an object that exists, or deleting one that is still referenced. */
+  CONFLICT(409),
+  /** The request body is larger than the frontend's MaxRequestBodySize. */
+  PAYLOAD_TOO_LARGE(413),
+  /** Backend capacity and queue are exhausted. */
+  BACKEND_BUSY(429),
+  /** A fault inside the proxy itself; a bug if it is ever seen. */
+  INTERNAL(500),
+  /** Every attempt at a backend failed. */
+  BACKEND_ERROR(502),
+  /** No healthy backend of the frontend can take this request. */
+  NO_HEALTHY_BACKEND(503),
+  /** The frontend is inactive. */
+  FRONTEND_INACTIVE(503),
+  /** No first byte from the backend within the frontend's TimeoutMs. */
+  TIMEOUT(504);
+
+  private final int httpStatus;
+
+  ErrorCode(int httpStatus) {
+    this.httpStatus = httpStatus;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+}

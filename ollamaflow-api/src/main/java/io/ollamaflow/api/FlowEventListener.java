@@ -1,0 +1,28 @@
+package io.ollamaflow.api;
+
+/**
+ * Observes requests as they pass through the cluster; the basis for logs and metrics. Every
+ * method has a no-op default, so a listener overrides only what it needs.
+ *
+ * <p>Threading: called on request threads, concurrently for different requests and in order for
+ * one request. Must be fast and must not block or throw; an exception is caught and logged.
+ */
+public interface FlowEventListener {
+  /** A listener that does nothing. */
+  FlowEventListener NONE = new FlowEventListener() {};
+
+  /** The request arrived and was classified. */
+  default void requestStarted(RequestInfo request) {}
+
+  /** A backend was chosen; {@code reason} says how (e.g. {@code "round-robin"}). */
+  default void backendSelected(RequestInfo request, String reason) {}
+
+  /** The backend's response headers arrived and were sent on to the client. */
+  default void firstByte(RequestInfo request) {}
+
+  /** The response was sent completely; {@link RequestInfo#status()} holds its status. */
+  default void requestFinished(RequestInfo request) {}
+
+  /** The request failed; the client got an error answer, or a stream was cut short. */
+  default void requestFailed(RequestInfo request, FlowException failure) {}
+}

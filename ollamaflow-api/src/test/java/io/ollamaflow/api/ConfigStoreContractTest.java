@@ -1,0 +1,233 @@
+package io.ollamaflow.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link ConfigStore} must have. A store's own test extends this class and
+ * implements {@link #newStore()}; published in the api test-jar for third-party stores.
+ */
+public abstract class ConfigStoreContractTest {
+  protected ConfigStore store;
+
+  /** A new, empty store. It is closed after each test. */
+  protected abstract ConfigStore newStore() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  /** A frontend with every field set away from its default, so a store that drops one is caught. */
+  protected static Frontend fullFrontend(String id) {
+    ObjectNode pinnedEmbed = JsonNodeFactory.instance.objectNode();
+    pinnedEmbed.put("truncate", true);
+    ObjectNode pinnedCompletion = JsonNodeFactory.instance.objectNode();
+    pinnedCompletion.putObject("options").put("num_ctx", 4096).put("temperature", 0.25);
+    pinnedCompletion.putArray("stop").add("--").add("/*");
+    return Frontend.builder(id)
+        .name("Frontend '" + id + "' -- with quotes")
+        .hostname(id + ".example.com")
+        .timeoutMs(12_345)
+        .loadBalancing(Frontend.RANDOM)
+        .blockHttp10(false)
+        .maxRequestBodySize(5_000_000_000L)
+        .backends(List.of("b2", "b1"))
+        .requiredModels(List.of("llama3:latest", "qwen--coder"))
+        .logRequestFull(true)
+        .logRequestBody(true)
+        .logResponseBody(true)
+        .useStickySessions(true)
+        .stickySessionExpirationMs(60_000)
+        .pinnedEmbeddingsProperties(pinnedEmbed)
+        .pinnedCompletionsProperties(pinnedCompletion)
+        .allowEmbeddings(false)
+        .allowCompletions(false)
+        .allowRetries(false)
+        .active(false)
+        .createdUtc(Instant.parse("2025-01-02T03:04:05.123456Z"))
+        .lastUpdateUtc(Instant.parse("2025-02-03T04:05:06.654321Z"))
+        .build();
+  }
+
+  /** A backend with every field set away from its default. */
+  protected static Backend fullBackend(String id) {
+    ObjectNode pinned = JsonNodeFactory.instance.objectNode();
+    pinned.put("max_tokens", 512);
+    return Backend.builder(id)
+        .name("Backend " + id)
+        .hostname("gpu-" + id + ".internal")
+        .port(8443)
+        .ssl(true)
+        .unhealthyThreshold(5)
+        .healthyThreshold(3)
+        .healthCheckMethod("HEAD")
+        .healthCheckUrl("/health")
+        .maxParallelRequests(16)
+        .rateLimitRequestsThreshold(64)
+        .logRequestFull(true)
+        .logRequestBody(true)
+        .logResponseBody(true)
+        .apiFormat(ApiFormat.OPENAI)
+        .labels(List.of("eu", "gpu'a100"))
+        .pinnedEmbeddingsProperties(pinned)
+        .pinnedCompletionsProperties(pinned)
+        .allowEmbeddings(false)
+        .allowCompletions(false)
+        .bearerToken("sk-secret'; DROP TABLE backends; --")
+        .querystring("api-version=2024-02-01&x=1")
+        .headers(Map.of("X-Api-Key", "k'1", "X-Team", "ml"))
+        .active(false)
+        .createdUtc(Instant.parse("2024-12-31T23:59:59.999999Z"))
+        .lastUpdateUtc(Instant.parse("2025-06-01T00:00:00Z"))
+        .build();
+  }
+
+  @Test
+  void newStoreIsEmpty() {
+    assertThat(store.frontends()).isEmpty();
+    assertThat(store.backends()).isEmpty();
+    assertThat(store.frontend("missing")).isEmpty();
+    assertThat(store.backend("missing")).isEmpty();
+  }
+
+  @Test
+  void frontendWithEveryFieldSetReadsBackEqual() {
+    Frontend frontend = fullFrontend("f1");
+    store.putFrontend(frontend);
+    assertThat(store.frontend("f1")).contains(frontend);
+    assertThat(store.frontends()).containsExactly(frontend);
+  }
+
+  @Test
+  void backendWithEveryFieldSetReadsBackEqual() {
+    Backend backend = fullBackend("b1");
+    store.putBackend(backend);
+    Backend read = store.backend("b1").orElseThrow();
+    assertThat(read).isEqualTo(backend);
+    assertThat(read.bearerToken()).isEqualTo(backend.bearerToken());
+    assertThat(read.headers()).isEqualTo(backend.headers());
+    assertThat(store.backends()).containsExactly(backend);
+  }
+
+  @Test
+  void defaultObjectsReadBackEqual() {
+    Frontend frontend = Frontend.builder("plain").build();
+    Backend backend = Backend.builder("plain").build();
+    store.putFrontend(frontend);
+    store.putBackend(backend);
+    assertThat(store.frontend("plain")).contains(frontend);
+    assertThat(store.backend("plain")).contains(backend);
+  }
+
+  @Test
+  void putReplacesTheObjectWithTheSameIdentifier() {
+    store.putFrontend(fullFrontend("f1"));
+    Frontend replaced = Frontend.builder("f1").hostname("other").build();
+    store.putFrontend(replaced);
+    assertThat(store.frontends()).containsExactly(replaced);
+
+    store.putBackend(fullBackend("b1"));
+    Backend replacedBackend = Backend.builder("b1").port(9999).build();
+    store.putBackend(replacedBackend);
+    assertThat(store.backends()).containsExactly(replacedBackend);
+  }
+
+  @Test
+  void removeDeletesOnlyTheNamedObjectAndReportsWhetherItExisted() {
+    store.putFrontend(Frontend.builder("f1").build());
+    store.putFrontend(Frontend.builder("f2").build());
+    store.putBackend(Backend.builder("b1").build());
+
+    assertThat(store.removeFrontend("f1")).isTrue();
+    assertThat(store.removeFrontend("f1")).isFalse();
+    assertThat(store.removeBackend("nope")).isFalse();
+    assertThat(store.frontends()).extracting(Frontend::identifier).containsExactly("f2");
+    assertThat(store.backends()).extracting(Backend::identifier).containsExactly("b1");
+    assertThat(store.removeBackend("b1")).isTrue();
+    assertThat(store.backends()).isEmpty();
+  }
+
+  @Test
+  void listsAreOrderedByIdentifier() {
+    for (String id : List.of("c", "a", "b")) {
+      store.putFrontend(Frontend.builder(id).build());
+      store.putBackend(Backend.builder(id).build());
+    }
+    assertThat(store.frontends()).extracting(Frontend::identifier).containsExactly("a", "b", "c");
+    assertThat(store.backends()).extracting(Backend::identifier).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void identifiersAreCaseSensitive() {
+    store.putBackend(Backend.builder("Gpu").build());
+    assertThat(store.backend("gpu")).isEmpty();
+    store.putBackend(Backend.builder("gpu").build());
+    assertThat(store.backends()).hasSize(2);
+  }
+
+  @Test
+  void revisionChangesAfterEveryWrite() {
+    List<Long> seen = new ArrayList<>();
+    seen.add(store.revision());
+    store.putFrontend(Frontend.builder("f").build());
+    seen.add(store.revision());
+    store.putBackend(Backend.builder("b").build());
+    seen.add(store.revision());
+    store.putBackend(Backend.builder("b").port(1234).build());
+    seen.add(store.revision());
+    store.removeBackend("b");
+    seen.add(store.revision());
+    store.removeFrontend("f");
+    seen.add(store.revision());
+    assertThat(seen).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void revisionIsStableWithoutWrites() {
+    store.putFrontend(Frontend.builder("f").build());
+    long revision = store.revision();
+    store.frontends();
+    store.backend("x");
+    assertThat(store.revision()).isEqualTo(revision);
+  }
+
+  @Test
+  void concurrentWritesAreAllKept() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        int n = i;
+        futures.add(pool.submit(() -> {
+          store.putBackend(Backend.builder(String.format("b%03d", n)).port(10_000 + n).build());
+          store.putFrontend(Frontend.builder(String.format("f%03d", n)).backends(List.of(String.format("b%03d", n))).build());
+        }));
+      }
+      for (Future<?> f : futures) f.get(60, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.backends()).hasSize(200);
+    assertThat(store.frontends()).hasSize(200);
+    assertThat(store.backend("b123").orElseThrow().port()).isEqualTo(10_123);
+  }
+}
