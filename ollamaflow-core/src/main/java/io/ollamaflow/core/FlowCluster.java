@@ -1,0 +1,152 @@
+package io.ollamaflow.core;
+
+import io.ollamaflow.api.ConfigStore;
+import io.ollamaflow.api.FlowEventListener;
+import io.ollamaflow.api.LoadBalancerProvider;
+import io.ollamaflow.core.http.FlowHttpHandler;
+import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.proxy.ProxyEngine;
+import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+
+/**
+ * One highly available endpoint over many inference servers. A cluster reads its frontends and
+ * backends from a {@link ConfigStore}, follows the store's edits, and serves requests through
+ * {@link #httpHandler()}, which any HTTP server can mount (see {@code io.ollamaflow.core.http}).
+ *
+ * <pre>{@code
+ * FlowCluster cluster = FlowCluster.builder().configStore(store).build();
+ * FlowHttpServer server = FlowHttpServer.start(new InetSocketAddress(43411), cluster.httpHandler());
+ * }</pre>
+ *
+ * <p>Threading: safe for concurrent use. Configuration changes are applied on one internal
+ * update thread; request threads never take locks.
+ */
+public final class FlowCluster implements AutoCloseable {
+  /** The request headers whose first non-empty value keys a sticky session, as in OllamaFlow. */
+  public static final List<String> DEFAULT_STICKY_HEADERS = List.of("x-conversation-id", "x-thread-id");
+  public static final Duration DEFAULT_CONFIG_POLL_INTERVAL = Duration.ofSeconds(1);
+
+  private final ConfigStore store;
+  private final OkHttpClient ownedClient;
+  private final ClusterState state;
+  private final ProxyEngine engine;
+
+  private FlowCluster(Builder b) {
+    store = b.configStore != null ? b.configStore : new InMemoryConfigStore();
+    ownedClient = b.httpClient == null ? defaultClient() : null;
+    OkHttpClient client = b.httpClient != null ? b.httpClient : ownedClient;
+    LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
+    state = new ClusterState(store, balancers, client, b.configPollInterval);
+    engine = new ProxyEngine(state, b.eventListener, b.stickyHeaders);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The handler serving the Ollama and OpenAI routes; mount it with an adapter from {@code core.http}. */
+  public FlowHttpHandler httpHandler() {
+    return engine;
+  }
+
+  /** The store this cluster reads; edits to it take effect within the poll interval, or at once after {@link #reload()}. */
+  public ConfigStore configStore() {
+    return store;
+  }
+
+  /** Applies the store's current contents now and returns when requests see them. */
+  public void reload() {
+    state.reload();
+  }
+
+  /**
+   * Stops the cluster's threads and the HTTP client it created. A store or client supplied to the
+   * builder stays open: its owner closes it.
+   */
+  @Override
+  public void close() {
+    state.close();
+    if (ownedClient != null) {
+      ownedClient.dispatcher().executorService().shutdown();
+      ownedClient.connectionPool().evictAll();
+    }
+  }
+
+  private static OkHttpClient defaultClient() {
+    return new OkHttpClient.Builder()
+        .connectTimeout(Duration.ofSeconds(5))
+        // Backends (Go's and the JDK's servers among them) drop idle connections; leave them first.
+        .connectionPool(new ConnectionPool(64, 20, TimeUnit.SECONDS))
+        .followRedirects(false)
+        .build();
+  }
+
+  /** Configures a {@link FlowCluster}; every setting is optional. */
+  public static final class Builder {
+    private ConfigStore configStore;
+    private OkHttpClient httpClient;
+    private final List<LoadBalancerProvider> loadBalancers = new ArrayList<>();
+    private FlowEventListener eventListener = FlowEventListener.NONE;
+    private List<String> stickyHeaders = DEFAULT_STICKY_HEADERS;
+    private Duration configPollInterval = DEFAULT_CONFIG_POLL_INTERVAL;
+
+    private Builder() {}
+
+    /** Where frontends and backends live; default: a new {@link InMemoryConfigStore}. */
+    public Builder configStore(ConfigStore store) {
+      this.configStore = Objects.requireNonNull(store, "configStore");
+      return this;
+    }
+
+    /**
+     * The client for backend calls; default: one made for this cluster. Per-frontend timeouts are
+     * applied with {@code newBuilder()}, so the connection pool stays shared.
+     */
+    public Builder httpClient(OkHttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "httpClient");
+      return this;
+    }
+
+    /**
+     * Adds a load-balancing policy. It wins over a built-in or ServiceLoader-discovered policy of
+     * the same name.
+     */
+    public Builder loadBalancer(LoadBalancerProvider provider) {
+      loadBalancers.add(Objects.requireNonNull(provider, "loadBalancer"));
+      return this;
+    }
+
+    /** Observes requests; default {@link FlowEventListener#NONE}. */
+    public Builder eventListener(FlowEventListener listener) {
+      this.eventListener = Objects.requireNonNull(listener, "eventListener");
+      return this;
+    }
+
+    /** Headers that key sticky sessions, first non-empty wins; default {@link #DEFAULT_STICKY_HEADERS}. */
+    public Builder stickyHeaders(List<String> headers) {
+      this.stickyHeaders = List.copyOf(headers);
+      return this;
+    }
+
+    /** How often the store's revision is checked for edits made elsewhere; default 1 s. */
+    public Builder configPollInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("configPollInterval: " + interval + " (expected: > 0)");
+      }
+      this.configPollInterval = interval;
+      return this;
+    }
+
+    /** Reads the store and returns a cluster that is ready to serve. */
+    public FlowCluster build() {
+      return new FlowCluster(this);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.ollamaflow.core.internal.proxy;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.routing.ProxyRoute.ModelField;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+
+/**
+ * A client's request body on its way to a backend. For routes that name a model, the body is
+ * read with Jackson's streaming parser only until the top-level model field appears; those bytes
+ * are kept in a {@link BodyPrefix} and the rest is streamed from the client when forwarding. Small
+ * bodies are therefore read whole (the parser reads in blocks) and can be sent more than once.
+ */
+final class ClientBody implements Closeable {
+  private final BodyPrefix prefix;
+  private final InputStream rest;
+  private final boolean complete;
+  private final String model;
+
+  private ClientBody(BodyPrefix prefix, InputStream rest, boolean complete, String model) {
+    this.prefix = prefix;
+    this.rest = rest;
+    this.complete = complete;
+    this.model = model;
+  }
+
+  /** A body forwarded as it comes, without looking inside (blob uploads). */
+  static ClientBody passThrough(InputStream client, long limit) {
+    return new ClientBody(new BodyPrefix(), new LimitedClientStream(client, limit), false, null);
+  }
+
+  /**
+   * Reads until the model is found.
+   *
+   * @throws FlowException 400 when the body is empty, not a JSON object, malformed before the
+   *     model, or names the model with something other than a string
+   */
+  static ClientBody sniffModel(InputStream client, long limit, ModelField field) throws IOException {
+    InputStream limited = new LimitedClientStream(client, limit);
+    BodyPrefix prefix = new BodyPrefix();
+    try (JsonParser parser = Json.FACTORY.createParser(new TeeInputStream(limited, prefix))) {
+      String primary = field == ModelField.SOURCE ? "source" : "model";
+      String fallback = field == ModelField.MODEL_OR_NAME ? "name" : null;
+      JsonToken token = parser.nextToken();
+      if (token == null) throw badRequest("missing request body");
+      if (token != JsonToken.START_OBJECT) throw badRequest("request body must be a JSON object, not " + token.asString());
+      String fallbackValue = null;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        String key = parser.currentName();
+        token = parser.nextToken();
+        boolean isPrimary = key.equals(primary);
+        if (isPrimary || key.equals(fallback)) {
+          String value = modelValue(key, token, parser);
+          if (isPrimary && value != null) return new ClientBody(prefix, limited, false, value);
+          if (!isPrimary) fallbackValue = value;
+        } else if (token.isStructStart()) {
+          parser.skipChildren();
+        }
+      }
+      return new ClientBody(prefix, InputStream.nullInputStream(), true, fallbackValue);
+    } catch (JsonProcessingException e) {
+      prefix.close();
+      throw badRequest("malformed JSON in request body: " + Json.describe(e));
+    } catch (IOException | RuntimeException e) {
+      prefix.close();
+      throw e;
+    }
+  }
+
+  private static String modelValue(String key, JsonToken token, JsonParser parser) throws IOException {
+    if (token == JsonToken.VALUE_NULL) return null;
+    if (token != JsonToken.VALUE_STRING) throw badRequest(key + ": expected a string, got " + token.asString());
+    String value = parser.getText();
+    return value.isEmpty() ? null : value;
+  }
+
+  private static FlowException badRequest(String message) {
+    return new FlowException(ErrorCode.BAD_REQUEST, message);
+  }
+
+  /** The model named in the body; null if none (or a pass-through body). */
+  String model() {
+    return model;
+  }
+
+  /** True when the whole body has been read, so it can be sent again. */
+  boolean complete() {
+    return complete;
+  }
+
+  /** The body's length when it is known without reading further; -1 otherwise. */
+  long knownLength() {
+    return complete ? prefix.size() : -1;
+  }
+
+  /** The whole body: the bytes already read, then what the client has still to send. */
+  InputStream open() throws IOException {
+    InputStream head = prefix.open();
+    return complete ? head : new SequenceInputStream(head, rest);
+  }
+
+  @Override
+  public void close() throws IOException {
+    prefix.close();
+  }
+}

@@ -1,0 +1,54 @@
+package io.ollamaflow.core.internal.proxy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.core.internal.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Renders a {@link FlowException} in the caller's dialect: Ollama's {@code {"error":"..."}} or
+ * OpenAI's {@code {"error":{"message","type","param","code"}}}, always one compact line.
+ */
+public final class ErrorResponses {
+  public static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+  private ErrorResponses() {}
+
+  public static byte[] body(ApiFormat dialect, FlowException e) {
+    return (json(dialect, e).toString()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The error as one NDJSON line or one SSE event, for a stream that already started. */
+  public static byte[] streamEvent(ApiFormat dialect, FlowException e, boolean sse) {
+    String json = json(dialect, e).toString();
+    return (sse ? "data: " + json + "\n\n" : json + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static ObjectNode json(ApiFormat dialect, FlowException e) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    if (!ApiFormat.OPENAI.equals(dialect)) {
+      root.put("error", e.getMessage());
+      return root;
+    }
+    ObjectNode error = root.putObject("error");
+    error.put("message", e.getMessage());
+    error.put("type", openAiType(e.code()));
+    error.putNull("param");
+    error.put("code", e.code().name().toLowerCase(Locale.ROOT));
+    return root;
+  }
+
+  private static String openAiType(ErrorCode code) {
+    switch (code.httpStatus()) {
+      case 400: case 405: case 413: return "invalid_request_error";
+      case 401: return "authentication_error";
+      case 403: return "permission_error";
+      case 404: return "not_found_error";
+      case 429: return "rate_limit_error";
+      default: return "api_error";
+    }
+  }
+}

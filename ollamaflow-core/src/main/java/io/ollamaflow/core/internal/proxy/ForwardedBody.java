@@ -1,0 +1,44 @@
+package io.ollamaflow.core.internal.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okio.BufferedSink;
+import okio.Okio;
+import okio.Source;
+
+/** The OkHttp view of a {@link ClientBody}: streamed, and one-shot unless it was read whole. */
+final class ForwardedBody extends RequestBody {
+  private final MediaType contentType;
+  private final long contentLength;
+  private final ClientBody body;
+
+  ForwardedBody(MediaType contentType, long contentLength, ClientBody body) {
+    this.contentType = contentType;
+    this.contentLength = contentLength;
+    this.body = body;
+  }
+
+  @Override
+  public MediaType contentType() {
+    return contentType;
+  }
+
+  @Override
+  public long contentLength() {
+    return contentLength;
+  }
+
+  @Override
+  public boolean isOneShot() {
+    return !body.complete();
+  }
+
+  @Override
+  public void writeTo(BufferedSink sink) throws IOException {
+    try (InputStream in = body.open(); Source source = Okio.source(in)) {
+      sink.writeAll(source);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.ollamaflow.core.internal.proxy;
+
+import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.PickContext;
+import io.ollamaflow.api.RequestInfo;
+import io.ollamaflow.api.RequestKind;
+import io.ollamaflow.core.http.FlowHttpExchange;
+import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.ProxyRoute;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One request as it advances through the proxy: what listeners see and what balancers are asked
+ * with. Confined to the request's thread.
+ */
+final class RequestState implements RequestInfo, PickContext {
+  private final long startNanos = System.nanoTime();
+  private final String requestId = newRequestId();
+  private final FlowHttpExchange exchange;
+  private final List<String> stickyHeaders;
+  private ProxyRoute route;
+  private FrontendRoute frontendRoute;
+  private String model;
+  private String backendId;
+  private int status;
+  private boolean responseStarted;
+
+  RequestState(FlowHttpExchange exchange, List<String> stickyHeaders) {
+    this.exchange = exchange;
+    this.stickyHeaders = stickyHeaders;
+  }
+
+  /** 16 hex digits: unique enough to find a request in the logs, and cheap to make. */
+  private static String newRequestId() {
+    String hex = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    return "0".repeat(16 - hex.length()) + hex;
+  }
+
+  void route(ProxyRoute route) { this.route = route; }
+  ProxyRoute route() { return route; }
+  void frontendRoute(FrontendRoute frontendRoute) { this.frontendRoute = frontendRoute; }
+  FrontendRoute frontendRoute() { return frontendRoute; }
+  void model(String model) { this.model = model; }
+  void backendId(String backendId) { this.backendId = backendId; }
+
+  void responseStarted(int status) {
+    this.status = status;
+    this.responseStarted = true;
+  }
+
+  boolean responseStarted() { return responseStarted; }
+
+  /** The dialect errors are written in: the route's, else guessed from the path. */
+  ApiFormat dialect() {
+    if (route != null) return route.format();
+    return exchange.rawPath().startsWith("/v1/") ? ApiFormat.OPENAI : ApiFormat.OLLAMA;
+  }
+
+  @Override public String requestId() { return requestId; }
+  @Override public String method() { return exchange.method(); }
+  @Override public String path() { return exchange.rawPath(); }
+  @Override public String clientAddress() { return exchange.remoteAddress(); }
+  @Override public String frontendId() { return frontendRoute == null ? null : frontendRoute.frontend().identifier(); }
+  @Override public RequestKind kind() { return route == null ? null : route.kind(); }
+  @Override public String model() { return model; }
+  @Override public String backendId() { return backendId; }
+  @Override public int status() { return status; }
+  @Override public long elapsedNanos() { return System.nanoTime() - startNanos; }
+  @Override public Frontend frontend() { return frontendRoute.frontend(); }
+  @Override public String header(String name) { return exchange.requestHeader(name); }
+
+  @Override
+  public String clientKey() {
+    for (String name : stickyHeaders) {
+      String value = exchange.requestHeader(name);
+      if (value != null && !value.isBlank()) return value.trim();
+    }
+    return exchange.remoteAddress();
+  }
+}

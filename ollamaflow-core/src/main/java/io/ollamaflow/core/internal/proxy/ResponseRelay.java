@@ -1,0 +1,106 @@
+package io.ollamaflow.core.internal.proxy;
+
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.core.http.FlowHttpExchange;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Locale;
+import okhttp3.Call;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+
+/**
+ * Copies a backend's response to the client byte for byte, flushing whenever the backend has
+ * nothing more buffered, so each NDJSON line and SSE event leaves as soon as it arrives.
+ */
+final class ResponseRelay {
+  static final String BACKEND_HEADER = "X-OllamaFlow-Backend";
+
+  private final FlowHttpExchange exchange;
+  private final RequestState request;
+  private final Events events;
+
+  ResponseRelay(FlowHttpExchange exchange, RequestState request, Events events) {
+    this.exchange = exchange;
+    this.request = request;
+    this.events = events;
+  }
+
+  /**
+   * @throws ClientGoneException when writing to the client failed; the backend call is cancelled
+   */
+  void relay(Call call, Response response, String backendId) throws IOException {
+    int status = response.code();
+    for (int i = 0; i < response.headers().size(); i++) {
+      String name = response.headers().name(i);
+      if (!HopByHop.is(name)) exchange.addResponseHeader(name, response.headers().value(i));
+    }
+    exchange.addResponseHeader(BACKEND_HEADER, backendId);
+    ResponseBody body = response.body();
+    boolean bodyless = exchange.method().equals("HEAD") || status == 204 || status == 304;
+    long length = bodyless ? 0 : body.contentLength();
+    try {
+      exchange.sendResponseHeaders(status, length == 0 && !bodyless ? 0 : length);
+    } catch (IOException e) {
+      call.cancel();
+      throw new ClientGoneException(e);
+    }
+    request.responseStarted(status);
+    events.firstByte(request);
+    if (!bodyless) copy(call, body.source(), contentType(response), backendId);
+  }
+
+  private void copy(Call call, BufferedSource source, String contentType, String backendId) throws IOException {
+    OutputStream out = exchange.responseBody();
+    byte[] buffer = new byte[8192];
+    int last = '\n';
+    while (true) {
+      int n;
+      try {
+        n = source.read(buffer);
+      } catch (IOException e) {
+        endStreamWithError(out, contentType, last, backendId, e);
+        return;
+      }
+      if (n < 0) break;
+      try {
+        out.write(buffer, 0, n);
+        if (source.getBuffer().size() == 0) out.flush();
+      } catch (IOException e) {
+        call.cancel();
+        throw new ClientGoneException(e);
+      }
+      last = buffer[n - 1];
+    }
+  }
+
+  /**
+   * The backend failed after the response started: the status is sent, so the client learns of it
+   * in the stream's own format, never through a silent truncation. Other bodies are cut short,
+   * which the client sees as a length or chunking error.
+   */
+  private void endStreamWithError(OutputStream out, String contentType, int last, String backendId, IOException e)
+      throws IOException {
+    FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR,
+        "backend '" + backendId + "' failed mid-response: " + e.getMessage());
+    events.requestFailed(request, failure);
+    boolean sse = contentType.startsWith("text/event-stream");
+    if (!sse && !contentType.startsWith("application/x-ndjson")) {
+      throw new ClientGoneException(e);
+    }
+    try {
+      if (last != '\n') out.write(sse ? "\n\n".getBytes() : "\n".getBytes());
+      out.write(ErrorResponses.streamEvent(request.dialect(), failure, sse));
+      out.flush();
+    } catch (IOException clientGone) {
+      throw new ClientGoneException(clientGone);
+    }
+  }
+
+  private static String contentType(Response response) {
+    String type = response.header("Content-Type");
+    return type == null ? "" : type.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,69 @@
+package io.ollamaflow.core.internal.proxy;
+
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.core.http.FlowHttpExchange;
+import java.util.Map;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+/** Builds the request a backend receives: its URL, the client's end-to-end headers, and the backend's own. */
+final class UpstreamRequests {
+  private UpstreamRequests() {}
+
+  /** @param body the body to send, or null for a request without one */
+  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body) {
+    HttpUrl url = HttpUrl.parse(backend.baseUrl() + exchange.rawPath() + query(exchange.rawQuery(), backend.querystring()));
+    if (url == null) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + exchange.rawPath());
+    }
+    Headers.Builder headers = new Headers.Builder();
+    exchange.forEachRequestHeader((name, value) -> {
+      if (!HopByHop.is(name)) headers.addUnsafeNonAscii(name, value);
+    });
+    // Without this OkHttp would ask for gzip and decompress on the fly: CPU for nothing on a relay.
+    if (headers.get("Accept-Encoding") == null) headers.set("Accept-Encoding", "identity");
+    String forwardedFor = headers.get("X-Forwarded-For");
+    String client = exchange.remoteAddress();
+    headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
+    String host = exchange.requestHeader("Host");
+    if (host != null && headers.get("X-Forwarded-Host") == null) headers.set("X-Forwarded-Host", host);
+    if (backend.bearerToken() != null) headers.set("Authorization", "Bearer " + backend.bearerToken());
+    for (Map.Entry<String, String> header : backend.headers().entrySet()) {
+      headers.set(header.getKey(), header.getValue());
+    }
+    return new Request.Builder()
+        .url(url)
+        .headers(headers.build())
+        .method(exchange.method(), requestBody(exchange, body))
+        .build();
+  }
+
+  private static RequestBody requestBody(FlowHttpExchange exchange, ClientBody body) {
+    if (body == null) return null;
+    String type = exchange.requestHeader("Content-Type");
+    MediaType mediaType = type == null ? null : MediaType.parse(type);
+    long length = body.knownLength();
+    if (length < 0) length = contentLength(exchange);
+    return new ForwardedBody(mediaType, length, body);
+  }
+
+  static long contentLength(FlowHttpExchange exchange) {
+    String value = exchange.requestHeader("Content-Length");
+    if (value == null) return -1;
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "Content-Length: \"" + value + "\" is not a number");
+    }
+  }
+
+  private static String query(String clientQuery, String backendQuery) {
+    if (clientQuery == null || clientQuery.isEmpty()) return backendQuery == null ? "" : "?" + backendQuery;
+    return "?" + clientQuery + (backendQuery == null ? "" : "&" + backendQuery);
+  }
+}

@@ -1,0 +1,49 @@
+package io.ollamaflow.core.internal.routing;
+
+import io.ollamaflow.api.Frontend;
+import java.util.Locale;
+import java.util.Map;
+
+/** An immutable routing snapshot: Host name to frontend. Read by request threads without locks. */
+public final class RouteTable {
+  public static final RouteTable EMPTY = new RouteTable(Map.of(), null);
+
+  private final Map<String, FrontendRoute> byHost;
+  private final FrontendRoute catchAll;
+
+  /** @param byHost keys in lower case */
+  public RouteTable(Map<String, FrontendRoute> byHost, FrontendRoute catchAll) {
+    this.byHost = Map.copyOf(byHost);
+    this.catchAll = catchAll;
+  }
+
+  /**
+   * The frontend for a Host header value: an exact, case-insensitive match of the host part
+   * (port ignored) wins over the catch-all {@code *}; null when neither exists.
+   */
+  public FrontendRoute match(String hostHeader) {
+    if (hostHeader != null && !byHost.isEmpty()) {
+      FrontendRoute exact = byHost.get(hostOnly(hostHeader));
+      if (exact != null) return exact;
+    }
+    return catchAll;
+  }
+
+  /** {@code Example.com:8080} is {@code example.com}; {@code [::1]:80} is {@code ::1}. */
+  static String hostOnly(String hostHeader) {
+    String host = hostHeader.trim();
+    if (host.startsWith("[")) {
+      int end = host.indexOf(']');
+      host = end > 0 ? host.substring(1, end) : host;
+    } else {
+      int colon = host.indexOf(':');
+      // More than one colon is a bare IPv6 literal without a port.
+      if (colon >= 0 && host.indexOf(':', colon + 1) < 0) host = host.substring(0, colon);
+    }
+    return host.toLowerCase(Locale.ROOT);
+  }
+
+  public static String key(Frontend frontend) {
+    return frontend.hostname().toLowerCase(Locale.ROOT);
+  }
+}
