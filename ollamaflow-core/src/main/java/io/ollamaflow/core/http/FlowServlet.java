@@ -15,7 +15,11 @@ import java.util.function.BiConsumer;
  * thread, blocking; each flush of a stream is sent at once.
  *
  * <p>Give the connector an idle timeout at least as long as the frontends' {@code TimeoutMs}, or
- * the container may close a connection that is waiting for a slow backend's first byte.
+ * the container may close a connection that is waiting for a slow backend's first byte. Model
+ * ids that contain {@code /} (such as {@code hf.co/user/repo:tag}) reach
+ * {@code /v1/models/{id}} percent-encoded as {@code %2F}, which Servlet 6 containers refuse by
+ * default; on Jetty 12 allow them with {@code UriCompliance.UNSAFE} on the connector's
+ * {@code HttpConfiguration} and {@code ServletHandler.setDecodeAmbiguousURIs(true)}.
  * Requires {@code jakarta.servlet-api} on the class path (the container provides it).
  */
 public class FlowServlet extends HttpServlet {
@@ -88,11 +92,7 @@ public class FlowServlet extends HttpServlet {
 
     @Override
     public void addResponseHeader(String name, String value) {
-      if (name.equalsIgnoreCase("Content-Type")) {
-        response.setContentType(value);
-      } else {
-        response.addHeader(name, value);
-      }
+      response.addHeader(name, value);
     }
 
     @Override
