@@ -1,0 +1,224 @@
+package io.ollamaflow.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.Frontend;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads {@link Frontend} and {@link Backend} from OllamaFlow's JSON: PascalCase names matched
+ * ignoring case, missing or null fields left at their defaults. Unlike OllamaFlow it refuses
+ * unknown fields (a misspelt {@code "Hostnme"} would otherwise be dropped in silence), except the
+ * read-only health fields OllamaFlow's own tools send back. Every error names the field, the
+ * value and what was expected.
+ */
+public final class ConfigJson {
+  private static final Set<String> READ_ONLY_BACKEND_FIELDS =
+      Set.of("healthysinceutc", "unhealthysinceutc", "uptime", "downtime", "activerequests", "issticky", "healthy");
+
+  private ConfigJson() {}
+
+  /** @throws IllegalArgumentException naming the first invalid field */
+  public static Frontend frontend(JsonNode json) {
+    Fields fields = new Fields(json, "frontend");
+    Frontend.Builder b = Frontend.builder(fields.requiredIdentifier());
+    for (Map.Entry<String, JsonNode> field : fields.entries()) {
+      String name = field.getKey();
+      JsonNode v = field.getValue();
+      switch (name.toLowerCase(Locale.ROOT)) {
+        case "identifier": break;
+        case "name": b.name(text(name, v)); break;
+        case "hostname": b.hostname(text(name, v)); break;
+        case "timeoutms": b.timeoutMs(integer(name, v)); break;
+        case "loadbalancing": b.loadBalancing(policy(name, v)); break;
+        case "blockhttp10": b.blockHttp10(bool(name, v)); break;
+        case "maxrequestbodysize": b.maxRequestBodySize(longInteger(name, v)); break;
+        case "backends": b.backends(strings(name, v)); break;
+        case "requiredmodels": b.requiredModels(strings(name, v)); break;
+        case "logrequestfull": b.logRequestFull(bool(name, v)); break;
+        case "logrequestbody": b.logRequestBody(bool(name, v)); break;
+        case "logresponsebody": b.logResponseBody(bool(name, v)); break;
+        case "usestickysessions": b.useStickySessions(bool(name, v)); break;
+        case "stickysessionexpirationms": b.stickySessionExpirationMs(integer(name, v)); break;
+        case "pinnedembeddingsproperties": b.pinnedEmbeddingsProperties(object(name, v)); break;
+        case "pinnedcompletionsproperties": b.pinnedCompletionsProperties(object(name, v)); break;
+        case "allowembeddings": b.allowEmbeddings(bool(name, v)); break;
+        case "allowcompletions": b.allowCompletions(bool(name, v)); break;
+        case "allowretries": b.allowRetries(bool(name, v)); break;
+        case "active": b.active(bool(name, v)); break;
+        case "createdutc": b.createdUtc(instant(name, v)); break;
+        case "lastupdateutc": b.lastUpdateUtc(instant(name, v)); break;
+        default: throw unknown("frontend", name);
+      }
+    }
+    return b.build();
+  }
+
+  /** @throws IllegalArgumentException naming the first invalid field */
+  public static Backend backend(JsonNode json) {
+    Fields fields = new Fields(json, "backend");
+    Backend.Builder b = Backend.builder(fields.requiredIdentifier());
+    for (Map.Entry<String, JsonNode> field : fields.entries()) {
+      String name = field.getKey();
+      JsonNode v = field.getValue();
+      switch (name.toLowerCase(Locale.ROOT)) {
+        case "identifier": break;
+        case "name": b.name(text(name, v)); break;
+        case "hostname": b.hostname(text(name, v)); break;
+        case "port": b.port(integer(name, v)); break;
+        case "ssl": b.ssl(bool(name, v)); break;
+        case "unhealthythreshold": b.unhealthyThreshold(integer(name, v)); break;
+        case "healthythreshold": b.healthyThreshold(integer(name, v)); break;
+        case "healthcheckmethod": b.healthCheckMethod(text(name, v)); break;
+        case "healthcheckurl": b.healthCheckUrl(text(name, v)); break;
+        case "maxparallelrequests": b.maxParallelRequests(integer(name, v)); break;
+        case "ratelimitrequeststhreshold": b.rateLimitRequestsThreshold(integer(name, v)); break;
+        case "logrequestfull": b.logRequestFull(bool(name, v)); break;
+        case "logrequestbody": b.logRequestBody(bool(name, v)); break;
+        case "logresponsebody": b.logResponseBody(bool(name, v)); break;
+        case "apiformat": b.apiFormat(apiFormat(name, v)); break;
+        case "labels": b.labels(strings(name, v)); break;
+        case "pinnedembeddingsproperties": b.pinnedEmbeddingsProperties(object(name, v)); break;
+        case "pinnedcompletionsproperties": b.pinnedCompletionsProperties(object(name, v)); break;
+        case "allowembeddings": b.allowEmbeddings(bool(name, v)); break;
+        case "allowcompletions": b.allowCompletions(bool(name, v)); break;
+        case "bearertoken": b.bearerToken(text(name, v)); break;
+        case "querystring": b.querystring(text(name, v)); break;
+        case "headers": b.headers(stringMap(name, v)); break;
+        case "active": b.active(bool(name, v)); break;
+        case "createdutc": b.createdUtc(instant(name, v)); break;
+        case "lastupdateutc": b.lastUpdateUtc(instant(name, v)); break;
+        default:
+          if (!READ_ONLY_BACKEND_FIELDS.contains(name.toLowerCase(Locale.ROOT))) throw unknown("backend", name);
+      }
+    }
+    return b.build();
+  }
+
+  /** The object's fields, nulls left out (they mean "default"), and its identifier. */
+  private static final class Fields {
+    private final List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+    private final String kind;
+    private String identifier;
+
+    Fields(JsonNode json, String kind) {
+      this.kind = kind;
+      if (json == null || !json.isObject()) {
+        throw new IllegalArgumentException(kind + ": expected a JSON object, got " + describe(json));
+      }
+      Iterator<Map.Entry<String, JsonNode>> it = json.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> field = it.next();
+        if (field.getValue().isNull()) continue;
+        if (field.getKey().equalsIgnoreCase("identifier")) identifier = text("Identifier", field.getValue());
+        entries.add(field);
+      }
+    }
+
+    String requiredIdentifier() {
+      if (identifier == null) {
+        throw new IllegalArgumentException(kind + " Identifier: missing (expected: a non-empty string)");
+      }
+      return identifier;
+    }
+
+    List<Map.Entry<String, JsonNode>> entries() {
+      return entries;
+    }
+  }
+
+  private static IllegalArgumentException unknown(String kind, String name) {
+    return new IllegalArgumentException(kind + " field \"" + name + "\" is not known (check its spelling)");
+  }
+
+  private static IllegalArgumentException wrongType(String field, JsonNode value, String expected) {
+    return new IllegalArgumentException(field + ": " + describe(value) + " (expected: " + expected + ")");
+  }
+
+  private static String describe(JsonNode value) {
+    if (value == null) return "nothing";
+    String text = value.toString();
+    return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+  }
+
+  private static String text(String field, JsonNode v) {
+    if (!v.isTextual()) throw wrongType(field, v, "a string");
+    return v.textValue();
+  }
+
+  private static boolean bool(String field, JsonNode v) {
+    if (!v.isBoolean()) throw wrongType(field, v, "true or false");
+    return v.booleanValue();
+  }
+
+  private static int integer(String field, JsonNode v) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) throw wrongType(field, v, "an integer");
+    return v.intValue();
+  }
+
+  private static long longInteger(String field, JsonNode v) {
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) throw wrongType(field, v, "an integer");
+    return v.longValue();
+  }
+
+  private static List<String> strings(String field, JsonNode v) {
+    if (!v.isArray()) throw wrongType(field, v, "an array of strings");
+    List<String> values = new ArrayList<>();
+    for (JsonNode item : v) {
+      if (!item.isTextual()) throw wrongType(field, v, "an array of strings");
+      values.add(item.textValue());
+    }
+    return values;
+  }
+
+  private static Map<String, String> stringMap(String field, JsonNode v) {
+    if (!v.isObject()) throw wrongType(field, v, "an object of string values");
+    Map<String, String> values = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = v.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      if (!entry.getValue().isTextual()) throw wrongType(field + "." + entry.getKey(), entry.getValue(), "a string");
+      values.put(entry.getKey(), entry.getValue().textValue());
+    }
+    return values;
+  }
+
+  private static ObjectNode object(String field, JsonNode v) {
+    if (!v.isObject()) throw wrongType(field, v, "a JSON object");
+    return (ObjectNode) v;
+  }
+
+  private static Instant instant(String field, JsonNode v) {
+    try {
+      return Instant.parse(text(field, v));
+    } catch (DateTimeParseException e) {
+      throw wrongType(field, v, "an ISO-8601 UTC time such as 2025-01-31T12:00:00.000000Z");
+    }
+  }
+
+  /** OllamaFlow writes its enum by name, and also accepts its numbers: 0 = Random, 1 = RoundRobin. */
+  private static String policy(String field, JsonNode v) {
+    if (v.isIntegralNumber()) {
+      if (v.intValue() == 0) return Frontend.RANDOM;
+      if (v.intValue() == 1) return Frontend.ROUND_ROBIN;
+      throw wrongType(field, v, "a policy name, or OllamaFlow's 0 (Random) or 1 (RoundRobin)");
+    }
+    return text(field, v);
+  }
+
+  private static ApiFormat apiFormat(String field, JsonNode v) {
+    String name = text(field, v);
+    if (name.equalsIgnoreCase("Unknown")) throw wrongType(field, v, "Ollama or OpenAI");
+    return ApiFormat.of(name);
+  }
+}

@@ -1,0 +1,51 @@
+package io.ollamaflow.examples.server;
+
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.ConfigStore;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.examples.sim.SimulatedOllama;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Three simulated Ollama servers on loopback, registered behind one catch-all frontend named "demo". */
+final class DemoBackends implements AutoCloseable {
+  static final String FRONTEND = "demo";
+  private static final List<List<String>> MODELS = List.of(
+      List.of("llama3.2:latest", "nomic-embed-text:latest"),
+      List.of("llama3.2:latest", "qwen2.5:7b"),
+      List.of("llama3.2:latest", "qwen2.5:7b", "nomic-embed-text:latest"));
+
+  private final List<SimulatedOllama> servers = new ArrayList<>();
+
+  /** Starts the simulators and writes frontend "demo" and backends demo-1..3 into the store. */
+  static DemoBackends start(ConfigStore store, Duration tokenDelay) throws IOException {
+    DemoBackends demo = new DemoBackends();
+    List<String> ids = new ArrayList<>();
+    try {
+      for (int i = 0; i < MODELS.size(); i++) {
+        String id = "demo-" + (i + 1);
+        SimulatedOllama sim = SimulatedOllama.builder().id(id).models(MODELS.get(i)).tokenDelay(tokenDelay).start();
+        demo.servers.add(sim);
+        store.putBackend(Backend.builder(id).name("simulated Ollama " + (i + 1)).hostname("127.0.0.1").port(sim.port())
+            .build());
+        ids.add(id);
+      }
+    } catch (IOException | RuntimeException e) {
+      demo.close();
+      throw e;
+    }
+    store.putFrontend(Frontend.builder(FRONTEND).name("demo over three simulated backends").backends(ids).build());
+    return demo;
+  }
+
+  List<SimulatedOllama> servers() {
+    return servers;
+  }
+
+  @Override
+  public void close() {
+    servers.forEach(SimulatedOllama::close);
+  }
+}

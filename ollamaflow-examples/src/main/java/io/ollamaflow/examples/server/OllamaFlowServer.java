@@ -1,0 +1,134 @@
+package io.ollamaflow.examples.server;
+
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.ConfigStore;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.FlowCluster;
+import io.ollamaflow.core.InMemoryConfigStore;
+import io.ollamaflow.core.http.FlowHttpServer;
+import io.ollamaflow.examples.sim.SimulatedOllama;
+import io.ollamaflow.sqlite.SqliteConfigStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone server: {@code java -jar ollamaflow-server.jar [--demo] [--config FILE]}. Reads
+ * {@code ollamaflow.json} (see {@link ServerSettings}), keeps configuration in SQLite, and serves
+ * the Ollama and OpenAI APIs. Exit codes: 0 after a normal stop, 2 for bad flags or settings.
+ */
+public final class OllamaFlowServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OllamaFlowServer.class);
+
+  private final ConfigStore store;
+  private final DemoBackends demo;
+  private final FlowCluster cluster;
+  private final FlowHttpServer http;
+
+  private OllamaFlowServer(ConfigStore store, DemoBackends demo, FlowCluster cluster, FlowHttpServer http) {
+    this.store = store;
+    this.demo = demo;
+    this.cluster = cluster;
+    this.http = http;
+  }
+
+  public static void main(String[] args) {
+    ServerOptions options;
+    ServerSettings settings;
+    try {
+      options = ServerOptions.parse(args);
+      if (options.help) {
+        System.out.println(ServerOptions.USAGE);
+        return;
+      }
+      settings = ServerSettings.load(options.config);
+    } catch (IllegalArgumentException | IOException e) {
+      System.err.println("ollamaflow: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      OllamaFlowServer server = start(options, settings);
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ollamaflow-shutdown"));
+    } catch (IOException | RuntimeException e) {
+      System.err.println("ollamaflow: could not start: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  /** Starts everything the options and settings ask for; the caller closes the result. */
+  static OllamaFlowServer start(ServerOptions options, ServerSettings settings) throws IOException {
+    ConfigStore store = options.demo ? new InMemoryConfigStore() : SqliteConfigStore.open(Path.of(settings.databaseFilename));
+    DemoBackends demo = null;
+    try {
+      if (options.demo) {
+        demo = DemoBackends.start(store, options.demoTokenDelay);
+      } else {
+        seedIfEmpty(store, settings);
+      }
+      FlowCluster cluster = FlowCluster.builder()
+          .configStore(store)
+          .stickyHeaders(settings.stickyHeaders)
+          .eventListener(new RequestLog())
+          .build();
+      InetSocketAddress address = settings.bindsAllInterfaces() ? new InetSocketAddress(settings.port)
+          : new InetSocketAddress(settings.hostname, settings.port);
+      FlowHttpServer http = FlowHttpServer.start(address, cluster.httpHandler());
+      OllamaFlowServer server = new OllamaFlowServer(store, demo, cluster, http);
+      server.announce(options, settings);
+      return server;
+    } catch (IOException | RuntimeException e) {
+      if (demo != null) demo.close();
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * An empty store gets the settings file's Frontends and Backends, or OllamaFlow's default pair
+   * (frontend1 for any host over backend1 at localhost:11434). A store with content is left alone.
+   */
+  static void seedIfEmpty(ConfigStore store, ServerSettings settings) {
+    if (!store.frontends().isEmpty() || !store.backends().isEmpty()) return;
+    if (settings.frontends.isEmpty() && settings.backends.isEmpty()) {
+      store.putBackend(Backend.builder("backend1").name("My Ollama").build());
+      store.putFrontend(Frontend.builder("frontend1").name("My frontend").backends(List.of("backend1")).build());
+      log.info("Seeded an empty store with frontend1 (any host) over backend1 (localhost:11434)");
+      return;
+    }
+    settings.backends.forEach(store::putBackend);
+    settings.frontends.forEach(store::putFrontend);
+    log.info("Seeded an empty store with {} frontends and {} backends from the settings file",
+        settings.frontends.size(), settings.backends.size());
+  }
+
+  int port() {
+    return http.port();
+  }
+
+  private void announce(ServerOptions options, ServerSettings settings) {
+    String url = "http://" + (settings.bindsAllInterfaces() ? "localhost" : settings.hostname) + ":" + http.port();
+    log.info("OllamaFlow listening on {} ({} frontends, {} backends)", url, store.frontends().size(),
+        store.backends().size());
+    if (demo == null) {
+      log.info("Configuration in {}", settings.databaseFilename);
+      return;
+    }
+    for (SimulatedOllama sim : demo.servers()) {
+      log.info("Simulated Ollama '{}' at {} with models {}", sim.id(), sim.baseUrl(), sim.models());
+    }
+    log.info("Try: curl {}/api/generate -d '{\"model\":\"llama3.2\",\"prompt\":\"Hi\"}'", url);
+    log.info(" or: OLLAMA_HOST={} ollama run llama3.2", url);
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    cluster.close();
+    if (demo != null) demo.close();
+    store.close();
+  }
+}

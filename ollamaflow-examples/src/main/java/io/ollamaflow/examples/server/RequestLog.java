@@ -1,0 +1,26 @@
+package io.ollamaflow.examples.server;
+
+import io.ollamaflow.api.FlowEventListener;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.RequestInfo;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One log line per request, written from the cluster's events. */
+final class RequestLog implements FlowEventListener {
+  private static final Logger log = LoggerFactory.getLogger("ollamaflow.requests");
+
+  @Override
+  public void requestFinished(RequestInfo r) {
+    log.info("[{}] {} {} frontend={} model={} backend={} -> {} ({} ms)", r.requestId(), r.method(), r.path(),
+        r.frontendId(), r.model(), r.backendId(), r.status(), TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()));
+  }
+
+  @Override
+  public void requestFailed(RequestInfo r, FlowException failure) {
+    log.warn("[{}] {} {} frontend={} model={} backend={} -> {} {} ({} ms)", r.requestId(), r.method(), r.path(),
+        r.frontendId(), r.model(), r.backendId(), failure.httpStatus(), failure.getMessage(),
+        TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()));
+  }
+}

@@ -1,0 +1,146 @@
+package io.ollamaflow.examples.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.ConfigJson;
+import io.ollamaflow.core.FlowCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The standalone server's {@code ollamaflow.json}: OllamaFlow's keys ({@code Webserver},
+ * {@code DatabaseFilename}, {@code AdminBearerTokens}, {@code StickyHeaders}, {@code Logging}),
+ * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store.
+ */
+final class ServerSettings {
+  static final String DEFAULT_HOSTNAME = "localhost";
+  static final int DEFAULT_PORT = 43411;
+  static final String DEFAULT_DATABASE = "./ollamaflow.db";
+  static final String DEFAULT_ADMIN_TOKEN = "ollamaflowadmin";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  final String hostname;
+  final int port;
+  final String databaseFilename;
+  final List<String> adminBearerTokens;
+  final List<String> stickyHeaders;
+  final List<Frontend> frontends;
+  final List<Backend> backends;
+
+  private ServerSettings(JsonNode root) {
+    JsonNode webserver = field(root, "Webserver");
+    hostname = webserver == null ? DEFAULT_HOSTNAME : text(webserver, "Webserver.Hostname", "Hostname", DEFAULT_HOSTNAME);
+    port = webserver == null ? DEFAULT_PORT : port(webserver);
+    databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
+    adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
+    stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
+    frontends = objects(root, "Frontends", ConfigJson::frontend);
+    backends = objects(root, "Backends", ConfigJson::backend);
+  }
+
+  /**
+   * Reads the file, or writes a default one (OllamaFlow's defaults: localhost:43411, token
+   * {@code ollamaflowadmin}) when it does not exist.
+   *
+   * @throws IllegalArgumentException naming what is wrong in the file
+   */
+  static ServerSettings load(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      Files.writeString(file, MAPPER.writeValueAsString(defaults()));
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage()
+          + " at line " + e.getLocation().getLineNr());
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(file + ": expected a JSON object at the top");
+    }
+    return new ServerSettings(root);
+  }
+
+  /** True when the server should listen on every interface ({@code *}, {@code +} or {@code 0.0.0.0}). */
+  boolean bindsAllInterfaces() {
+    return hostname.equals("*") || hostname.equals("+") || hostname.equals("0.0.0.0");
+  }
+
+  private static ObjectNode defaults() {
+    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode webserver = root.putObject("Webserver");
+    webserver.put("Hostname", DEFAULT_HOSTNAME);
+    webserver.put("Port", DEFAULT_PORT);
+    root.put("DatabaseFilename", DEFAULT_DATABASE);
+    root.putArray("AdminBearerTokens").add(DEFAULT_ADMIN_TOKEN);
+    ArrayNode sticky = root.putArray("StickyHeaders");
+    FlowCluster.DEFAULT_STICKY_HEADERS.forEach(sticky::add);
+    return root;
+  }
+
+  /** A top-level field by case-insensitive name, as OllamaFlow reads it; null if absent or null. */
+  private static JsonNode field(JsonNode node, String name) {
+    var it = node.fields();
+    while (it.hasNext()) {
+      var entry = it.next();
+      if (entry.getKey().equalsIgnoreCase(name)) return entry.getValue().isNull() ? null : entry.getValue();
+    }
+    return null;
+  }
+
+  private static String text(JsonNode node, String path, String name, String fallback) {
+    JsonNode value = field(node, name);
+    if (value == null) return fallback;
+    if (!value.isTextual() || value.textValue().isBlank()) {
+      throw new IllegalArgumentException(path + ": " + value + " (expected: a non-empty string)");
+    }
+    return value.textValue();
+  }
+
+  private static int port(JsonNode webserver) {
+    JsonNode value = field(webserver, "Port");
+    if (value == null) return DEFAULT_PORT;
+    if (!value.isIntegralNumber() || value.intValue() < 0 || value.intValue() > 65535) {
+      throw new IllegalArgumentException("Webserver.Port: " + value + " (expected: 0-65535)");
+    }
+    return value.intValue();
+  }
+
+  private static List<String> strings(JsonNode root, String name, List<String> fallback) {
+    JsonNode value = field(root, name);
+    if (value == null) return fallback;
+    List<String> values = new ArrayList<>();
+    if (value.isArray()) {
+      for (JsonNode item : value) {
+        if (!item.isTextual()) break;
+        values.add(item.textValue());
+      }
+      if (values.size() == value.size()) return List.copyOf(values);
+    }
+    throw new IllegalArgumentException(name + ": " + value + " (expected: an array of strings)");
+  }
+
+  private static <T> List<T> objects(JsonNode root, String name, java.util.function.Function<JsonNode, T> reader) {
+    JsonNode value = field(root, name);
+    if (value == null) return List.of();
+    if (!value.isArray()) throw new IllegalArgumentException(name + ": expected an array of objects");
+    List<T> values = new ArrayList<>();
+    for (int i = 0; i < value.size(); i++) {
+      try {
+        values.add(reader.apply(value.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(name + "[" + i + "]: " + e.getMessage(), e);
+      }
+    }
+    return List.copyOf(values);
+  }
+}
