@@ -15,8 +15,10 @@ import java.io.SequenceInputStream;
 /**
  * A client's request body on its way to a backend. For routes that name a model, the body is
  * read with Jackson's streaming parser only until the top-level model field appears; those bytes
- * are kept in a {@link BodyPrefix} and the rest is streamed from the client when forwarding. Small
- * bodies are therefore read whole (the parser reads in blocks) and can be sent more than once.
+ * are kept in a {@link BodyPrefix} and the rest is streamed from the client when forwarding. The
+ * parser reads in blocks, so a small body is usually read whole; when its length is known (from
+ * {@code Content-Length}, or because the object ended without naming a model) it is complete and
+ * can be sent more than once.
  */
 final class ClientBody implements Closeable {
   private final BodyPrefix prefix;
@@ -39,10 +41,11 @@ final class ClientBody implements Closeable {
   /**
    * Reads until the model is found.
    *
+   * @param declaredLength the client's Content-Length, or -1 when the body is chunked
    * @throws FlowException 400 when the body is empty, not a JSON object, malformed before the
    *     model, or names the model with something other than a string
    */
-  static ClientBody sniffModel(InputStream client, long limit, ModelField field) throws IOException {
+  static ClientBody sniffModel(InputStream client, long limit, long declaredLength, ModelField field) throws IOException {
     InputStream limited = new LimitedClientStream(client, limit);
     BodyPrefix prefix = new BodyPrefix();
     try (JsonParser parser = Json.FACTORY.createParser(new TeeInputStream(limited, prefix))) {
@@ -50,7 +53,7 @@ final class ClientBody implements Closeable {
       String fallback = field == ModelField.MODEL_OR_NAME ? "name" : null;
       JsonToken token = parser.nextToken();
       if (token == null) throw badRequest("missing request body");
-      if (token != JsonToken.START_OBJECT) throw badRequest("request body must be a JSON object, not " + token.asString());
+      if (token != JsonToken.START_OBJECT) throw badRequest("request body must be a JSON object, not " + describe(token));
       String fallbackValue = null;
       while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
         String key = parser.currentName();
@@ -58,12 +61,17 @@ final class ClientBody implements Closeable {
         boolean isPrimary = key.equals(primary);
         if (isPrimary || key.equals(fallback)) {
           String value = modelValue(key, token, parser);
-          if (isPrimary && value != null) return new ClientBody(prefix, limited, false, value);
+          if (isPrimary && value != null) {
+            boolean complete = declaredLength >= 0 && prefix.size() >= declaredLength;
+            return new ClientBody(prefix, complete ? InputStream.nullInputStream() : limited, complete, value);
+          }
           if (!isPrimary) fallbackValue = value;
         } else if (token.isStructStart()) {
           parser.skipChildren();
         }
       }
+      // No model: keep whatever follows the object too (a trailing newline, or garbage for the backend to refuse).
+      limited.transferTo(prefix);
       return new ClientBody(prefix, InputStream.nullInputStream(), true, fallbackValue);
     } catch (JsonProcessingException e) {
       prefix.close();
@@ -76,9 +84,21 @@ final class ClientBody implements Closeable {
 
   private static String modelValue(String key, JsonToken token, JsonParser parser) throws IOException {
     if (token == JsonToken.VALUE_NULL) return null;
-    if (token != JsonToken.VALUE_STRING) throw badRequest(key + ": expected a string, got " + token.asString());
+    if (token != JsonToken.VALUE_STRING) throw badRequest(key + ": expected a string, got " + describe(token));
     String value = parser.getText();
     return value.isEmpty() ? null : value;
+  }
+
+  private static String describe(JsonToken token) {
+    switch (token) {
+      case START_OBJECT: return "an object";
+      case START_ARRAY: return "an array";
+      case VALUE_STRING: return "a string";
+      case VALUE_NUMBER_INT: case VALUE_NUMBER_FLOAT: return "a number";
+      case VALUE_TRUE: case VALUE_FALSE: return "a boolean";
+      case VALUE_NULL: return "null";
+      default: return token.toString();
+    }
   }
 
   private static FlowException badRequest(String message) {

@@ -109,7 +109,8 @@ public final class ProxyEngine implements FlowHttpHandler {
     if (method.equals("GET") || method.equals("HEAD")) return null;
     long limit = frontend.maxRequestBodySize();
     try {
-      return route.modelInBody() ? ClientBody.sniffModel(exchange.requestBody(), limit, route.modelField())
+      return route.modelInBody()
+          ? ClientBody.sniffModel(exchange.requestBody(), limit, UpstreamRequests.contentLength(exchange), route.modelField())
           : ClientBody.passThrough(exchange.requestBody(), limit);
     } catch (ClientBodyException e) {
       if (e.tooLarge()) throw tooLarge(frontend);
