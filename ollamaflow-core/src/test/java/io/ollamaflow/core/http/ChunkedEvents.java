@@ -51,6 +51,13 @@ final class ChunkedEvents implements MockResponseBody {
     return writeFailure;
   }
 
+  /** Writes one HTTP/1.1 chunk holding {@code text} and flushes it. */
+  static void writeChunk(BufferedSink sink, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    sink.writeUtf8(Integer.toHexString(bytes.length)).writeUtf8("\r\n").write(bytes).writeUtf8("\r\n");
+    sink.flush();
+  }
+
   @Override
   public long getContentLength() {
     return -1;
@@ -60,9 +67,7 @@ final class ChunkedEvents implements MockResponseBody {
   public void writeTo(BufferedSink sink) throws IOException {
     try {
       for (int i = 0; i < events.size(); i++) {
-        byte[] bytes = events.get(i).getBytes(StandardCharsets.UTF_8);
-        sink.writeUtf8(Integer.toHexString(bytes.length)).writeUtf8("\r\n").write(bytes).writeUtf8("\r\n");
-        sink.flush();
+        writeChunk(sink, events.get(i));
         if (i < events.size() - 1 && !gates[i].await(10, TimeUnit.SECONDS)) {
           throw new IOException("the client never confirmed event " + i);
         }

@@ -30,9 +30,7 @@ final class EndlessTokens implements MockResponseBody {
   public void writeTo(BufferedSink sink) throws IOException {
     try {
       for (int i = 0; i < 10_000; i++) {
-        String line = "{\"model\":\"m\",\"response\":\"token" + i + "\",\"done\":false}\n";
-        sink.writeUtf8(Integer.toHexString(line.length())).writeUtf8("\r\n").writeUtf8(line).writeUtf8("\r\n");
-        sink.flush();
+        ChunkedEvents.writeChunk(sink, "{\"model\":\"m\",\"response\":\"token" + i + "\",\"done\":false}\n");
         Thread.sleep(intervalMs);
       }
     } catch (IOException e) {

@@ -17,46 +17,30 @@ final class Events {
   }
 
   void requestStarted(RequestInfo r) {
-    try {
-      listener.requestStarted(r);
-    } catch (RuntimeException e) {
-      complain("requestStarted", e);
-    }
+    safely("requestStarted", () -> listener.requestStarted(r));
   }
 
   void backendSelected(RequestInfo r, String reason) {
-    try {
-      listener.backendSelected(r, reason);
-    } catch (RuntimeException e) {
-      complain("backendSelected", e);
-    }
+    safely("backendSelected", () -> listener.backendSelected(r, reason));
   }
 
   void firstByte(RequestInfo r) {
-    try {
-      listener.firstByte(r);
-    } catch (RuntimeException e) {
-      complain("firstByte", e);
-    }
+    safely("firstByte", () -> listener.firstByte(r));
   }
 
   void requestFinished(RequestInfo r) {
-    try {
-      listener.requestFinished(r);
-    } catch (RuntimeException e) {
-      complain("requestFinished", e);
-    }
+    safely("requestFinished", () -> listener.requestFinished(r));
   }
 
   void requestFailed(RequestInfo r, FlowException failure) {
-    try {
-      listener.requestFailed(r, failure);
-    } catch (RuntimeException e) {
-      complain("requestFailed", e);
-    }
+    safely("requestFailed", () -> listener.requestFailed(r, failure));
   }
 
-  private void complain(String method, RuntimeException e) {
-    log.warn("FlowEventListener.{} threw; ignored", method, e);
+  private static void safely(String method, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      log.warn("FlowEventListener.{} threw; ignored", method, e);
+    }
   }
 }
