@@ -8,7 +8,6 @@ import io.ollamaflow.api.Frontend;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -116,9 +115,7 @@ public final class ConfigJson {
       if (json == null || !json.isObject()) {
         throw new IllegalArgumentException(kind + ": expected a JSON object, got " + describe(json));
       }
-      Iterator<Map.Entry<String, JsonNode>> it = json.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> field = it.next();
+      for (Map.Entry<String, JsonNode> field : json.properties()) {
         if (field.getValue().isNull()) continue;
         if (field.getKey().equalsIgnoreCase("identifier")) identifier = text("Identifier", field.getValue());
         entries.add(field);
@@ -184,9 +181,7 @@ public final class ConfigJson {
   private static Map<String, String> stringMap(String field, JsonNode v) {
     if (!v.isObject()) throw wrongType(field, v, "an object of string values");
     Map<String, String> values = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = v.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : v.properties()) {
       if (!entry.getValue().isTextual()) throw wrongType(field + "." + entry.getKey(), entry.getValue(), "a string");
       values.put(entry.getKey(), entry.getValue().textValue());
     }

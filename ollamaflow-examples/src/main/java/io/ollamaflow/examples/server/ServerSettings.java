@@ -89,9 +89,7 @@ final class ServerSettings {
 
   /** A top-level field by case-insensitive name, as OllamaFlow reads it; null if absent or null. */
   private static JsonNode field(JsonNode node, String name) {
-    var it = node.fields();
-    while (it.hasNext()) {
-      var entry = it.next();
+    for (var entry : node.properties()) {
       if (entry.getKey().equalsIgnoreCase(name)) return entry.getValue().isNull() ? null : entry.getValue();
     }
     return null;

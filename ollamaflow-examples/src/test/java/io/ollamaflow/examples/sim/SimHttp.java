@@ -1,0 +1,106 @@
+package io.ollamaflow.examples.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A small blocking client for one simulator. Each test gets its own HttpClient so that no pooled
+ * connection to a closed simulator is reused when a later one happens to get the same port.
+ */
+final class SimHttp {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SimulatedOllama sim;
+  private final HttpClient client = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  SimHttp(SimulatedOllama sim) {
+    this.sim = sim;
+  }
+
+  HttpClient client() {
+    return client;
+  }
+
+  HttpResponse<String> get(String path) {
+    return send("GET", path, null);
+  }
+
+  HttpResponse<String> post(String path, String body) {
+    return send("POST", path, body);
+  }
+
+  HttpResponse<String> send(String method, String path, String body) {
+    return send(request(method, path, body));
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpRequest request(String method, String path, String body) {
+    return requestBuilder(path)
+        .method(method, body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  HttpRequest.Builder requestBuilder(String pathAndQuery) {
+    return HttpRequest.newBuilder(URI.create(sim.baseUrl() + pathAndQuery)).timeout(Duration.ofSeconds(10));
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    return json(response.body());
+  }
+
+  static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static List<JsonNode> ndjson(String body) {
+    List<JsonNode> lines = new ArrayList<>();
+    body.lines().forEach(line -> lines.add(json(line)));
+    return lines;
+  }
+
+  /** Polls until the condition holds or the timeout passes; returns whether it held. */
+  static boolean eventually(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return condition.getAsBoolean();
+  }
+}
