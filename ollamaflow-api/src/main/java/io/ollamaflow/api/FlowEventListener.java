@@ -4,8 +4,8 @@ package io.ollamaflow.api;
  * Observes requests as they pass through the cluster; the basis for logs and metrics. Every
  * method has a no-op default, so a listener overrides only what it needs.
  *
- * <p>Threading: called on request threads, concurrently for different requests and in order for
- * one request. Must be fast and must not block or throw; an exception is caught and logged.
+ * <p>Threading: request events are called on request threads, concurrently for different requests
+ * and in order for one request; health events on the cluster's update thread. Must be fast and must not block or throw; an exception is caught and logged.
  */
 public interface FlowEventListener {
   /** A listener that does nothing. */
@@ -25,4 +25,10 @@ public interface FlowEventListener {
 
   /** The request failed; the client got an error answer, or a stream was cut short. */
   default void requestFailed(RequestInfo request, FlowException failure) {}
+
+  /**
+   * A backend moved between health states; {@code backend.health()} is the new status. Called on
+   * the cluster's update thread rather than a request thread.
+   */
+  default void healthChanged(BackendView backend, HealthStatus previous) {}
 }

@@ -23,6 +23,7 @@ public final class Frontend {
   /** The built-in load-balancing policy names. A plug-in may add others. */
   public static final String ROUND_ROBIN = "round-robin";
   public static final String RANDOM = "random";
+  public static final String LEAST_REQUESTS = "least-requests";
 
   private final String identifier;
   private final String name;

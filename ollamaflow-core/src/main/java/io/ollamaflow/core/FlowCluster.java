@@ -2,14 +2,19 @@ package io.ollamaflow.core;
 
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.FlowEventListener;
+import io.ollamaflow.api.HealthProbe;
+import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
@@ -32,6 +37,10 @@ public final class FlowCluster implements AutoCloseable {
   /** The request headers whose first non-empty value keys a sticky session, as in OllamaFlow. */
   public static final List<String> DEFAULT_STICKY_HEADERS = List.of("x-conversation-id", "x-thread-id");
   public static final Duration DEFAULT_CONFIG_POLL_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_HEALTH_CHECK_TIMEOUT = Duration.ofMillis(2500);
+  /** Attempts per request, on different backends, when the frontend allows retries. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
@@ -43,8 +52,11 @@ public final class FlowCluster implements AutoCloseable {
     ownedClient = b.httpClient == null ? defaultClient() : null;
     OkHttpClient client = b.httpClient != null ? b.httpClient : ownedClient;
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
-    state = new ClusterState(store, balancers, client, b.configPollInterval);
-    engine = new ProxyEngine(state, b.eventListener, b.stickyHeaders);
+    Events events = new Events(b.eventListener);
+    HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
+    state = new ClusterState(store, balancers, client, b.configPollInterval, probe, b.healthCheckInterval,
+        b.healthCheckTimeout, events);
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts);
   }
 
   public static Builder builder() {
@@ -59,6 +71,11 @@ public final class FlowCluster implements AutoCloseable {
   /** The store this cluster reads; edits to it take effect within the poll interval, or at once after {@link #reload()}. */
   public ConfigStore configStore() {
     return store;
+  }
+
+  /** The health of every configured backend, by identifier. */
+  public Map<String, HealthStatus> health() {
+    return state.health();
   }
 
   /** Applies the store's current contents now and returns when requests see them. */
@@ -96,6 +113,11 @@ public final class FlowCluster implements AutoCloseable {
     private FlowEventListener eventListener = FlowEventListener.NONE;
     private List<String> stickyHeaders = DEFAULT_STICKY_HEADERS;
     private Duration configPollInterval = DEFAULT_CONFIG_POLL_INTERVAL;
+    private HealthProbe healthProbe;
+    private boolean activeHealthChecks = true;
+    private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
+    private Duration healthCheckTimeout = DEFAULT_HEALTH_CHECK_TIMEOUT;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
 
     private Builder() {}
 
@@ -137,11 +159,56 @@ public final class FlowCluster implements AutoCloseable {
 
     /** How often the store's revision is checked for edits made elsewhere; default 1 s. */
     public Builder configPollInterval(Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("configPollInterval: " + interval + " (expected: > 0)");
-      }
-      this.configPollInterval = interval;
+      this.configPollInterval = positive("configPollInterval", interval);
       return this;
+    }
+
+    /**
+     * How backends are probed; default: an HTTP request with each backend's
+     * {@code HealthCheckMethod} and {@code HealthCheckUrl}, healthy on any 2xx answer.
+     */
+    public Builder healthProbe(HealthProbe probe) {
+      this.healthProbe = Objects.requireNonNull(probe, "healthProbe");
+      return this;
+    }
+
+    /**
+     * Turns active probing off: health is then judged from live traffic alone, and a backend
+     * ejected by failures never comes back until the configuration changes. Meant for tests and for
+     * hosts that run their own checks.
+     */
+    public Builder disableActiveHealthChecks() {
+      this.activeHealthChecks = false;
+      return this;
+    }
+
+    /** Time between two probes of one backend; default 5 s. */
+    public Builder healthCheckInterval(Duration interval) {
+      this.healthCheckInterval = positive("healthCheckInterval", interval);
+      return this;
+    }
+
+    /** Longest wait for a probe's answer; default 2.5 s. */
+    public Builder healthCheckTimeout(Duration timeout) {
+      this.healthCheckTimeout = positive("healthCheckTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Attempts per request, each on a backend not tried before, while nothing has been sent to
+     * the client; default 3. Frontends with {@code AllowRetries=false} make one attempt.
+     */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1) throw new IllegalArgumentException("maxAttempts: " + attempts + " (expected: >= 1)");
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      }
+      return value;
     }
 
     /** Reads the store and returns a cluster that is ready to serve. */

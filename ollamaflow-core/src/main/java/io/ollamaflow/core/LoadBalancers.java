@@ -16,4 +16,9 @@ public final class LoadBalancers {
   public static LoadBalancerProvider random() {
     return BuiltInBalancers.RANDOM;
   }
+
+  /** {@code least-requests}: of two random candidates, the one with fewer requests in flight. */
+  public static LoadBalancerProvider leastRequests() {
+    return BuiltInBalancers.LEAST_REQUESTS;
+  }
 }

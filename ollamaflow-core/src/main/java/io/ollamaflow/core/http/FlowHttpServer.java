@@ -1,12 +1,12 @@
 package io.ollamaflow.core.http;
 
 import com.sun.net.httpserver.HttpServer;
+import io.ollamaflow.core.internal.Threads;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link FlowHttpHandler} served by the JDK's built-in HTTP server, set up the way a proxy
@@ -60,12 +60,7 @@ public final class FlowHttpServer implements AutoCloseable {
       Method virtual = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
       return (ExecutorService) virtual.invoke(null);
     } catch (ReflectiveOperationException notOnThisJdk) {
-      AtomicInteger count = new AtomicInteger();
-      return Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "ollamaflow-http-" + count.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      return Executors.newCachedThreadPool(Threads.daemons("ollamaflow-http"));
     }
   }
 }

@@ -3,14 +3,21 @@ package io.ollamaflow.core.internal;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.HealthProbe;
+import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
+import io.ollamaflow.api.ProbeResult;
+import io.ollamaflow.core.internal.health.HealthMonitor;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.BuiltInBalancers;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.RouteTable;
+import io.ollamaflow.core.internal.routing.StickySessions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -25,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns the cluster's mutable state and publishes it as an immutable {@link RouteTable} through
- * one volatile field. Every change is applied on one update thread, so there are no races between
- * edits; request threads only read {@link #routes()}.
+ * one volatile field. Every change (configuration edits, probe results, failures seen on live
+ * traffic) is applied on one update thread, so there are no races between them; request threads
+ * only read {@link #routes()} and post observations.
  */
 public final class ClusterState implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
@@ -35,6 +44,10 @@ public final class ClusterState implements AutoCloseable {
   private final LoadBalancerRegistry balancers;
   private final OkHttpClient baseClient;
   private final ScheduledExecutorService updates;
+  private final ScheduledExecutorService deadlines;
+  private final HealthMonitor monitor;
+  private final Events events;
+  private final StickySessions sticky = new StickySessions(Clock.systemUTC());
   private volatile RouteTable routes = RouteTable.EMPTY;
 
   // Touched only on the update thread.
@@ -43,18 +56,23 @@ public final class ClusterState implements AutoCloseable {
   private final Map<String, FrontendRoute> frontendRoutes = new HashMap<>();
   private final Map<Integer, OkHttpClient> clientsByTimeout = new HashMap<>();
 
-  public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Duration pollInterval) {
+  /**
+   * @param probe the active health probe, or null to judge health from live traffic alone
+   */
+  public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Duration pollInterval,
+      HealthProbe probe, Duration probeInterval, Duration probeTimeout, Events events) {
     this.store = store;
     this.balancers = balancers;
     this.baseClient = baseClient;
-    this.updates = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ollamaflow-update");
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = events;
+    this.updates = Executors.newSingleThreadScheduledExecutor(Threads.daemons("ollamaflow-update"));
+    this.deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemons("ollamaflow-deadlines"));
+    this.monitor = probe == null ? null : new HealthMonitor(probe, probeInterval, probeTimeout,
+        (backend, result) -> updates.execute(() -> observe(backend, result.isHealthy(), result.reason(), false)));
     reload();
     long pollMs = pollInterval.toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
+    updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
   }
 
   /** The current routing snapshot; never null. */
@@ -71,6 +89,66 @@ public final class ClusterState implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new IllegalStateException("reloading the configuration failed: " + e.getCause().getMessage(), e.getCause());
     }
+  }
+
+  /** The sticky-session table; thread-safe. */
+  public StickySessions sticky() {
+    return sticky;
+  }
+
+  /** Runs {@code action} after the delay on a timer thread; cancel the result when it is no longer wanted. */
+  public ScheduledFuture<?> schedule(Runnable action, long delayNanos) {
+    return deadlines.schedule(action, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A request to this backend failed (refused, reset, 5xx, timed out): counts towards ejection. */
+  public void reportFailure(BackendState backend, String reason) {
+    updates.execute(() -> observe(backend, false, reason, true));
+  }
+
+  /** A request to this backend succeeded: earlier failures stop counting towards ejection. */
+  public void reportSuccess(BackendState backend) {
+    if (backend.tracker().hasFailures()) updates.execute(() -> backend.tracker().clearFailures());
+  }
+
+  /** Health of every known backend, by identifier, as last applied. */
+  public Map<String, HealthStatus> health() {
+    Map<String, HealthStatus> health = new HashMap<>();
+    try {
+      updates.submit(() -> backendStates.forEach((id, state) -> health.put(id, state.health()))).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+    return health;
+  }
+
+  private void observe(BackendState backend, boolean success, String reason, boolean passive) {
+    boolean mayEject = !passive || !lastRoutableOfAFrontend(backend);
+    HealthStatus previous = backend.tracker().observe(success, reason, backend.backend(), Instant.now(), mayEject);
+    if (previous == null) return;
+    log.info("Backend '{}' is now {} (was {}){}", backend.backend().identifier(), backend.health().state(),
+        previous.state(), success ? "" : ": " + reason);
+    events.healthChanged(backend, previous);
+  }
+
+  /** True when some frontend would have no routable backend left without this one. */
+  private boolean lastRoutableOfAFrontend(BackendState backend) {
+    String id = backend.backend().identifier();
+    for (FrontendRoute route : frontendRoutes.values()) {
+      if (!route.frontend().backends().contains(id)) continue;
+      boolean another = false;
+      for (BackendState other : route.backends()) {
+        if (other.backend().identifier().equals(id)) continue;
+        if (other.backend().active() && other.health().state().routable()) {
+          another = true;
+          break;
+        }
+      }
+      if (!another) return true;
+    }
+    return false;
   }
 
   private void reloadIfChanged() {
@@ -92,6 +170,7 @@ public final class ClusterState implements AutoCloseable {
       BackendState previous = backendStates.get(backend.identifier());
       states.put(backend.identifier(), previous == null ? new BackendState(backend) : previous.withConfig(backend));
     }
+    backendStates.keySet().stream().filter(id -> !states.containsKey(id)).forEach(sticky::forgetBackend);
     backendStates.clear();
     backendStates.putAll(states);
 
@@ -110,9 +189,11 @@ public final class ClusterState implements AutoCloseable {
             frontend.hostname());
       }
     }
+    frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(sticky::forgetFrontend);
     frontendRoutes.clear();
     frontendRoutes.putAll(routesById);
     routes = new RouteTable(byHost, catchAll);
+    if (monitor != null) monitor.sync(states.values());
     appliedRevision = revision;
     log.debug("Applied configuration revision {}: {} frontends, {} backends", revision, frontends.size(), backends.size());
   }
@@ -153,6 +234,8 @@ public final class ClusterState implements AutoCloseable {
 
   @Override
   public void close() {
+    if (monitor != null) monitor.close();
     updates.shutdownNow();
+    deadlines.shutdownNow();
   }
 }

@@ -68,7 +68,7 @@ abstract class ProxyScenarios {
 
   @BeforeEach
   void startCluster() throws Exception {
-    cluster = FlowCluster.builder().configStore(store).eventListener(listener).build();
+    cluster = FlowCluster.builder().configStore(store).eventListener(listener).disableActiveHealthChecks().build();
     proxyUrl = mount(cluster.httpHandler());
   }
 

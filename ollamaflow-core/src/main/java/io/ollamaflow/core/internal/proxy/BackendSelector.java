@@ -8,24 +8,33 @@ import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.Labels;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Filters a frontend's backends down to those that can serve the request, then asks the
- * frontend's balancer. When none is left, the error says which filter emptied the list.
+ * Filters a frontend's backends down to those that may serve a request, and asks the frontend's
+ * balancer to choose among them. When the filters leave none, the error says which one did.
  */
 final class BackendSelector {
   private BackendSelector() {}
 
-  static BackendState select(FrontendRoute route, ProxyRoute proxyRoute, RequestState request) {
-    String frontendId = route.frontend().identifier();
+  /**
+   * The backends that may serve this request, in the frontend's order: active, speaking the
+   * request's dialect, allowing its kind, carrying every requested label, routable, and not in
+   * {@code tried}. Empty only when every remaining one was tried.
+   *
+   * @throws FlowException when no backend passes the filters at all
+   */
+  static List<BackendState> eligible(FrontendRoute route, ProxyRoute proxyRoute, List<String> labels, Set<String> tried) {
     RequestKind kind = proxyRoute.kind();
-    List<BackendView> candidates = new ArrayList<>(route.backends().size());
+    List<BackendState> eligible = new ArrayList<>(route.backends().size());
     int active = 0;
     int speaking = 0;
     int allowing = 0;
+    int labelled = 0;
     for (BackendState state : route.backends()) {
       Backend backend = state.backend();
       if (!backend.active()) continue;
@@ -34,14 +43,23 @@ final class BackendSelector {
       speaking++;
       if (!backend.allows(kind)) continue;
       allowing++;
-      if (state.health().state().routable()) candidates.add(state);
+      if (!Labels.carriesAll(backend, labels)) continue;
+      labelled++;
+      if (state.health().state().routable() && !tried.contains(backend.identifier())) eligible.add(state);
     }
-    if (candidates.isEmpty()) {
-      throw noCandidate(frontendId, proxyRoute, active, speaking, allowing);
+    if (eligible.isEmpty() && tried.isEmpty()) {
+      throw noCandidate(route.frontend().identifier(), proxyRoute, labels, active, speaking, allowing, labelled);
     }
+    return eligible;
+  }
+
+  /** The balancer's choice among {@code candidates} (non-empty), checked to be one of them. */
+  static BackendState pick(FrontendRoute route, List<BackendView> candidates, RequestState request) {
+    if (candidates.size() == 1) return (BackendState) candidates.get(0);
+    String frontendId = route.frontend().identifier();
     BackendView chosen;
     try {
-      chosen = candidates.size() == 1 ? candidates.get(0) : route.balancer().pick(candidates, request);
+      chosen = route.balancer().pick(candidates, request);
     } catch (RuntimeException e) {
       throw new FlowException(ErrorCode.INTERNAL,
           "load-balancing policy '" + route.balancerName() + "' of frontend '" + frontendId + "' failed: " + e, e);
@@ -58,7 +76,8 @@ final class BackendSelector {
     return backendFormat.equals(requestFormat) || (backendFormat.equals(ApiFormat.OLLAMA) && requestFormat.equals(ApiFormat.OPENAI));
   }
 
-  private static FlowException noCandidate(String frontendId, ProxyRoute route, int active, int speaking, int allowing) {
+  private static FlowException noCandidate(String frontendId, ProxyRoute route, List<String> labels, int active,
+      int speaking, int allowing, int labelled) {
     String frontend = "frontend '" + frontendId + "'";
     if (active == 0) {
       return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, frontend + " has no active backend");
@@ -70,6 +89,10 @@ final class BackendSelector {
     if (allowing == 0) {
       String what = route.kind().isEmbeddings() ? "embeddings" : "completions";
       return new FlowException(ErrorCode.FORBIDDEN, "every backend of " + frontend + " disallows " + what + " requests");
+    }
+    if (labelled == 0) {
+      return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "no active backend of " + frontend
+          + " carries all of the labels " + labels);
     }
     return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, frontend + " has no healthy backend for " + route.path());
   }

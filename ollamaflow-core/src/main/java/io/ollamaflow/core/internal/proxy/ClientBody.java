@@ -25,6 +25,8 @@ final class ClientBody implements Closeable {
   private final InputStream rest;
   private final boolean complete;
   private final String model;
+  private boolean retained;
+  private boolean opened;
 
   private ClientBody(BodyPrefix prefix, InputStream rest, boolean complete, String model) {
     this.prefix = prefix;
@@ -36,6 +38,13 @@ final class ClientBody implements Closeable {
   /** A body forwarded as it comes, without looking inside (blob uploads). */
   static ClientBody passThrough(InputStream client, long limit) {
     return new ClientBody(new BodyPrefix(), new LimitedClientStream(client, limit), false, null);
+  }
+
+  /** A complete body made by the proxy (a rewritten request). */
+  static ClientBody of(byte[] bytes, String model) throws IOException {
+    BodyPrefix prefix = new BodyPrefix();
+    prefix.write(bytes, 0, bytes.length);
+    return new ClientBody(prefix, InputStream.nullInputStream(), true, model);
   }
 
   /**
@@ -120,10 +129,26 @@ final class ClientBody implements Closeable {
     return complete ? prefix.size() : -1;
   }
 
+  /**
+   * Keeps every byte forwarded from now on, so that the body can be sent again to another backend
+   * after an attempt that read part or all of it. Bytes beyond {@link BodyPrefix#MEMORY_LIMIT}
+   * go to a temporary file.
+   */
+  void retainForReplay() {
+    retained = true;
+  }
+
+  /** True when {@link #open()} will yield the whole body again. */
+  boolean replayable() {
+    return complete || retained || !opened;
+  }
+
   /** The whole body: the bytes already read, then what the client has still to send. */
   InputStream open() throws IOException {
+    opened = true;
     InputStream head = prefix.open();
-    return complete ? head : new SequenceInputStream(head, rest);
+    if (complete) return head;
+    return new SequenceInputStream(head, retained ? new TeeInputStream(rest, prefix) : rest);
   }
 
   @Override

@@ -1,16 +1,19 @@
 package io.ollamaflow.core.internal.proxy;
 
+import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
-import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.Labels;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
 import io.ollamaflow.core.internal.routing.RouteClassifier;
+import io.ollamaflow.core.internal.routing.StickySessions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -18,28 +21,40 @@ import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import okhttp3.Call;
 import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request path: classify, match the frontend, admit, read the model, pick a backend, forward,
- * relay. Every refusal is a {@link FlowException} answered in the client's dialect.
+ * The request path: classify, match the frontend, admit, read the model, then attempts: select
+ * the eligible backends, take a capacity slot (sticky backend first, else the balancer's choice
+ * among backends with a free slot, else wait in the queue), forward, and relay, or retry on
+ * another backend while nothing has been sent to the client. Every refusal is a
+ * {@link FlowException} answered in the client's dialect.
  */
 public final class ProxyEngine implements FlowHttpHandler {
   static final String REQUEST_ID_HEADER = "X-OllamaFlow-Request";
+  static final String LABEL_HEADER = "X-OllamaFlow-Label";
   private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
 
   private final ClusterState state;
   private final Events events;
   private final List<String> stickyHeaders;
+  private final int maxAttempts;
+  private final CapacityGate gate = new CapacityGate();
 
-  public ProxyEngine(ClusterState state, FlowEventListener listener, List<String> stickyHeaders) {
+  public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts) {
     this.state = state;
-    this.events = new Events(listener);
+    this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
+    this.maxAttempts = maxAttempts;
   }
 
   @Override
@@ -53,6 +68,9 @@ public final class ProxyEngine implements FlowHttpHandler {
       answerWithError(exchange, request, e);
     } catch (ClientGoneException e) {
       log.debug("[{}] client went away: {}", request.requestId(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answerWithError(exchange, request, new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "the proxy is shutting down"));
     } catch (RuntimeException e) {
       log.error("[{}] unexpected failure serving {} {}", request.requestId(), exchange.method(), exchange.rawPath(), e);
       answerWithError(exchange, request, new FlowException(ErrorCode.INTERNAL, "internal error (request "
@@ -60,7 +78,7 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
   }
 
-  private void serve(FlowHttpExchange exchange, RequestState request) throws IOException {
+  private void serve(FlowHttpExchange exchange, RequestState request) throws IOException, InterruptedException {
     ProxyRoute route = RouteClassifier.classify(exchange.method(), exchange.rawPath());
     request.route(route);
     events.requestStarted(request);
@@ -73,17 +91,34 @@ public final class ProxyEngine implements FlowHttpHandler {
     Frontend frontend = frontendRoute.frontend();
     admit(frontend, route, exchange);
     try (ClientBody body = readBody(exchange, route, frontend)) {
-      String model = route.modelField() == ProxyRoute.ModelField.PATH ? modelFromPath(exchange.rawPath(), route)
-          : body == null ? null : body.model();
-      if (route.modelField() != null && model == null) {
-        String field = route.modelField() == ProxyRoute.ModelField.SOURCE ? "source" : "model";
-        throw new FlowException(ErrorCode.BAD_REQUEST, field + " is required");
+      request.model(model(exchange, route, frontendRoute, body));
+      int attempts = frontend.allowRetries() ? maxAttempts : 1;
+      if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
+      long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
+      List<String> labels = Labels.parse(exchange.requestHeader(LABEL_HEADER));
+      Set<String> tried = new HashSet<>();
+      List<String> failures = new ArrayList<>();
+      for (int attempt = 1; ; attempt++) {
+        List<BackendState> eligible = BackendSelector.eligible(frontendRoute, route, labels, tried);
+        if (eligible.isEmpty()) {
+          throw new FlowException(ErrorCode.BACKEND_ERROR, "every attempt failed: " + String.join("; ", failures));
+        }
+        BackendState backend = acquire(frontendRoute, eligible, request, deadline);
+        String failure;
+        try {
+          boolean retryAllowed = attempt < attempts && eligible.size() > 1;
+          failure = attempt(exchange, request, frontendRoute, backend, body, deadline, retryAllowed);
+        } catch (FlowException e) {
+          if (failures.isEmpty() || e.httpStatus() < 500) throw e;
+          throw new FlowException(e.code(), "every attempt failed: " + String.join("; ", failures) + "; " + e.getMessage());
+        } finally {
+          gate.release(backend);
+        }
+        if (failure == null) return;
+        log.debug("[{}] retrying after {}", request.requestId(), failure);
+        tried.add(backend.backend().identifier());
+        failures.add(failure);
       }
-      request.model(model);
-      BackendState backend = BackendSelector.select(frontendRoute, route, request);
-      request.backendId(backend.backend().identifier());
-      events.backendSelected(request, frontendRoute.balancerName());
-      forward(exchange, request, frontendRoute, backend, body);
     }
   }
 
@@ -100,7 +135,7 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
     long length = UpstreamRequests.contentLength(exchange);
     if (length > frontend.maxRequestBodySize()) {
-      throw tooLarge(frontend);
+      throw ProxyErrors.tooLarge(frontend);
     }
   }
 
@@ -113,9 +148,23 @@ public final class ProxyEngine implements FlowHttpHandler {
           ? ClientBody.sniffModel(exchange.requestBody(), limit, UpstreamRequests.contentLength(exchange), route.modelField())
           : ClientBody.passThrough(exchange.requestBody(), limit);
     } catch (ClientBodyException e) {
-      if (e.tooLarge()) throw tooLarge(frontend);
+      if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
       throw new ClientGoneException(e);
     }
+  }
+
+  /** The model the request is for: a frontend pin of {@code model} wins over what the client named. */
+  private static String model(FlowHttpExchange exchange, ProxyRoute route, FrontendRoute frontendRoute, ClientBody body) {
+    if (route.modelField() == null) return null;
+    String pinned = frontendRoute.pins(route.kind()).path("model").textValue();
+    if (pinned != null) return pinned;
+    String model = route.modelField() == ProxyRoute.ModelField.PATH ? modelFromPath(exchange.rawPath(), route)
+        : body == null ? null : body.model();
+    if (model == null) {
+      String field = route.modelField() == ProxyRoute.ModelField.SOURCE ? "source" : "model";
+      throw new FlowException(ErrorCode.BAD_REQUEST, field + " is required");
+    }
+    return model;
   }
 
   private static String modelFromPath(String rawPath, ProxyRoute route) {
@@ -129,48 +178,146 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
   }
 
-  private void forward(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
-      ClientBody body) throws IOException {
-    Call call = route.client().newCall(UpstreamRequests.build(backend.backend(), exchange, body));
-    backend.requestStarted();
-    try {
-      Response response;
-      try {
-        response = call.execute();
-      } catch (IOException e) {
-        throw forwardFailure(e, route.frontend(), backend);
+  /**
+   * Takes a capacity slot on one of the eligible backends: the sticky one if it has room, else the
+   * balancer's choice among those with room, else the first to free a slot while the request waits.
+   */
+  private BackendState acquire(FrontendRoute route, List<BackendState> eligible, RequestState request, long deadline)
+      throws InterruptedException {
+    Frontend frontend = route.frontend();
+    if (frontend.useStickySessions()) {
+      String boundId = state.sticky().lookup(frontend.identifier(), request.clientKey(), stickyTtl(frontend));
+      for (BackendState candidate : eligible) {
+        if (candidate.backend().identifier().equals(boundId) && candidate.tryAcquire()) {
+          request.selectedBy("sticky");
+          return candidate;
+        }
       }
-      try (response) {
-        new ResponseRelay(exchange, request, events).relay(call, response, backend.backend().identifier());
+    }
+    for (int tries = 0; tries < 3; tries++) {
+      List<BackendView> free = new ArrayList<>(eligible.size());
+      for (BackendState candidate : eligible) {
+        if (candidate.hasCapacity()) free.add(candidate);
       }
-    } finally {
-      backend.requestEnded();
+      if (free.isEmpty()) break;
+      BackendState chosen = BackendSelector.pick(route, free, request);
+      if (chosen.tryAcquire()) {
+        request.selectedBy(route.balancerName());
+        return chosen;
+      }
+    }
+    refuseIfOverRateLimit(frontend, eligible);
+    long wait = deadline == 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
+    BackendState freed = wait <= 0 ? null : gate.await(frontend.identifier(), eligible, wait);
+    if (freed == null) {
+      throw new FlowException(ErrorCode.TIMEOUT, "no backend of frontend '" + frontend.identifier()
+          + "' had a free slot (MaxParallelRequests) within " + frontend.timeoutMs() + " ms");
+    }
+    request.selectedBy(route.balancerName() + ", after queueing");
+    return freed;
+  }
+
+  /** RateLimitRequestsThreshold: the eligible backends' thresholds bound what is in flight plus queued. */
+  private void refuseIfOverRateLimit(Frontend frontend, List<BackendState> eligible) {
+    long limit = 0;
+    long load = gate.queued(frontend.identifier());
+    for (BackendState backend : eligible) {
+      limit += backend.backend().rateLimitRequestsThreshold();
+      load += backend.activeRequests();
+    }
+    if (load >= limit) {
+      throw new FlowException(ErrorCode.BACKEND_BUSY, "frontend '" + frontend.identifier() + "' is at capacity: "
+          + load + " requests in flight or queued reach the RateLimitRequestsThreshold total (" + limit
+          + ") of its eligible backends");
     }
   }
 
-  private static IOException forwardFailure(IOException e, Frontend frontend, BackendState backend) throws IOException {
+  private static Duration stickyTtl(Frontend frontend) {
+    return Duration.ofMillis(frontend.stickySessionExpirationMs());
+  }
+
+  /**
+   * One attempt at one backend, which already holds a capacity slot for this request.
+   *
+   * @return null when an answer was relayed to the client; otherwise why this backend failed,
+   *     when the request may be retried elsewhere
+   */
+  private String attempt(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
+      ClientBody body, long deadline, boolean retryAllowed) throws IOException {
+    String id = backend.backend().identifier();
+    request.backendId(id);
+    events.backendSelected(request, request.selectedBy());
+    try (ClientBody pinned = PinnedBodies.apply(body, route.pins(request.kind()), backend.pins(request.kind()),
+        route.frontend())) {
+      return forward(exchange, request, route, backend, pinned != null ? pinned : body, body, deadline, retryAllowed);
+    }
+  }
+
+  /** @param original the client's body, whose replayability decides whether a retry is possible */
+  private String forward(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
+      ClientBody sent, ClientBody original, long deadline, boolean retryAllowed) throws IOException {
+    String id = backend.backend().identifier();
+    Call call = route.client().newCall(UpstreamRequests.build(backend.backend(), exchange, sent));
+    ScheduledFuture<?> watchdog = deadline == 0 ? null
+        : state.schedule(call::cancel, Math.max(0, deadline - System.nanoTime()));
+    Response response;
+    try {
+      response = call.execute();
+    } catch (IOException e) {
+      if (watchdog != null) watchdog.cancel(false);
+      return failedCall(e, route.frontend(), backend, deadline, retryAllowed && replayable(original));
+    }
+    if (watchdog != null && !watchdog.cancel(false)) {
+      response.close(); // the deadline passed just as the answer arrived
+      return failedCall(new SocketTimeoutException("deadline"), route.frontend(), backend, deadline, false);
+    }
+    int code = response.code();
+    boolean busy = code == 429 || code == 503;
+    if (code >= 500 && !busy) {
+      state.reportFailure(backend, "'" + id + "' answered " + code);
+    } else {
+      state.reportSuccess(backend);
+    }
+    if ((code >= 500 || code == 429) && retryAllowed && replayable(original)) {
+      response.close();
+      return "backend '" + id + "' answered " + code;
+    }
+    try (response) {
+      new ResponseRelay(exchange, request, events).relay(call, response, id);
+    }
+    if (route.frontend().useStickySessions() && code < 500 && code != 429) {
+      state.sticky().bind(route.frontend().identifier(), request.clientKey(), id, stickyTtl(route.frontend()));
+    }
+    return null;
+  }
+
+  private static boolean replayable(ClientBody body) {
+    return body == null || body.replayable();
+  }
+
+  /** Decides what a failed call means: the client's fault, a timeout, or a backend failure to retry or report. */
+  private String failedCall(IOException e, Frontend frontend, BackendState backend, long deadline, boolean retryAllowed)
+      throws IOException {
     ClientBodyException clientSide = ClientBodyException.in(e);
     if (clientSide != null) {
-      if (clientSide.tooLarge()) throw tooLarge(frontend);
+      if (clientSide.tooLarge()) throw ProxyErrors.tooLarge(frontend);
       throw new ClientGoneException(clientSide);
     }
     String name = "backend '" + backend.backend().identifier() + "' (" + backend.backend().baseUrl() + ")";
-    if (e instanceof SocketTimeoutException) {
-      throw new FlowException(ErrorCode.TIMEOUT, name + " sent no response within " + frontend.timeoutMs()
-          + " ms (TimeoutMs of frontend '" + frontend.identifier() + "')");
+    boolean expired = deadline != 0 && System.nanoTime() - deadline >= 0;
+    if (expired || e instanceof SocketTimeoutException) {
+      String reason = name + " sent no response within " + frontend.timeoutMs() + " ms (TimeoutMs of frontend '"
+          + frontend.identifier() + "')";
+      state.reportFailure(backend, reason);
+      if (expired || !retryAllowed) throw new FlowException(ErrorCode.TIMEOUT, reason);
+      return reason;
     }
-    if (e instanceof ConnectException) {
-      throw new FlowException(ErrorCode.BACKEND_ERROR, name + " refused the connection");
-    }
-    if (e instanceof UnknownHostException) {
-      throw new FlowException(ErrorCode.BACKEND_ERROR, name + ": unknown host");
-    }
-    throw new FlowException(ErrorCode.BACKEND_ERROR, name + " failed: " + e.getMessage());
-  }
-
-  private static FlowException tooLarge(Frontend frontend) {
-    return new FlowException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds MaxRequestBodySize of frontend '"
-        + frontend.identifier() + "' (" + frontend.maxRequestBodySize() + " bytes)");
+    String reason = e instanceof ConnectException ? name + " refused the connection"
+        : e instanceof UnknownHostException ? name + ": unknown host"
+        : name + " failed: " + e.getMessage();
+    state.reportFailure(backend, reason);
+    if (!retryAllowed) throw new FlowException(ErrorCode.BACKEND_ERROR, reason);
+    return reason;
   }
 
   private void answerWithError(FlowHttpExchange exchange, RequestState request, FlowException e) {

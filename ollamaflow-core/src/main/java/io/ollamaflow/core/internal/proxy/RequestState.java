@@ -25,6 +25,7 @@ final class RequestState implements RequestInfo, PickContext {
   private String model;
   private String backendId;
   private int status;
+  private String selectedBy;
   private boolean responseStarted;
 
   RequestState(FlowHttpExchange exchange, List<String> stickyHeaders) {
@@ -44,6 +45,9 @@ final class RequestState implements RequestInfo, PickContext {
   FrontendRoute frontendRoute() { return frontendRoute; }
   void model(String model) { this.model = model; }
   void backendId(String backendId) { this.backendId = backendId; }
+  /** How the backend was chosen, for listeners: the policy name, or "sticky". */
+  void selectedBy(String selectedBy) { this.selectedBy = selectedBy; }
+  String selectedBy() { return selectedBy; }
 
   void responseStarted(int status) {
     this.status = status;

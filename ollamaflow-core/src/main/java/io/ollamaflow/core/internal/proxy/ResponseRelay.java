@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.http.FlowHttpExchange;
+import io.ollamaflow.core.internal.Events;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;

@@ -1,31 +1,43 @@
 package io.ollamaflow.core.internal.routing;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.RequestKind;
+import io.ollamaflow.core.internal.health.HealthTracker;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One backend as the router sees it: fixed configuration plus live counters. When the backend's
- * configuration changes a new state is made that shares the counter, so requests still in flight
- * on the old configuration keep being counted.
+ * One backend as the router sees it: fixed configuration plus live state (health and the
+ * requests in flight). When the configuration changes a new state is made that shares the live
+ * state, so requests still in flight on the old configuration keep being counted; a new address
+ * means a different server, so its health starts over.
  */
 public final class BackendState implements BackendView {
   private final Backend backend;
   private final AtomicInteger activeRequests;
+  private final HealthTracker health;
+  private final ObjectNode completionPins;
+  private final ObjectNode embeddingPins;
 
   public BackendState(Backend backend) {
-    this(backend, new AtomicInteger());
+    this(backend, new AtomicInteger(), new HealthTracker());
   }
 
-  private BackendState(Backend backend, AtomicInteger activeRequests) {
+  private BackendState(Backend backend, AtomicInteger activeRequests, HealthTracker health) {
     this.backend = backend;
     this.activeRequests = activeRequests;
+    this.health = health;
+    this.completionPins = backend.pinnedCompletionsProperties();
+    this.embeddingPins = backend.pinnedEmbeddingsProperties();
   }
 
-  /** This backend's live counters under a new configuration. */
+  /** This backend's live state under a new configuration. */
   public BackendState withConfig(Backend changed) {
-    return changed.equals(backend) ? this : new BackendState(changed, activeRequests);
+    if (changed.equals(backend)) return this;
+    boolean sameServer = changed.baseUrl().equals(backend.baseUrl());
+    return new BackendState(changed, activeRequests, sameServer ? health : new HealthTracker());
   }
 
   @Override
@@ -35,8 +47,16 @@ public final class BackendState implements BackendView {
 
   @Override
   public HealthStatus health() {
-    // Active health checking arrives with the health issue; until then every active backend is routable.
-    return HealthStatus.unknown();
+    return health.status();
+  }
+
+  /** The backend's pinned properties for this kind of request; empty if none. Read-only. */
+  public ObjectNode pins(RequestKind kind) {
+    return Pins.forKind(kind, completionPins, embeddingPins);
+  }
+
+  public HealthTracker tracker() {
+    return health;
   }
 
   @Override
@@ -44,11 +64,28 @@ public final class BackendState implements BackendView {
     return activeRequests.get();
   }
 
-  public void requestStarted() {
-    activeRequests.incrementAndGet();
+  /** True when a request may be sent now without exceeding {@code MaxParallelRequests}. */
+  public boolean hasCapacity() {
+    return activeRequests.get() < backend.maxParallelRequests();
   }
 
-  public void requestEnded() {
+  /** Takes one of the backend's {@code MaxParallelRequests} slots if one is free. */
+  public boolean tryAcquire() {
+    int max = backend.maxParallelRequests();
+    while (true) {
+      int active = activeRequests.get();
+      if (active >= max) return false;
+      if (activeRequests.compareAndSet(active, active + 1)) return true;
+    }
+  }
+
+  /** Gives back a slot taken by {@link #tryAcquire()}. */
+  public void release() {
     activeRequests.decrementAndGet();
+  }
+
+  @Override
+  public String toString() {
+    return backend.identifier() + "(" + health.status().state() + ", " + activeRequests.get() + " active)";
   }
 }

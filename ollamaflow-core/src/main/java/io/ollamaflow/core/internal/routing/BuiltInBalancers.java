@@ -9,6 +9,8 @@ import java.util.function.Function;
 public final class BuiltInBalancers {
   public static final LoadBalancerProvider ROUND_ROBIN = provider(Frontend.ROUND_ROBIN, f -> new RoundRobinLoadBalancer());
   public static final LoadBalancerProvider RANDOM = provider(Frontend.RANDOM, f -> RandomLoadBalancer.INSTANCE);
+  public static final LoadBalancerProvider LEAST_REQUESTS =
+      provider(Frontend.LEAST_REQUESTS, f -> LeastRequestsLoadBalancer.INSTANCE);
 
   private BuiltInBalancers() {}
 

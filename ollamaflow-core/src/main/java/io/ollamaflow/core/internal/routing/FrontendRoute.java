@@ -1,7 +1,9 @@
 package io.ollamaflow.core.internal.routing;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.LoadBalancer;
+import io.ollamaflow.api.RequestKind;
 import java.util.List;
 import okhttp3.OkHttpClient;
 
@@ -16,6 +18,8 @@ public final class FrontendRoute {
   private final LoadBalancer balancer;
   private final String balancerName;
   private final OkHttpClient client;
+  private final ObjectNode completionPins;
+  private final ObjectNode embeddingPins;
 
   public FrontendRoute(Frontend frontend, List<BackendState> backends, LoadBalancer balancer, String balancerName,
       OkHttpClient client) {
@@ -24,6 +28,8 @@ public final class FrontendRoute {
     this.balancer = balancer;
     this.balancerName = balancerName;
     this.client = client;
+    this.completionPins = frontend.pinnedCompletionsProperties();
+    this.embeddingPins = frontend.pinnedEmbeddingsProperties();
   }
 
   public Frontend frontend() { return frontend; }
@@ -32,4 +38,9 @@ public final class FrontendRoute {
   /** The policy actually in use (a frontend naming an unknown policy falls back to round-robin). */
   public String balancerName() { return balancerName; }
   public OkHttpClient client() { return client; }
+
+  /** The frontend's pinned properties for this kind of request; empty if none. Read-only. */
+  public ObjectNode pins(RequestKind kind) {
+    return Pins.forKind(kind, completionPins, embeddingPins);
+  }
 }

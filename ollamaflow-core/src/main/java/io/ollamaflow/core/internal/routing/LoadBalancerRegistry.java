@@ -19,6 +19,7 @@ public final class LoadBalancerRegistry {
   public LoadBalancerRegistry(Collection<LoadBalancerProvider> explicit, ClassLoader classLoader) {
     register(BuiltInBalancers.ROUND_ROBIN);
     register(BuiltInBalancers.RANDOM);
+    register(BuiltInBalancers.LEAST_REQUESTS);
     for (LoadBalancerProvider provider : ServiceLoader.load(LoadBalancerProvider.class, classLoader)) {
       log.info("Found load-balancing policy '{}' ({})", provider.name(), provider.getClass().getName());
       register(provider);

@@ -1,39 +1,45 @@
-package io.ollamaflow.core.internal.proxy;
+package io.ollamaflow.core.internal;
 
+import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.RequestInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Calls the host's listener so that its failures never reach the request path. */
-final class Events {
+/** Calls the host's listener so that its failures never reach the request path or the update thread. */
+public final class Events {
   private static final Logger log = LoggerFactory.getLogger(Events.class);
 
   private final FlowEventListener listener;
 
-  Events(FlowEventListener listener) {
+  public Events(FlowEventListener listener) {
     this.listener = listener;
   }
 
-  void requestStarted(RequestInfo r) {
+  public void requestStarted(RequestInfo r) {
     safely("requestStarted", () -> listener.requestStarted(r));
   }
 
-  void backendSelected(RequestInfo r, String reason) {
+  public void backendSelected(RequestInfo r, String reason) {
     safely("backendSelected", () -> listener.backendSelected(r, reason));
   }
 
-  void firstByte(RequestInfo r) {
+  public void firstByte(RequestInfo r) {
     safely("firstByte", () -> listener.firstByte(r));
   }
 
-  void requestFinished(RequestInfo r) {
+  public void requestFinished(RequestInfo r) {
     safely("requestFinished", () -> listener.requestFinished(r));
   }
 
-  void requestFailed(RequestInfo r, FlowException failure) {
+  public void requestFailed(RequestInfo r, FlowException failure) {
     safely("requestFailed", () -> listener.requestFailed(r, failure));
+  }
+
+  public void healthChanged(BackendView backend, HealthStatus previous) {
+    safely("healthChanged", () -> listener.healthChanged(backend, previous));
   }
 
   private static void safely(String method, Runnable call) {

@@ -1,0 +1,55 @@
+package io.ollamaflow.core.internal.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Forces a frontend's or backend's pinned properties onto a request body. Pins win over the
+ * client, and the backend's pins win over the frontend's: apply them as
+ * {@code merge(merge(request, frontendPins), backendPins)}, so precedence runs request &lt;
+ * frontend &lt; backend.
+ *
+ * <p>The merge is recursive over objects only, so pinning {@code options.num_ctx} keeps the client's
+ * other {@code options}. Anything else a pin names is replaced whole: arrays (a pinned {@code stop}
+ * list is the list the backend gets, not a union), scalars, and JSON null, which sets the property
+ * to null rather than removing it. Keys match case-sensitively, as JSON backends read them.
+ *
+ * <p>Threading: stateless; safe from any thread. Neither argument is modified, so the snapshot's
+ * pins can be shared by concurrent requests.
+ */
+final class PinnedProperties {
+  private PinnedProperties() {}
+
+  /**
+   * A new body: {@code request} with {@code pins} applied. Keys the request already has keep their
+   * position; keys only the pins have are appended in the pins' order.
+   */
+  static ObjectNode merge(ObjectNode request, ObjectNode pins) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(pins, "pins");
+    ObjectNode merged = request.deepCopy();
+    apply(merged, pins);
+    return merged;
+  }
+
+  /** True when there is nothing to pin, so the body can be forwarded as the client sent it; null counts as empty. */
+  static boolean isEmpty(ObjectNode pins) {
+    return pins == null || pins.isEmpty();
+  }
+
+  /** Applies pins to {@code target}, which the caller owns; pin values are copied so target never shares them. */
+  private static void apply(ObjectNode target, ObjectNode pins) {
+    for (Map.Entry<String, JsonNode> pin : pins.properties()) {
+      JsonNode current = target.get(pin.getKey());
+      JsonNode value = pin.getValue();
+      if (value.isObject() && current != null && current.isObject()) {
+        apply((ObjectNode) current, (ObjectNode) value);
+      } else {
+        // ObjectNode keeps insertion order, and replacing an existing key keeps its slot.
+        target.set(pin.getKey(), value.deepCopy());
+      }
+    }
+  }
+}
