@@ -153,38 +153,4 @@ public abstract class LoadBalancerContractTest {
       assertIsCandidate(balancer.pick(candidates, new FakePickContext(frontend)), candidates);
     }
   }
-
-  /** A chat request for {@code llama3} from one client, with no headers. */
-  private static final class FakePickContext implements PickContext {
-    private final Frontend frontend;
-
-    FakePickContext(Frontend frontend) {
-      this.frontend = frontend;
-    }
-
-    @Override
-    public Frontend frontend() {
-      return frontend;
-    }
-
-    @Override
-    public RequestKind kind() {
-      return RequestKind.CHAT;
-    }
-
-    @Override
-    public String model() {
-      return "llama3";
-    }
-
-    @Override
-    public String clientKey() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public String header(String name) {
-      return null;
-    }
-  }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.FakeBackendView;
+import io.ollamaflow.api.FakePickContext;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.PickContext;
-import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.LoadBalancers;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,37 +16,8 @@ import org.junit.jupiter.api.Test;
 class LeastRequestsLoadBalancerTest {
   private static final int PICKS = 30_000;
 
-  /** A pick context with nothing interesting in it; least-requests reads none of it. */
-  private static final class FakeContext implements PickContext {
-    private final Frontend frontend = Frontend.builder("fe").loadBalancing(Frontend.LEAST_REQUESTS).build();
-
-    @Override
-    public Frontend frontend() {
-      return frontend;
-    }
-
-    @Override
-    public RequestKind kind() {
-      return RequestKind.CHAT;
-    }
-
-    @Override
-    public String model() {
-      return "llama3";
-    }
-
-    @Override
-    public String clientKey() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public String header(String name) {
-      return null;
-    }
-  }
-
-  private static final PickContext CONTEXT = new FakeContext();
+  private static final PickContext CONTEXT =
+      new FakePickContext(Frontend.builder("fe").loadBalancing(Frontend.LEAST_REQUESTS).build());
 
   private static Map<BackendView, Integer> countPicks(List<BackendView> candidates) {
     Map<BackendView, Integer> counts = new IdentityHashMap<>();

@@ -2,12 +2,10 @@ package io.ollamaflow.core.internal.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.BackendView;
-import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.FakeBackendView;
+import io.ollamaflow.api.FakePickContext;
 import io.ollamaflow.api.PickContext;
-import io.ollamaflow.api.RequestKind;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -22,70 +20,11 @@ import org.junit.jupiter.api.Test;
 
 class RoundRobinLoadBalancerTest {
 
-  /** A backend view with fixed values. */
-  private static final class FakeView implements BackendView {
-    private final Backend backend;
-
-    FakeView(String id) {
-      backend = Backend.builder(id).build();
-    }
-
-    @Override
-    public Backend backend() {
-      return backend;
-    }
-
-    @Override
-    public HealthStatus health() {
-      return HealthStatus.unknown();
-    }
-
-    @Override
-    public int activeRequests() {
-      return 0;
-    }
-
-    @Override
-    public String toString() {
-      return backend.identifier();
-    }
-  }
-
-  /** A pick context with nothing interesting in it; round-robin reads none of it. */
-  private static final class FakeContext implements PickContext {
-    private final Frontend frontend = Frontend.builder("fe").build();
-
-    @Override
-    public Frontend frontend() {
-      return frontend;
-    }
-
-    @Override
-    public RequestKind kind() {
-      return RequestKind.CHAT;
-    }
-
-    @Override
-    public String model() {
-      return "llama3";
-    }
-
-    @Override
-    public String clientKey() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public String header(String name) {
-      return null;
-    }
-  }
-
-  private static final PickContext CONTEXT = new FakeContext();
+  private static final PickContext CONTEXT = new FakePickContext();
 
   private static List<BackendView> views(int n) {
     List<BackendView> views = new ArrayList<>();
-    for (int i = 0; i < n; i++) views.add(new FakeView("b" + i));
+    for (int i = 0; i < n; i++) views.add(new FakeBackendView("b" + i));
     return List.copyOf(views);
   }
 
