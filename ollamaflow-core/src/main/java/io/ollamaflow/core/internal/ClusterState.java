@@ -111,16 +111,23 @@ public final class ClusterState implements AutoCloseable {
     if (backend.tracker().hasFailures()) updates.execute(() -> backend.tracker().clearFailures());
   }
 
-  /** Health of every known backend, by identifier, as last applied. */
-  public Map<String, HealthStatus> health() {
-    Map<String, HealthStatus> health = new HashMap<>();
+  /** The current live view of every configured backend, by identifier. */
+  public Map<String, BackendState> backendStates() {
+    Map<String, BackendState> copy = new HashMap<>();
     try {
-      updates.submit(() -> backendStates.forEach((id, state) -> health.put(id, state.health()))).get();
+      updates.submit(() -> copy.putAll(backendStates)).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
+    return copy;
+  }
+
+  /** Health of every known backend, by identifier, as last applied. */
+  public Map<String, HealthStatus> health() {
+    Map<String, HealthStatus> health = new HashMap<>();
+    backendStates().forEach((id, state) -> health.put(id, state.health()));
     return health;
   }
 

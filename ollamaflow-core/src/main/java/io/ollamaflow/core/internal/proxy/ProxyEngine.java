@@ -57,6 +57,11 @@ public final class ProxyEngine implements FlowHttpHandler {
     this.maxAttempts = maxAttempts;
   }
 
+  /** Requests of this frontend waiting for a backend slot. */
+  public int queued(String frontendId) {
+    return gate.queued(frontendId);
+  }
+
   @Override
   public void handle(FlowHttpExchange exchange) throws IOException {
     RequestState request = new RequestState(exchange, stickyHeaders);
