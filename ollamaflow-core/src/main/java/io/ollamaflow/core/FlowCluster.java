@@ -39,6 +39,7 @@ public final class FlowCluster implements AutoCloseable {
   public static final Duration DEFAULT_CONFIG_POLL_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_HEALTH_CHECK_TIMEOUT = Duration.ofMillis(2500);
+  public static final Duration DEFAULT_MODEL_REFRESH_INTERVAL = Duration.ofSeconds(15);
   /** Attempts per request, on different backends, when the frontend allows retries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -54,8 +55,9 @@ public final class FlowCluster implements AutoCloseable {
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
     Events events = new Events(b.eventListener);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
-    state = new ClusterState(store, balancers, client, b.configPollInterval, probe, b.healthCheckInterval,
-        b.healthCheckTimeout, events);
+    ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
+        b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null);
+    state = new ClusterState(store, balancers, client, polling, events);
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts);
   }
 
@@ -117,6 +119,7 @@ public final class FlowCluster implements AutoCloseable {
     private boolean activeHealthChecks = true;
     private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
     private Duration healthCheckTimeout = DEFAULT_HEALTH_CHECK_TIMEOUT;
+    private Duration modelRefreshInterval = DEFAULT_MODEL_REFRESH_INTERVAL;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
 
     private Builder() {}
@@ -173,9 +176,10 @@ public final class FlowCluster implements AutoCloseable {
     }
 
     /**
-     * Turns active probing off: health is then judged from live traffic alone, and a backend
-     * ejected by failures never comes back until the configuration changes. Meant for tests and for
-     * hosts that run their own checks.
+     * Turns the cluster's own background requests off: health probes and model listing. Health is
+     * then judged from live traffic alone (a backend ejected by failures never comes back until the
+     * configuration changes) and every backend counts as possibly holding any model. Meant for
+     * tests and for hosts that run their own checks.
      */
     public Builder disableActiveHealthChecks() {
       this.activeHealthChecks = false;
@@ -185,6 +189,15 @@ public final class FlowCluster implements AutoCloseable {
     /** Time between two probes of one backend; default 5 s. */
     public Builder healthCheckInterval(Duration interval) {
       this.healthCheckInterval = positive("healthCheckInterval", interval);
+      return this;
+    }
+
+    /**
+     * Time between two listings of one backend's models ({@code /api/tags} and {@code /api/ps}, or
+     * {@code /v1/models}); default 15 s. A backend that turns healthy is listed at once.
+     */
+    public Builder modelRefreshInterval(Duration interval) {
+      this.modelRefreshInterval = positive("modelRefreshInterval", interval);
       return this;
     }
 

@@ -368,12 +368,21 @@ class ResilienceScenarioTest {
     };
   }
 
-  /** Answers health probes (GET /) with 500 while {@code down}; inference always works. */
+  /**
+   * Answers health probes (GET /) with 500 while {@code down}; lists model {@code m} as installed
+   * and loaded, like an Ollama server that has it in memory; inference always works.
+   */
   private static Dispatcher togglingBackend(String name, AtomicBoolean down) {
     return new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         if (request.getTarget().equals("/") && down.get()) return new MockResponse.Builder().code(500).build();
+        if (request.getTarget().equals("/api/tags")) {
+          return new MockResponse.Builder().body("{\"models\":[{\"name\":\"m:latest\",\"model\":\"m:latest\"}]}").build();
+        }
+        if (request.getTarget().equals("/api/ps")) {
+          return new MockResponse.Builder().body("{\"models\":[{\"model\":\"m:latest\",\"expires_at\":\"2999-01-01T00:00:00Z\"}]}").build();
+        }
         return new MockResponse.Builder().body("{\"from\":\"" + name + "\"}").build();
       }
     };

@@ -8,7 +8,8 @@ import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.api.ProbeResult;
-import io.ollamaflow.core.internal.health.HealthMonitor;
+import io.ollamaflow.core.internal.health.Probes;
+import io.ollamaflow.core.internal.models.ModelDiscovery;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.BuiltInBalancers;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
@@ -45,7 +46,8 @@ public final class ClusterState implements AutoCloseable {
   private final OkHttpClient baseClient;
   private final ScheduledExecutorService updates;
   private final ScheduledExecutorService deadlines;
-  private final HealthMonitor monitor;
+  private final BackendPoller prober;
+  private final BackendPoller discovery;
   private final Events events;
   private final StickySessions sticky = new StickySessions(Clock.systemUTC());
   private volatile RouteTable routes = RouteTable.EMPTY;
@@ -57,20 +59,33 @@ public final class ClusterState implements AutoCloseable {
   private final Map<Integer, OkHttpClient> clientsByTimeout = new HashMap<>();
 
   /**
-   * @param probe the active health probe, or null to judge health from live traffic alone
+   * How often the cluster looks at things by itself.
+   *
+   * @param probe the active health probe, or null for none (health then comes from live traffic alone)
+   * @param modelRefresh how often backends' models are listed, or null for never (every backend
+   *     then counts as possibly holding any model)
    */
-  public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Duration pollInterval,
-      HealthProbe probe, Duration probeInterval, Duration probeTimeout, Events events) {
+  public record Polling(Duration config, HealthProbe probe, Duration probeInterval, Duration probeTimeout,
+      Duration modelRefresh) {}
+
+  public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Polling polling,
+      Events events) {
     this.store = store;
     this.balancers = balancers;
     this.baseClient = baseClient;
     this.events = events;
     this.updates = Executors.newSingleThreadScheduledExecutor(Threads.daemons("ollamaflow-update"));
     this.deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemons("ollamaflow-deadlines"));
-    this.monitor = probe == null ? null : new HealthMonitor(probe, probeInterval, probeTimeout,
-        (backend, result) -> updates.execute(() -> observe(backend, result.isHealthy(), result.reason(), false)));
+    HealthProbe probe = polling.probe();
+    this.prober = probe == null ? null : new BackendPoller("ollamaflow-probe", polling.probeInterval(), backend -> {
+      ProbeResult result = Probes.run(probe, backend.backend(), polling.probeTimeout());
+      updates.execute(() -> observe(backend, result.isHealthy(), result.reason(), false));
+    });
+    ModelDiscovery models = new ModelDiscovery(baseClient, Duration.ofSeconds(10));
+    this.discovery = polling.modelRefresh() == null ? null
+        : new BackendPoller("ollamaflow-models", polling.modelRefresh(), models::refresh);
     reload();
-    long pollMs = pollInterval.toMillis();
+    long pollMs = polling.config().toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
     updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
   }
@@ -138,6 +153,8 @@ public final class ClusterState implements AutoCloseable {
     log.info("Backend '{}' is now {} (was {}){}", backend.backend().identifier(), backend.health().state(),
         previous.state(), success ? "" : ": " + reason);
     events.healthChanged(backend, previous);
+    // A backend back in rotation may have changed while away: list its models now, not at the next tick.
+    if (success && discovery != null) discovery.pollNow(backend.backend().identifier());
   }
 
   /** True when some frontend would have no routable backend left without this one. */
@@ -200,7 +217,8 @@ public final class ClusterState implements AutoCloseable {
     frontendRoutes.clear();
     frontendRoutes.putAll(routesById);
     routes = new RouteTable(byHost, catchAll);
-    if (monitor != null) monitor.sync(states.values());
+    if (prober != null) prober.sync(states.values());
+    if (discovery != null) discovery.sync(states.values());
     appliedRevision = revision;
     log.debug("Applied configuration revision {}: {} frontends, {} backends", revision, frontends.size(), backends.size());
   }
@@ -241,7 +259,8 @@ public final class ClusterState implements AutoCloseable {
 
   @Override
   public void close() {
-    if (monitor != null) monitor.close();
+    if (prober != null) prober.close();
+    if (discovery != null) discovery.close();
     updates.shutdownNow();
     deadlines.shutdownNow();
   }

@@ -4,6 +4,7 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.ProbeContext;
 import io.ollamaflow.api.ProbeResult;
+import io.ollamaflow.core.internal.BackendRequests;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -27,13 +28,7 @@ public final class HttpHealthProbe implements HealthProbe {
   @Override
   public ProbeResult probe(ProbeContext context) {
     Backend backend = context.backend();
-    String query = backend.querystring() == null ? "" : (backend.healthCheckUrl().contains("?") ? "&" : "?")
-        + backend.querystring();
-    Request.Builder request = new Request.Builder()
-        .url(backend.baseUrl() + backend.healthCheckUrl() + query)
-        .method(backend.healthCheckMethod(), null);
-    if (backend.bearerToken() != null) request.header("Authorization", "Bearer " + backend.bearerToken());
-    backend.headers().forEach(request::header);
+    Request.Builder request = BackendRequests.to(backend, backend.healthCheckUrl()).method(backend.healthCheckMethod(), null);
     String what = backend.healthCheckMethod() + " " + backend.healthCheckUrl();
     OkHttpClient timed = clientsByTimeout.computeIfAbsent(context.timeout(),
         t -> client.newBuilder().callTimeout(t).build());

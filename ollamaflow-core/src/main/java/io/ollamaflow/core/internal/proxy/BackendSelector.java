@@ -5,12 +5,17 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.RequestKind;
+import io.ollamaflow.core.internal.models.ModelInventory;
+import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -19,7 +24,67 @@ import java.util.Set;
  * balancer to choose among them. When the filters leave none, the error says which one did.
  */
 final class BackendSelector {
+  /** Kinds that need a backend holding the model; a pull or a create may go anywhere. */
+  private static final Set<RequestKind> MODEL_ROUTED = EnumSet.of(RequestKind.CHAT, RequestKind.COMPLETION,
+      RequestKind.EMBEDDINGS, RequestKind.SHOW_MODEL, RequestKind.PUSH_MODEL, RequestKind.COPY_MODEL,
+      RequestKind.DELETE_MODEL);
+
   private BackendSelector() {}
+
+  /** The canonical name of the model this request must find on its backend; null if any backend will do. */
+  static String routingModel(RequestKind kind, String model) {
+    return model != null && MODEL_ROUTED.contains(kind) ? ModelNames.canonical(model) : null;
+  }
+
+  /**
+   * Narrows eligible backends to those holding the model. Backends whose models were never listed
+   * may hold anything, so they serve when no listed backend has it.
+   *
+   * @param firstAttempt false when earlier attempts already failed: then an empty result means
+   *     "every backend with the model was tried", not "model not found"
+   * @throws FlowException 404 in the client's dialect when no eligible backend has the model
+   */
+  static List<BackendState> holding(List<BackendState> eligible, String canonicalModel, boolean firstAttempt,
+      Frontend frontend, ApiFormat dialect, String model) {
+    List<BackendState> have = new ArrayList<>(eligible.size());
+    List<BackendState> unknown = new ArrayList<>();
+    for (BackendState state : eligible) {
+      ModelInventory inventory = state.models().inventory();
+      if (!inventory.known()) unknown.add(state);
+      else if (inventory.has(canonicalModel)) have.add(state);
+    }
+    if (!have.isEmpty()) return have;
+    if (!unknown.isEmpty()) return unknown;
+    if (!firstAttempt) return have;
+    throw modelNotFound(frontend, dialect, model, canonicalModel);
+  }
+
+  /**
+   * The backends among {@code candidates} that have the model in memory now; empty when that
+   * cannot be told because some candidate's models were never listed (it might be warm too).
+   */
+  static List<BackendView> warm(List<BackendView> candidates, String canonicalModel, Instant now) {
+    List<BackendView> warm = new ArrayList<>(candidates.size());
+    for (BackendView candidate : candidates) {
+      ModelInventory inventory = ((BackendState) candidate).models().inventory();
+      if (!inventory.known()) return List.of();
+      if (inventory.loaded(canonicalModel, now)) warm.add(candidate);
+    }
+    return warm;
+  }
+
+  private static FlowException modelNotFound(Frontend frontend, ApiFormat dialect, String model, String canonical) {
+    for (String required : frontend.requiredModels()) {
+      if (ModelNames.canonical(required).equals(canonical)) {
+        return new FlowException(ErrorCode.MODEL_NOT_FOUND, "model '" + model + "' is not on any backend of frontend '"
+            + frontend.identifier() + "' yet: it is in RequiredModels and being synced, try again shortly");
+      }
+    }
+    // Ollama's own wording, so that clients (the ollama CLI among them) react as they do to Ollama.
+    String message = ApiFormat.OPENAI.equals(dialect) ? "The model `" + model + "` does not exist."
+        : "model '" + model + "' not found";
+    return new FlowException(ErrorCode.MODEL_NOT_FOUND, message);
+  }
 
   /**
    * The backends that may serve this request, in the frontend's order: active, speaking the

@@ -8,6 +8,7 @@ import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
@@ -22,6 +23,7 @@ import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ProxyEngine implements FlowHttpHandler {
   static final String REQUEST_ID_HEADER = "X-OllamaFlow-Request";
   static final String LABEL_HEADER = "X-OllamaFlow-Label";
   private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
+  /** How long Ollama keeps a model in memory after a request unless told otherwise. */
+  private static final Duration OLLAMA_KEEP_ALIVE = Duration.ofMinutes(5);
 
   private final ClusterState state;
   private final Events events;
@@ -95,20 +99,31 @@ public final class ProxyEngine implements FlowHttpHandler {
     request.frontendRoute(frontendRoute);
     Frontend frontend = frontendRoute.frontend();
     admit(frontend, route, exchange);
+    if (Aggregator.handles(route)) {
+      List<BackendState> all = BackendSelector.eligible(frontendRoute, route,
+          Labels.parse(exchange.requestHeader(LABEL_HEADER)), Set.of());
+      Aggregator.serve(exchange, request, frontendRoute, route, all);
+      return;
+    }
     try (ClientBody body = readBody(exchange, route, frontend)) {
       request.model(model(exchange, route, frontendRoute, body));
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
       List<String> labels = Labels.parse(exchange.requestHeader(LABEL_HEADER));
+      String routingModel = BackendSelector.routingModel(route.kind(), request.model());
       Set<String> tried = new HashSet<>();
       List<String> failures = new ArrayList<>();
       for (int attempt = 1; ; attempt++) {
         List<BackendState> eligible = BackendSelector.eligible(frontendRoute, route, labels, tried);
+        if (routingModel != null) {
+          eligible = BackendSelector.holding(eligible, routingModel, tried.isEmpty(), frontend, route.format(),
+              request.model());
+        }
         if (eligible.isEmpty()) {
           throw new FlowException(ErrorCode.BACKEND_ERROR, "every attempt failed: " + String.join("; ", failures));
         }
-        BackendState backend = acquire(frontendRoute, eligible, request, deadline);
+        BackendState backend = acquire(frontendRoute, eligible, routingModel, request, deadline);
         String failure;
         try {
           boolean retryAllowed = attempt < attempts && eligible.size() > 1;
@@ -185,10 +200,12 @@ public final class ProxyEngine implements FlowHttpHandler {
 
   /**
    * Takes a capacity slot on one of the eligible backends: the sticky one if it has room, else the
-   * balancer's choice among those with room, else the first to free a slot while the request waits.
+   * balancer's choice among those with room (among those with the model in memory, if any of them
+   * has room: a warm backend wins until it is full, then an idle cold one is better than waiting),
+   * else the first to free a slot while the request waits.
    */
-  private BackendState acquire(FrontendRoute route, List<BackendState> eligible, RequestState request, long deadline)
-      throws InterruptedException {
+  private BackendState acquire(FrontendRoute route, List<BackendState> eligible, String routingModel,
+      RequestState request, long deadline) throws InterruptedException {
     Frontend frontend = route.frontend();
     if (frontend.useStickySessions()) {
       String boundId = state.sticky().lookup(frontend.identifier(), request.clientKey(), stickyTtl(frontend));
@@ -205,6 +222,10 @@ public final class ProxyEngine implements FlowHttpHandler {
         if (candidate.hasCapacity()) free.add(candidate);
       }
       if (free.isEmpty()) break;
+      if (routingModel != null) {
+        List<BackendView> warm = BackendSelector.warm(free, routingModel, Instant.now());
+        if (!warm.isEmpty()) free = warm;
+      }
       BackendState chosen = BackendSelector.pick(route, free, request);
       if (chosen.tryAcquire()) {
         request.selectedBy(route.balancerName());
@@ -289,6 +310,9 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
     try (response) {
       new ResponseRelay(exchange, request, events).relay(call, response, id);
+    }
+    if (code == 200 && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
+      backend.models().markLoaded(ModelNames.canonical(request.model()), Instant.now().plus(OLLAMA_KEEP_ALIVE));
     }
     if (route.frontend().useStickySessions() && code < 500 && code != 429) {
       state.sticky().bind(route.frontend().identifier(), request.clientKey(), id, stickyTtl(route.frontend()));

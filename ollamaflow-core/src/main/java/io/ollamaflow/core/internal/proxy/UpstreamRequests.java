@@ -17,6 +17,11 @@ final class UpstreamRequests {
 
   /** @param body the body to send, or null for a request without one */
   static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body) {
+    return build(backend, exchange, body, exchange.method());
+  }
+
+  /** The client's request sent with another method (a HEAD answered from a GET). */
+  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method) {
     HttpUrl url = HttpUrl.parse(backend.baseUrl() + exchange.rawPath() + query(exchange.rawQuery(), backend.querystring()));
     if (url == null) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + exchange.rawPath());
@@ -39,7 +44,7 @@ final class UpstreamRequests {
     return new Request.Builder()
         .url(url)
         .headers(headers.build())
-        .method(exchange.method(), requestBody(exchange, body))
+        .method(method, requestBody(exchange, body))
         .build();
   }
 

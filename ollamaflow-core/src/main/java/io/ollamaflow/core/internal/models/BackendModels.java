@@ -1,0 +1,30 @@
+package io.ollamaflow.core.internal.models;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The live model inventory of one backend, shared by its successive configurations. Request
+ * threads read it and mark models loaded when a request succeeds; discovery replaces it whole.
+ *
+ * <p>Threading: lock-free; any thread.
+ */
+public final class BackendModels {
+  private final AtomicReference<ModelInventory> inventory = new AtomicReference<>(ModelInventory.UNKNOWN);
+
+  public ModelInventory inventory() {
+    return inventory.get();
+  }
+
+  public void replace(ModelInventory discovered) {
+    inventory.set(discovered);
+  }
+
+  /** A request for this model just succeeded here, so the backend holds it and has it in memory. */
+  public void markLoaded(String canonicalName, Instant until) {
+    ModelInventory current = inventory.get();
+    // Most requests find the model marked already; skip the write unless the mark is getting old.
+    if (current.loaded(canonicalName, until.minusSeconds(30))) return;
+    inventory.updateAndGet(i -> i.withLoaded(canonicalName, until));
+  }
+}

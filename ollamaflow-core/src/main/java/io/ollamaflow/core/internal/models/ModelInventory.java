@@ -1,0 +1,76 @@
+package io.ollamaflow.core.internal.models;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one backend was last seen to hold: installed models (canonical name to digest; empty
+ * digest when the backend does not say) and loaded models (canonical name to when they unload).
+ * Immutable; {@link #UNKNOWN} until discovery has answered once.
+ */
+public final class ModelInventory {
+  public static final ModelInventory UNKNOWN = new ModelInventory(false, Map.of(), Map.of(), null);
+
+  private final boolean known;
+  private final Map<String, String> installed;
+  private final Map<String, Instant> loadedUntil;
+  private final Instant refreshed;
+
+  private ModelInventory(boolean known, Map<String, String> installed, Map<String, Instant> loadedUntil, Instant refreshed) {
+    this.known = known;
+    this.installed = Map.copyOf(installed);
+    this.loadedUntil = Map.copyOf(loadedUntil);
+    this.refreshed = refreshed;
+  }
+
+  /** @param installed canonical name to digest; @param loadedUntil canonical name to unload time */
+  public static ModelInventory of(Map<String, String> installed, Map<String, Instant> loadedUntil, Instant refreshed) {
+    return new ModelInventory(true, installed, loadedUntil, refreshed);
+  }
+
+  /** False until the backend's models were listed once; an unknown backend may hold anything. */
+  public boolean known() {
+    return known;
+  }
+
+  public boolean has(String canonicalName) {
+    return installed.containsKey(canonicalName);
+  }
+
+  /** True when the model is in the backend's memory now, so a request pays no load time. */
+  public boolean loaded(String canonicalName, Instant now) {
+    Instant until = loadedUntil.get(canonicalName);
+    return until != null && until.isAfter(now);
+  }
+
+  public Map<String, String> installed() {
+    return installed;
+  }
+
+  public Map<String, Instant> loadedUntil() {
+    return loadedUntil;
+  }
+
+  public Set<String> names() {
+    return installed.keySet();
+  }
+
+  /** When discovery last answered; null while unknown. */
+  public Instant refreshed() {
+    return refreshed;
+  }
+
+  /** This inventory with one model marked loaded until {@code until} (and installed, since it answered). */
+  public ModelInventory withLoaded(String canonicalName, Instant until) {
+    Map<String, Instant> loaded = new HashMap<>(loadedUntil);
+    loaded.put(canonicalName, until);
+    if (!known || installed.containsKey(canonicalName)) {
+      return new ModelInventory(known, installed, loaded, refreshed);
+    }
+    Map<String, String> withModel = new HashMap<>(installed);
+    withModel.put(canonicalName, "");
+    return new ModelInventory(true, withModel, loaded, refreshed);
+  }
+}

@@ -1,0 +1,164 @@
+package io.ollamaflow.core.internal.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.core.http.FlowHttpExchange;
+import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.routing.BackendState;
+import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.ProxyRoute;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Response;
+
+/**
+ * Answers the listing routes for a whole frontend: {@code /api/tags} and {@code /v1/models} are
+ * the union of its backends' models, {@code /api/ps} the union of loaded models, and
+ * {@code /api/version} the lowest version among them (what every backend supports). The backends
+ * are asked in parallel; one that fails or is slow is left out, and only when none answers is
+ * the request refused.
+ */
+final class Aggregator {
+  private static final long MAX_WAIT_MS = 10_000;
+
+  private Aggregator() {}
+
+  static boolean handles(ProxyRoute route) {
+    return route == ProxyRoute.TAGS || route == ProxyRoute.PS || route == ProxyRoute.VERSION
+        || route == ProxyRoute.OPENAI_MODELS;
+  }
+
+  static void serve(FlowHttpExchange exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
+      List<BackendState> backends) throws IOException, InterruptedException {
+    List<Answer> answers = askAll(exchange, frontend, backends);
+    List<Answer> good = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    for (Answer answer : answers) {
+      if (answer.json != null) good.add(answer);
+      else failures.add(answer.failure);
+    }
+    if (good.isEmpty()) {
+      throw new FlowException(ErrorCode.BACKEND_ERROR, "no backend of frontend '" + frontend.frontend().identifier()
+          + "' answered " + route.path() + ": " + String.join("; ", failures));
+    }
+    ObjectNode merged = merge(route, good);
+    byte[] body = Json.MAPPER.writeValueAsBytes(merged);
+    List<String> ids = new ArrayList<>();
+    for (Answer answer : good) ids.add(answer.backend.backend().identifier());
+    request.backendId(String.join(",", ids));
+    exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
+    exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, String.join(",", ids));
+    boolean head = exchange.method().equals("HEAD");
+    try {
+      exchange.sendResponseHeaders(200, head ? 0 : body.length);
+      request.responseStarted(200);
+      if (!head) {
+        OutputStream out = exchange.responseBody();
+        out.write(body);
+        out.flush();
+      }
+    } catch (IOException e) {
+      throw new ClientGoneException(e);
+    }
+  }
+
+  private static List<Answer> askAll(FlowHttpExchange exchange, FrontendRoute frontend, List<BackendState> backends)
+      throws InterruptedException {
+    List<Answer> answers = new ArrayList<>();
+    CountDownLatch done = new CountDownLatch(backends.size());
+    long waitMs = frontend.frontend().timeoutMs() == 0 ? MAX_WAIT_MS : Math.min(MAX_WAIT_MS, frontend.frontend().timeoutMs());
+    for (BackendState backend : backends) {
+      Answer answer = new Answer(backend);
+      answers.add(answer);
+      Call call = frontend.client().newCall(UpstreamRequests.build(backend.backend(), exchange, null, "GET"));
+      call.timeout().timeout(waitMs, TimeUnit.MILLISECONDS);
+      call.enqueue(new Callback() {
+        @Override
+        public void onResponse(Call c, Response response) {
+          try (response) {
+            if (response.isSuccessful()) {
+              answer.json = Json.MAPPER.readTree(response.body().byteStream());
+            } else {
+              answer.failure = answer.name() + " answered " + response.code();
+            }
+          } catch (IOException e) {
+            answer.failure = answer.name() + " failed: " + e.getMessage();
+          } finally {
+            done.countDown();
+          }
+        }
+
+        @Override
+        public void onFailure(Call c, IOException e) {
+          answer.failure = answer.name() + " failed: " + e.getMessage();
+          done.countDown();
+        }
+      });
+    }
+    done.await(waitMs + 1000, TimeUnit.MILLISECONDS);
+    return answers;
+  }
+
+  private static ObjectNode merge(ProxyRoute route, List<Answer> answers) {
+    ObjectNode merged = Json.MAPPER.createObjectNode();
+    switch (route) {
+      case VERSION:
+        String lowest = null;
+        for (Answer a : answers) {
+          String version = a.json.path("version").textValue();
+          if (version != null && (lowest == null || Versions.compare(version, lowest) < 0)) lowest = version;
+        }
+        merged.put("version", lowest);
+        return merged;
+      case OPENAI_MODELS:
+        merged.put("object", "list");
+        merged.set("data", union(answers, "data", "id"));
+        return merged;
+      default:
+        merged.set("models", union(answers, "models", "model"));
+        return merged;
+    }
+  }
+
+  /** The entries of every answer's array, each model once (first answer wins), by canonical name. */
+  private static ArrayNode union(List<Answer> answers, String arrayField, String nameField) {
+    ArrayNode union = Json.MAPPER.createArrayNode();
+    Set<String> seen = new HashSet<>();
+    for (Answer answer : answers) {
+      for (JsonNode entry : answer.json.path(arrayField)) {
+        String name = entry.path(nameField).textValue();
+        if (name == null) name = entry.path("name").textValue();
+        if (name == null || seen.add(ModelNames.canonical(name))) union.add(entry);
+      }
+    }
+    return union;
+  }
+
+  /** One backend's answer: its JSON, or why there is none. Written by OkHttp's thread, read after the latch. */
+  private static final class Answer {
+    final BackendState backend;
+    volatile JsonNode json;
+    volatile String failure;
+
+    Answer(BackendState backend) {
+      this.backend = backend;
+      this.failure = name() + " did not answer in time";
+    }
+
+    String name() {
+      return "backend '" + backend.backend().identifier() + "'";
+    }
+  }
+}
