@@ -11,7 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The models and blobs one simulated server holds. Thread-safe. */
+/**
+ * The models and blobs one simulated server holds; {@link Residency} tracks which are loaded.
+ * Thread-safe.
+ */
 final class ModelCatalog {
   private static final Pattern FAMILY = Pattern.compile("^[a-z]+");
   private static final Pattern PARAMETER_SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)b");
@@ -26,16 +29,14 @@ final class ModelCatalog {
 
   // Keyed by the lower-cased canonical name because Ollama's lookup is case-insensitive.
   private final Map<String, Model> installed = new ConcurrentHashMap<>();
-  private final Set<String> loaded = ConcurrentHashMap.newKeySet();
   private final Set<String> blobs = ConcurrentHashMap.newKeySet();
 
-  ModelCatalog(List<String> models, List<String> loadedModels) {
+  ModelCatalog(List<String> models) {
     Instant now = Instant.now();
     // Older timestamps further down the list, so /api/tags (newest first) keeps the configured order.
     for (int i = 0; i < models.size(); i++) {
       install(models.get(i), null, now.minusSeconds(i));
     }
-    loadedModels.forEach(name -> loaded.add(key(name)));
   }
 
   /** "llama3" and "llama3:latest" name the same model; the tag follows the last path segment. */
@@ -44,7 +45,8 @@ final class ModelCatalog {
     return name.indexOf(':', slash + 1) < 0 ? name + ":latest" : name;
   }
 
-  private static String key(String name) {
+  /** The lookup key of a model name: canonical and lower-cased. */
+  static String key(String name) {
     return canonical(name).toLowerCase(Locale.ROOT);
   }
 
@@ -65,7 +67,6 @@ final class ModelCatalog {
   }
 
   boolean remove(String name) {
-    loaded.remove(key(name));
     return installed.remove(key(name)) != null;
   }
 
@@ -73,10 +74,6 @@ final class ModelCatalog {
     return installed.values().stream()
         .sorted(Comparator.comparing(Model::modifiedAt).reversed())
         .toList();
-  }
-
-  List<Model> loaded() {
-    return installed().stream().filter(m -> loaded.contains(key(m.name()))).toList();
   }
 
   boolean hasBlob(String digest) {

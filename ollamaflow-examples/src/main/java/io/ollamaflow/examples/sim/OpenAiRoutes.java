@@ -40,10 +40,11 @@ final class OpenAiRoutes {
   private void complete(SimExchange x, boolean chat) throws IOException {
     ObjectNode request = x.json();
     String model = SimExchange.requireModelName(request);
-    x.requireInstalled(model);
+    ModelCatalog.Model installed = x.requireInstalled(model);
     if (chat && request.path("messages").isEmpty()) {
       throw new SimError(400, "[] is too short - 'messages'");
     }
+    sim.load(installed);
     int count = SimRoutes.tokenCount(request.path("max_tokens"), sim.tokens);
     List<String> tokens = Answers.tokens(sim.id, count);
     int promptTokens = chat
@@ -122,13 +123,14 @@ final class OpenAiRoutes {
   private void embeddings(SimExchange x) throws IOException {
     ObjectNode request = x.json();
     String model = SimExchange.requireModelName(request);
-    x.requireInstalled(model);
+    ModelCatalog.Model installed = x.requireInstalled(model);
     String format = request.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw new SimError(400, "Invalid value for 'encoding_format' = " + format
           + ". Supported values: ['float', 'base64'].");
     }
     List<String> inputs = inputs(request.get("input"));
+    sim.load(installed);
     ObjectNode reply = JSON.createObjectNode().put("object", "list");
     ArrayNode data = reply.putArray("data");
     int tokens = 0;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +14,8 @@ import java.util.regex.Pattern;
 
 /** The Ollama native API (/ and /api/...), as described in wire-api.md section 1. */
 final class SimRoutes {
-  // Fixed, plausible metrics; only the eval and total durations follow the simulated timing.
-  private static final long LOAD_NANOS = 1_000_000;
+  // Fixed, plausible metrics; the load, eval and total durations follow the simulated timing.
   private static final long PROMPT_TOKEN_NANOS = 100_000;
-  private static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final String BLOBS = "/api/blobs/";
 
@@ -74,9 +71,9 @@ final class SimRoutes {
   private void ps(SimExchange x) throws IOException {
     ObjectNode reply = JSON.createObjectNode();
     ArrayNode models = reply.putArray("models");
-    String expiresAt = Instant.now().plus(KEEP_ALIVE).toString();
-    sim.catalog.loaded().forEach(model ->
-        summary(models, model).put("expires_at", expiresAt).put("size_vram", model.size()));
+    sim.residency.loaded().forEach(loaded -> summary(models, loaded.model())
+        .put("expires_at", loaded.expiresAt().toString())
+        .put("size_vram", loaded.model().size()));
     x.sendJson(200, reply);
   }
 
@@ -124,22 +121,24 @@ final class SimRoutes {
   private void complete(SimExchange x, boolean chat) throws IOException {
     ObjectNode request = x.json();
     String model = requireModelName(request);
-    x.requireInstalled(model);
+    ModelCatalog.Model installed = x.requireInstalled(model);
     int count = tokenCount(request.path("options").path("num_predict"), sim.tokens);
     List<String> tokens = Answers.tokens(sim.id, count);
     int promptTokens = chat
         ? Answers.countMessageTokens(request.path("messages"))
         : Answers.countTokens(request.path("prompt").asText(""));
+    long loadNanos = sim.load(installed);
     if (!flag(request, "stream", true)) {
       sim.pauseTokens(count);
-      x.sendJson(200, last(x, chunk(model, chat, String.join("", tokens)), chat, count, promptTokens));
+      x.sendJson(200, last(x, chunk(model, chat, String.join("", tokens)), chat, count, promptTokens,
+          loadNanos));
       return;
     }
     StreamWriter out = x.stream(StreamWriter.Framing.NDJSON);
     for (String token : tokens) {
       out.send(chunk(model, chat, token).put("done", false));
     }
-    out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens));
+    out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
   }
 
   private static ObjectNode chunk(String model, boolean chat, String text) {
@@ -154,7 +153,8 @@ final class SimRoutes {
     return chunk;
   }
 
-  private ObjectNode last(SimExchange x, ObjectNode chunk, boolean chat, int count, int promptTokens) {
+  private ObjectNode last(SimExchange x, ObjectNode chunk, boolean chat, int count, int promptTokens,
+      long loadNanos) {
     chunk.put("done", true).put("done_reason", "stop");
     if (!chat) {
       ArrayNode context = chunk.putArray("context");
@@ -164,7 +164,7 @@ final class SimRoutes {
     }
     return chunk
         .put("total_duration", x.elapsedNanos())
-        .put("load_duration", LOAD_NANOS)
+        .put("load_duration", loadNanos)
         .put("prompt_eval_count", promptTokens)
         .put("prompt_eval_duration", promptTokens * PROMPT_TOKEN_NANOS)
         .put("eval_count", count)
@@ -174,8 +174,10 @@ final class SimRoutes {
   private void embed(SimExchange x) throws IOException {
     ObjectNode request = x.json();
     String model = requireModelName(request);
-    x.requireInstalled(model);
+    ModelCatalog.Model installed = x.requireInstalled(model);
     List<String> inputs = embedInputs(request.get("input"));
+    // Like Ollama, an empty input still loads the model (clients use it to preload).
+    long loadNanos = sim.load(installed);
     ObjectNode reply = JSON.createObjectNode().put("model", model);
     ArrayNode embeddings = reply.putArray("embeddings");
     int tokens = 0;
@@ -185,7 +187,7 @@ final class SimRoutes {
     }
     if (!inputs.isEmpty()) {
       reply.put("total_duration", x.elapsedNanos())
-          .put("load_duration", LOAD_NANOS)
+          .put("load_duration", loadNanos)
           .put("prompt_eval_count", tokens);
     }
     x.sendJson(200, reply);
@@ -211,7 +213,7 @@ final class SimRoutes {
 
   private void embeddings(SimExchange x) throws IOException {
     ObjectNode request = x.json();
-    x.requireInstalled(requireModelName(request));
+    sim.load(x.requireInstalled(requireModelName(request)));
     String prompt = request.path("prompt").asText("");
     ObjectNode reply = JSON.createObjectNode();
     ArrayNode embedding = reply.putArray("embedding");
@@ -329,6 +331,7 @@ final class SimRoutes {
     if (!sim.catalog.remove(model)) {
       throw new SimError(404, "model '" + model + "' not found");
     }
+    sim.residency.unload(model);
     x.sendEmpty(200);
   }
 

@@ -1,11 +1,13 @@
 package io.ollamaflow.examples.sim;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Everything the request handlers of one simulated server share. Thread-safe. */
@@ -17,6 +19,7 @@ final class SimState {
   final String version;
   final int tokens;
   final ModelCatalog catalog;
+  final Residency residency;
   final Faults faults = new Faults();
 
   final AtomicInteger active = new AtomicInteger();
@@ -26,12 +29,14 @@ final class SimState {
   private final Deque<SimulatedOllama.Request> requests = new ArrayDeque<>();
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  SimState(String id, String version, int tokens, Duration tokenDelay, ModelCatalog catalog) {
+  SimState(String id, String version, int tokens, Duration tokenDelay, ModelCatalog catalog,
+      Residency residency) {
     this.id = id;
     this.version = version;
     this.tokens = tokens;
     this.tokenDelay = tokenDelay;
     this.catalog = catalog;
+    this.residency = residency;
   }
 
   synchronized void log(SimulatedOllama.Request request) {
@@ -70,6 +75,27 @@ final class SimState {
     }
     try {
       Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    } catch (InterruptedException e) {
+      throw interrupted();
+    }
+  }
+
+  /**
+   * Loads the model unless it is in memory (see {@link Residency}); returns the load_duration to
+   * report in nanoseconds. Closing the server cuts a cold load short with an IOException.
+   */
+  long load(ModelCatalog.Model model) throws IOException {
+    return residency.acquire(model, this::sleepUntilClosed);
+  }
+
+  private void sleepUntilClosed(long nanos) throws InterruptedIOException {
+    if (nanos <= 0) {
+      return;
+    }
+    try {
+      if (closed.await(nanos, TimeUnit.NANOSECONDS)) {
+        throw new InterruptedIOException("simulated server is closing");
+      }
     } catch (InterruptedException e) {
       throw interrupted();
     }

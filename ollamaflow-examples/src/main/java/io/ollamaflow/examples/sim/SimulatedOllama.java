@@ -24,6 +24,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Test hooks ({@link #requests()}, the counters, fault injection) are thread-safe and may be
  * called while requests run. Faults apply to inference requests only (/api/generate, /api/chat,
  * /api/embed, /api/embeddings and the /v1 POST routes), so health probes keep working.
+ *
+ * <p>Model residency: by default the models /api/ps reports as loaded never change and loading
+ * costs nothing. Setting {@link Builder#residentModels(int)} or {@link
+ * Builder#coldLoadDelay(Duration)} simulates Ollama's scheduler instead: an inference request for
+ * an installed model that is not loaded first waits the cold-load delay (concurrent requests for
+ * that model share one load), then the model is loaded and the least recently used loaded model is
+ * evicted when more than {@code residentModels} would be loaded. /api/ps then lists exactly the
+ * loaded models, most recently used first, each expiring five minutes after its last use, and the
+ * load_duration of native answers reports the time waited for the load. {@link #coldLoads()} counts
+ * the loads.
  */
 public final class SimulatedOllama implements AutoCloseable {
   public static final String DEFAULT_ID = "sim";
@@ -117,6 +127,14 @@ public final class SimulatedOllama implements AutoCloseable {
     return state.cancelledStreams.get();
   }
 
+  /**
+   * Models loaded by requests since start; the initially loaded models do not count. Always 0
+   * unless residency is simulated (see {@link Builder#residentModels(int)}).
+   */
+  public int coldLoads() {
+    return state.residency.coldLoads();
+  }
+
   /** The next {@code count} inference requests answer {@code status} with an error body. */
   public void failNext(int count, int status) {
     checkCount(count);
@@ -170,9 +188,13 @@ public final class SimulatedOllama implements AutoCloseable {
   }
 
   private static Duration checkDelay(Duration delay) {
-    Objects.requireNonNull(delay, "tokenDelay");
+    return checkDelay(delay, "tokenDelay");
+  }
+
+  private static Duration checkDelay(Duration delay, String name) {
+    Objects.requireNonNull(delay, name);
     if (delay.isNegative()) {
-      throw new IllegalArgumentException("tokenDelay: " + delay + " (expected: >= 0)");
+      throw new IllegalArgumentException(name + ": " + delay + " (expected: >= 0)");
     }
     return delay;
   }
@@ -206,6 +228,10 @@ public final class SimulatedOllama implements AutoCloseable {
     private Duration tokenDelay = DEFAULT_TOKEN_DELAY;
     private int tokens = DEFAULT_TOKENS;
     private String version = DEFAULT_VERSION;
+    private int residentModels = Integer.MAX_VALUE;
+    private Duration coldLoadDelay = Duration.ZERO;
+    // Set by either residency option; without them the loaded set is fixed, as it always was.
+    private boolean simulateResidency;
 
     private Builder() {}
 
@@ -230,7 +256,11 @@ public final class SimulatedOllama implements AutoCloseable {
       return this;
     }
 
-    /** The models /api/ps reports as loaded; by default the first installed model. */
+    /**
+     * The models /api/ps reports as loaded at start; by default the first installed model. With
+     * simulated residency, models that are not installed are dropped, the rest are trimmed to
+     * {@link #residentModels(int)}, and the first one counts as the most recently used.
+     */
     public Builder loadedModels(List<String> loadedModels) {
       this.loadedModels = copyNames(loadedModels, "loadedModels");
       return this;
@@ -249,6 +279,31 @@ public final class SimulatedOllama implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How many models stay loaded at once; loading one more evicts the least recently used.
+     * Default: unlimited. Setting it (or {@link #coldLoadDelay(Duration)}) turns on simulated
+     * residency: requests load the models they use, and /api/ps shows them.
+     */
+    public Builder residentModels(int residentModels) {
+      if (residentModels < 1) {
+        throw new IllegalArgumentException("residentModels: " + residentModels + " (expected: >= 1)");
+      }
+      this.residentModels = residentModels;
+      this.simulateResidency = true;
+      return this;
+    }
+
+    /**
+     * How long a request waits when its model is not loaded; concurrent requests for that model
+     * wait for the same load. Default: {@link Duration#ZERO}. Setting it (or {@link
+     * #residentModels(int)}) turns on simulated residency.
+     */
+    public Builder coldLoadDelay(Duration coldLoadDelay) {
+      this.coldLoadDelay = checkDelay(coldLoadDelay, "coldLoadDelay");
+      this.simulateResidency = true;
+      return this;
+    }
+
     /** What /api/version reports. */
     public Builder version(String version) {
       this.version = requireText(version, "version");
@@ -258,8 +313,11 @@ public final class SimulatedOllama implements AutoCloseable {
     /** Binds to 127.0.0.1 and starts serving. */
     public SimulatedOllama start() throws IOException {
       List<String> loaded = loadedModels != null ? loadedModels : models.stream().limit(1).toList();
-      ModelCatalog catalog = new ModelCatalog(models, loaded);
-      return new SimulatedOllama(new SimState(id, version, tokens, tokenDelay, catalog), port);
+      ModelCatalog catalog = new ModelCatalog(models);
+      Residency residency =
+          new Residency(catalog, loaded, simulateResidency, residentModels, coldLoadDelay);
+      return new SimulatedOllama(
+          new SimState(id, version, tokens, tokenDelay, catalog, residency), port);
     }
 
     private static String requireText(String value, String name) {
