@@ -1,11 +1,14 @@
 package io.ollamaflow.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,15 +18,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads {@link Frontend} and {@link Backend} from OllamaFlow's JSON: PascalCase names matched
- * ignoring case, missing or null fields left at their defaults. Unlike OllamaFlow it refuses
- * unknown fields (a misspelt {@code "Hostnme"} would otherwise be dropped in silence), except the
- * read-only health fields OllamaFlow's own tools send back. Every error names the field, the
- * value and what was expected.
+ * Reads and writes {@link Frontend} and {@link Backend} in OllamaFlow's JSON.
+ *
+ * <p>Reading: PascalCase names matched ignoring case, missing or null fields left at their
+ * defaults. Unlike OllamaFlow it refuses unknown fields (a misspelt {@code "Hostnme"} would
+ * otherwise be dropped in silence), except the read-only health fields that OllamaFlow's tools
+ * and our own health view send back. Every error names the field, the value and what was
+ * expected; the value is left out for {@code BearerToken} and {@code Headers}, which hold secrets.
+ *
+ * <p>Writing: OllamaFlow's names in its order, nulls left out, times as
+ * {@code yyyy-MM-ddTHH:mm:ss.ffffffZ}, and the built-in policies {@code round-robin} and
+ * {@code random} under OllamaFlow's names {@code RoundRobin} and {@code Random} (other policies
+ * under their own names). Written objects read back equal. Secrets are written as they are: a
+ * caller that shows the JSON to anyone redacts them first.
  */
 public final class ConfigJson {
-  private static final Set<String> READ_ONLY_BACKEND_FIELDS =
-      Set.of("healthysinceutc", "unhealthysinceutc", "uptime", "downtime", "activerequests", "issticky", "healthy");
+  private static final Set<String> READ_ONLY_BACKEND_FIELDS = Set.of("healthysinceutc", "unhealthysinceutc", "uptime",
+      "downtime", "activerequests", "issticky", "healthy", "healthstate", "lasterror");
+  private static final DateTimeFormatter TIME_FORMAT =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private ConfigJson() {}
 
@@ -104,6 +117,82 @@ public final class ConfigJson {
     return b.build();
   }
 
+  /** The frontend as OllamaFlow writes it; reading the result with {@link #frontend(JsonNode)} gives it back. */
+  public static ObjectNode toJson(Frontend f) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("Identifier", f.identifier());
+    if (f.name() != null) json.put("Name", f.name());
+    json.put("Hostname", f.hostname());
+    json.put("TimeoutMs", f.timeoutMs());
+    json.put("LoadBalancing", policyName(f.loadBalancing()));
+    json.put("BlockHttp10", f.blockHttp10());
+    json.put("MaxRequestBodySize", f.maxRequestBodySize());
+    f.backends().forEach(json.putArray("Backends")::add);
+    f.requiredModels().forEach(json.putArray("RequiredModels")::add);
+    json.put("LogRequestFull", f.logRequestFull());
+    json.put("LogRequestBody", f.logRequestBody());
+    json.put("LogResponseBody", f.logResponseBody());
+    json.put("UseStickySessions", f.useStickySessions());
+    json.put("StickySessionExpirationMs", f.stickySessionExpirationMs());
+    json.set("PinnedEmbeddingsProperties", f.pinnedEmbeddingsProperties());
+    json.set("PinnedCompletionsProperties", f.pinnedCompletionsProperties());
+    json.put("AllowEmbeddings", f.allowEmbeddings());
+    json.put("AllowCompletions", f.allowCompletions());
+    json.put("AllowRetries", f.allowRetries());
+    json.put("Active", f.active());
+    json.put("CreatedUtc", time(f.createdUtc()));
+    json.put("LastUpdateUtc", time(f.lastUpdateUtc()));
+    return json;
+  }
+
+  /**
+   * The backend as OllamaFlow writes it, bearer token and header values included; reading the
+   * result with {@link #backend(JsonNode)} gives it back.
+   */
+  public static ObjectNode toJson(Backend b) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("Identifier", b.identifier());
+    if (b.name() != null) json.put("Name", b.name());
+    json.put("Hostname", b.hostname());
+    json.put("Port", b.port());
+    json.put("Ssl", b.ssl());
+    json.put("UnhealthyThreshold", b.unhealthyThreshold());
+    json.put("HealthyThreshold", b.healthyThreshold());
+    json.put("HealthCheckMethod", b.healthCheckMethod());
+    json.put("HealthCheckUrl", b.healthCheckUrl());
+    json.put("MaxParallelRequests", b.maxParallelRequests());
+    json.put("RateLimitRequestsThreshold", b.rateLimitRequestsThreshold());
+    json.put("LogRequestFull", b.logRequestFull());
+    json.put("LogRequestBody", b.logRequestBody());
+    json.put("LogResponseBody", b.logResponseBody());
+    json.put("ApiFormat", b.apiFormat().name());
+    b.labels().forEach(json.putArray("Labels")::add);
+    json.set("PinnedEmbeddingsProperties", b.pinnedEmbeddingsProperties());
+    json.set("PinnedCompletionsProperties", b.pinnedCompletionsProperties());
+    json.put("AllowEmbeddings", b.allowEmbeddings());
+    json.put("AllowCompletions", b.allowCompletions());
+    if (b.bearerToken() != null) json.put("BearerToken", b.bearerToken());
+    if (b.querystring() != null) json.put("Querystring", b.querystring());
+    ObjectNode headers = json.putObject("Headers");
+    b.headers().forEach(headers::put);
+    json.put("Active", b.active());
+    json.put("CreatedUtc", time(b.createdUtc()));
+    json.put("LastUpdateUtc", time(b.lastUpdateUtc()));
+    return json;
+  }
+
+  /** A time as OllamaFlow writes it: UTC with six fraction digits, {@code 2025-01-31T12:00:00.000000Z}. */
+  public static String time(Instant instant) {
+    return TIME_FORMAT.format(instant);
+  }
+
+  /** OllamaFlow's enum names for the two policies it has; other policies keep their own names. */
+  private static String policyName(String policy) {
+    if (policy.equals(Frontend.ROUND_ROBIN)) return "RoundRobin";
+    if (policy.equals(Frontend.RANDOM)) return "Random";
+    return policy;
+  }
+
   /** The object's fields, nulls left out (they mean "default"), and its identifier. */
   private static final class Fields {
     private final List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
@@ -139,7 +228,11 @@ public final class ConfigJson {
   }
 
   private static IllegalArgumentException wrongType(String field, JsonNode value, String expected) {
-    return new IllegalArgumentException(field + ": " + describe(value) + " (expected: " + expected + ")");
+    String lower = field.toLowerCase(Locale.ROOT);
+    // Never echo what may be a secret, even a mistyped one.
+    boolean secret = lower.equals("bearertoken") || lower.equals("headers") || lower.startsWith("headers.");
+    String shown = secret ? "(value not shown)" : describe(value);
+    return new IllegalArgumentException(field + ": " + shown + " (expected: " + expected + ")");
   }
 
   private static String describe(JsonNode value) {

@@ -8,6 +8,7 @@ import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
@@ -47,6 +48,8 @@ public final class FlowCluster implements AutoCloseable {
   private final OkHttpClient ownedClient;
   private final ClusterState state;
   private final ProxyEngine engine;
+  private final FlowAdmin admin;
+  private final FlowHttpHandler handler;
 
   private FlowCluster(Builder b) {
     store = b.configStore != null ? b.configStore : new InMemoryConfigStore();
@@ -59,15 +62,27 @@ public final class FlowCluster implements AutoCloseable {
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null);
     state = new ClusterState(store, balancers, client, polling, events);
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts);
+    admin = new FlowAdmin(store, state, balancers);
+    handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The handler serving the Ollama and OpenAI routes; mount it with an adapter from {@code core.http}. */
+  /**
+   * The handler serving the Ollama and OpenAI routes; mount it with an adapter from
+   * {@code core.http}. When the builder was given {@link Builder#adminBearerTokens admin tokens},
+   * it also serves OllamaFlow's REST admin API under {@code /v1.0/} on any Host, and answers CORS
+   * preflight requests on every path.
+   */
   public FlowHttpHandler httpHandler() {
-    return engine;
+    return handler;
+  }
+
+  /** Typed management of this cluster's frontends, backends and sessions; the REST admin API's operations. */
+  public FlowAdmin admin() {
+    return admin;
   }
 
   /** The store this cluster reads; edits to it take effect within the poll interval, or at once after {@link #reload()}. */
@@ -121,6 +136,7 @@ public final class FlowCluster implements AutoCloseable {
     private Duration healthCheckTimeout = DEFAULT_HEALTH_CHECK_TIMEOUT;
     private Duration modelRefreshInterval = DEFAULT_MODEL_REFRESH_INTERVAL;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private List<String> adminBearerTokens = List.of();
 
     private Builder() {}
 
@@ -214,6 +230,22 @@ public final class FlowCluster implements AutoCloseable {
     public Builder maxAttempts(int attempts) {
       if (attempts < 1) throw new IllegalArgumentException("maxAttempts: " + attempts + " (expected: >= 1)");
       this.maxAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * Turns the REST admin API on: {@link FlowCluster#httpHandler()} then serves OllamaFlow's
+     * {@code /v1.0/} routes to callers sending {@code Authorization: Bearer <token>} with one of
+     * these tokens. Default: none, and {@code /v1.0/} paths get the proxy's 404.
+     */
+    public Builder adminBearerTokens(List<String> tokens) {
+      Objects.requireNonNull(tokens, "adminBearerTokens");
+      for (String token : tokens) {
+        if (token == null || token.isBlank()) {
+          throw new IllegalArgumentException("adminBearerTokens: contains an empty token (expected: non-empty strings)");
+        }
+      }
+      this.adminBearerTokens = List.copyOf(tokens);
       return this;
     }
 

@@ -1,0 +1,325 @@
+package io.ollamaflow.core;
+
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.ConfigStore;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.HealthState;
+import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.admin.Secrets;
+import io.ollamaflow.core.internal.routing.BackendState;
+import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
+import io.ollamaflow.core.internal.routing.StickySessions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Manages a running cluster: the operations of OllamaFlow's {@code /v1.0} admin API, typed, for
+ * host applications. Obtain it from {@link FlowCluster#admin()}; the REST admin API is built on it.
+ *
+ * <p>Every write is checked before anything is stored, so an invalid object never reaches the
+ * {@link ConfigStore}: a create of an existing identifier is {@link ErrorCode#CONFLICT}, an
+ * update or delete of a missing one {@link ErrorCode#NOT_FOUND}, a frontend naming a backend
+ * that does not exist or a load-balancing policy that is not registered
+ * {@link ErrorCode#BAD_REQUEST}, and deleting a backend that a frontend still lists
+ * {@link ErrorCode#CONFLICT} naming those frontends. A write that passes is stored and then
+ * applied to the cluster before the call returns, so the next request routes by it. Requests
+ * already in flight finish on the configuration they started with, streams included.
+ *
+ * <p>Objects are returned as stored, secrets included ({@link Backend#toString()} masks them).
+ * An update whose {@code bearerToken}, or whose value of a header named like a credential
+ * ({@code Authorization}, {@code X-Api-Key}, ...), is the redacted placeholder {@code "********"}
+ * keeps the stored value: OllamaFlow's UI and SDK send back whole the objects the REST API showed
+ * them redacted.
+ *
+ * <p>Threading: safe for concurrent use. Writes are serialised by one lock, so check-then-write is
+ * atomic against other writes made through this cluster; it is not atomic against other
+ * processes writing the same store. Calls block on the store and on applying the change.
+ */
+public final class FlowAdmin {
+  private static final Comparator<Frontend> FRONTENDS_NEWEST_FIRST =
+      Comparator.comparing(Frontend::createdUtc).reversed().thenComparing(Frontend::identifier);
+  private static final Comparator<Backend> BACKENDS_NEWEST_FIRST =
+      Comparator.comparing(Backend::createdUtc).reversed().thenComparing(Backend::identifier);
+
+  private final ConfigStore store;
+  private final ClusterState state;
+  private final LoadBalancerRegistry balancers;
+  // A ReentrantLock rather than synchronized: the holder blocks on the store's I/O, which pins a
+  // virtual thread's carrier inside synchronized on Java 21.
+  private final ReentrantLock writes = new ReentrantLock();
+
+  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers) {
+    this.store = store;
+    this.state = state;
+    this.balancers = balancers;
+  }
+
+  /** Every frontend, newest first (by {@code createdUtc}), as OllamaFlow lists them. */
+  public List<Frontend> frontends() {
+    return store.frontends().stream().sorted(FRONTENDS_NEWEST_FIRST).toList();
+  }
+
+  public Optional<Frontend> frontend(String identifier) {
+    return store.frontend(Objects.requireNonNull(identifier, "identifier"));
+  }
+
+  /**
+   * Stores a new frontend and applies it; returns it as stored.
+   *
+   * @throws FlowException {@link ErrorCode#CONFLICT} if the identifier exists,
+   *     {@link ErrorCode#BAD_REQUEST} for an unknown backend or policy
+   */
+  public Frontend createFrontend(Frontend frontend) {
+    Objects.requireNonNull(frontend, "frontend");
+    return write(() -> {
+      if (store.frontend(frontend.identifier()).isPresent()) throw exists("frontend", frontend.identifier());
+      checkReferences(frontend);
+      store.putFrontend(frontend);
+      return readBack(store::frontend, frontend.identifier());
+    });
+  }
+
+  /**
+   * Replaces a frontend whole and applies it; returns it as stored. The stored {@code createdUtc}
+   * is kept and {@code lastUpdateUtc} becomes now, whatever the argument says.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such frontend,
+   *     {@link ErrorCode#BAD_REQUEST} for an unknown backend or policy
+   */
+  public Frontend updateFrontend(Frontend frontend) {
+    Objects.requireNonNull(frontend, "frontend");
+    return write(() -> {
+      Frontend stored = store.frontend(frontend.identifier())
+          .orElseThrow(() -> missing("frontend", frontend.identifier()));
+      checkReferences(frontend);
+      store.putFrontend(frontend.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(Instant.now()).build());
+      return readBack(store::frontend, frontend.identifier());
+    });
+  }
+
+  /**
+   * Deletes a frontend and applies the change; its sticky sessions go with it.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such frontend
+   */
+  public void deleteFrontend(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    write(() -> {
+      if (!store.removeFrontend(identifier)) throw missing("frontend", identifier);
+      return null;
+    });
+  }
+
+  /** Every backend, newest first (by {@code createdUtc}), as OllamaFlow lists them. */
+  public List<Backend> backends() {
+    return store.backends().stream().sorted(BACKENDS_NEWEST_FIRST).toList();
+  }
+
+  public Optional<Backend> backend(String identifier) {
+    return store.backend(Objects.requireNonNull(identifier, "identifier"));
+  }
+
+  /**
+   * Stores a new backend and applies it (it is routable at once and probed from now on); returns
+   * it as stored.
+   *
+   * @throws FlowException {@link ErrorCode#CONFLICT} if the identifier exists,
+   *     {@link ErrorCode#BAD_REQUEST} if a secret is the redacted placeholder
+   */
+  public Backend createBackend(Backend backend) {
+    Objects.requireNonNull(backend, "backend");
+    return write(() -> {
+      if (store.backend(backend.identifier()).isPresent()) throw exists("backend", backend.identifier());
+      store.putBackend(Secrets.keepStoredSecrets(backend, null));
+      return readBack(store::backend, backend.identifier());
+    });
+  }
+
+  /**
+   * Replaces a backend whole and applies it; returns it as stored. The stored {@code createdUtc}
+   * is kept, {@code lastUpdateUtc} becomes now, and redacted placeholders keep the stored secrets.
+   * Health is kept unless the address changes.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such backend,
+   *     {@link ErrorCode#BAD_REQUEST} if a placeholder stands for a secret that is not stored
+   */
+  public Backend updateBackend(Backend backend) {
+    Objects.requireNonNull(backend, "backend");
+    return write(() -> {
+      Backend stored = store.backend(backend.identifier()).orElseThrow(() -> missing("backend", backend.identifier()));
+      Backend withSecrets = Secrets.keepStoredSecrets(backend, stored);
+      store.putBackend(withSecrets.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(Instant.now()).build());
+      return readBack(store::backend, backend.identifier());
+    });
+  }
+
+  /**
+   * Deletes a backend and applies the change: no new request goes to it, requests in flight
+   * finish, and its sticky sessions are dropped.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such backend,
+   *     {@link ErrorCode#CONFLICT} if a frontend still lists it
+   */
+  public void deleteBackend(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    write(() -> {
+      if (store.backend(identifier).isEmpty()) throw missing("backend", identifier);
+      List<String> users = store.frontends().stream()
+          .filter(f -> f.backends().contains(identifier))
+          .map(Frontend::identifier)
+          .sorted()
+          .toList();
+      if (!users.isEmpty()) {
+        throw new FlowException(ErrorCode.CONFLICT, "backend '" + identifier + "' is used by "
+            + (users.size() == 1 ? "frontend " : "frontends ") + quoted(users)
+            + " (remove it from their Backends first)");
+      }
+      store.removeBackend(identifier);
+      return null;
+    });
+  }
+
+  /** The live state of every backend the cluster has applied, newest first like {@link #backends()}. */
+  public List<BackendHealth> health() {
+    return state.backendStates().values().stream()
+        .map(BackendHealth::new)
+        .sorted(Comparator.comparing((BackendHealth h) -> h.backend().createdUtc()).reversed()
+            .thenComparing(h -> h.backend().identifier()))
+        .toList();
+  }
+
+  /** The live state of one backend; empty if the cluster has no such backend. */
+  public Optional<BackendHealth> health(String backendIdentifier) {
+    Objects.requireNonNull(backendIdentifier, "backendIdentifier");
+    BackendState backend = state.backendStates().get(backendIdentifier);
+    return backend == null ? Optional.empty() : Optional.of(new BackendHealth(backend));
+  }
+
+  /** The sticky sessions that have not expired, ordered by frontend, then client key. */
+  public List<StickySession> sessions() {
+    return state.sticky().sessions().stream().map(StickySession::new).toList();
+  }
+
+  /**
+   * Ends sticky sessions: those of one frontend, or all of them when {@code frontendIdentifier} is
+   * null. The clients' next requests are balanced afresh. Returns how many sessions ended.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if the frontend does not exist
+   */
+  public int clearSessions(String frontendIdentifier) {
+    if (frontendIdentifier != null && store.frontend(frontendIdentifier).isEmpty()) {
+      throw missing("frontend", frontendIdentifier);
+    }
+    return state.sticky().clear(frontendIdentifier);
+  }
+
+  /** Work done under the write lock; the cluster applies the store's new content before the lock is released. */
+  private <T> T write(Supplier<T> work) {
+    writes.lock();
+    try {
+      T result = work.get();
+      state.reload();
+      return result;
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  private void checkReferences(Frontend frontend) {
+    if (balancers.find(frontend.loadBalancing()) == null) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "LoadBalancing: \"" + frontend.loadBalancing()
+          + "\" is not a known policy (expected: one of " + String.join(", ", new TreeSet<>(balancers.names())) + ")");
+    }
+    Set<String> known = store.backends().stream().map(Backend::identifier).collect(Collectors.toSet());
+    List<String> unknown = frontend.backends().stream().filter(id -> !known.contains(id)).toList();
+    if (!unknown.isEmpty()) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "Backends: " + quoted(unknown)
+          + (unknown.size() == 1 ? " is not a configured backend" : " are not configured backends")
+          + " (expected: identifiers of existing backends; create them first)");
+    }
+  }
+
+  private static <T> T readBack(Function<String, Optional<T>> read, String identifier) {
+    return read.apply(identifier).orElseThrow(() -> new FlowException(ErrorCode.INTERNAL,
+        "'" + identifier + "' was written but the store does not return it"));
+  }
+
+  private static FlowException exists(String kind, String identifier) {
+    return new FlowException(ErrorCode.CONFLICT, "a " + kind + " with identifier '" + identifier + "' already exists");
+  }
+
+  private static FlowException missing(String kind, String identifier) {
+    return new FlowException(ErrorCode.NOT_FOUND, "no " + kind + " with identifier '" + identifier + "'");
+  }
+
+  private static String quoted(List<String> identifiers) {
+    return identifiers.stream().map(id -> "'" + id + "'").collect(Collectors.joining(", "));
+  }
+
+  /**
+   * One backend's live state: its configuration, health and load. A snapshot; it does not change
+   * as the backend does.
+   */
+  public static final class BackendHealth {
+    private final Backend backend;
+    private final HealthStatus health;
+    private final int activeRequests;
+
+    // Issue #4 (model-aware routing) adds the models installed and loaded, and sync progress, here.
+    private BackendHealth(BackendState state) {
+      this.backend = state.backend();
+      this.health = state.health();
+      this.activeRequests = state.activeRequests();
+    }
+
+    /** The configuration the cluster routes by, secrets included. */
+    public Backend backend() { return backend; }
+    /** State, since when, and the last failure seen. */
+    public HealthStatus health() { return health; }
+    /** True unless the backend is {@link HealthState#UNHEALTHY}: a backend not yet probed is routable. */
+    public boolean healthy() { return health.state() != HealthState.UNHEALTHY; }
+    /** Requests being served by the backend now. */
+    public int activeRequests() { return activeRequests; }
+
+    @Override
+    public String toString() {
+      return backend.identifier() + "(" + health + ", " + activeRequests + " active)";
+    }
+  }
+
+  /** A client bound to a backend of a frontend by sticky sessions. A snapshot. */
+  public static final class StickySession {
+    private final StickySessions.Session session;
+
+    private StickySession(StickySessions.Session session) {
+      this.session = session;
+    }
+
+    public String frontendId() { return session.frontendId(); }
+    /** The value of the first non-empty sticky header, else the client's IP address. */
+    public String clientKey() { return session.clientKey(); }
+    public String backendId() { return session.backendId(); }
+    public Instant createdUtc() { return session.createdUtc(); }
+    /** When the session ends unless the client sends another request first. */
+    public Instant expiresUtc() { return session.expiresUtc(); }
+    public Instant lastAccessUtc() { return session.lastAccessUtc(); }
+
+    @Override
+    public String toString() {
+      return session.frontendId() + "/" + session.clientKey() + " -> " + session.backendId();
+    }
+  }
+}
