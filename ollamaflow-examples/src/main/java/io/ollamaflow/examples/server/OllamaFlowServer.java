@@ -72,6 +72,7 @@ public final class OllamaFlowServer implements AutoCloseable {
       FlowCluster cluster = FlowCluster.builder()
           .configStore(store)
           .stickyHeaders(settings.stickyHeaders)
+          .adminBearerTokens(settings.adminBearerTokens)
           .eventListener(new RequestLog())
           .build();
       InetSocketAddress address = settings.bindsAllInterfaces() ? new InetSocketAddress(settings.port)
@@ -113,6 +114,12 @@ public final class OllamaFlowServer implements AutoCloseable {
     String url = "http://" + (settings.bindsAllInterfaces() ? "localhost" : settings.hostname) + ":" + http.port();
     log.info("OllamaFlow listening on {} ({} frontends, {} backends)", url, store.frontends().size(),
         store.backends().size());
+    if (settings.adminBearerTokens.isEmpty()) {
+      log.info("Admin API off: AdminBearerTokens is empty");
+    } else {
+      int tokens = settings.adminBearerTokens.size();
+      log.info("Admin API on {}/v1.0/ ({} from AdminBearerTokens)", url, tokens == 1 ? "1 token" : tokens + " tokens");
+    }
     if (demo == null) {
       log.info("Configuration in {}", settings.databaseFilename);
       return;
