@@ -59,7 +59,8 @@ public final class FlowCluster implements AutoCloseable {
     Events events = new Events(b.eventListener);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
-        b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null);
+        b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null, b.modelPullsPerBackend,
+        b.modelPullsTotal);
     state = new ClusterState(store, balancers, client, polling, events);
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts);
     admin = new FlowAdmin(store, state, balancers);
@@ -93,6 +94,14 @@ public final class FlowCluster implements AutoCloseable {
   /** The health of every configured backend, by identifier. */
   public Map<String, HealthStatus> health() {
     return state.health();
+  }
+
+  /**
+   * The pulls under way, queued, or finished since the last sync round, that bring backends the
+   * models their frontends list in {@code RequiredModels}.
+   */
+  public List<ModelPull> modelPulls() {
+    return state.modelPulls();
   }
 
   /** Applies the store's current contents now and returns when requests see them. */
@@ -135,6 +144,8 @@ public final class FlowCluster implements AutoCloseable {
     private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
     private Duration healthCheckTimeout = DEFAULT_HEALTH_CHECK_TIMEOUT;
     private Duration modelRefreshInterval = DEFAULT_MODEL_REFRESH_INTERVAL;
+    private int modelPullsPerBackend = 1;
+    private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private List<String> adminBearerTokens = List.of();
 
@@ -214,6 +225,19 @@ public final class FlowCluster implements AutoCloseable {
      */
     public Builder modelRefreshInterval(Duration interval) {
       this.modelRefreshInterval = positive("modelRefreshInterval", interval);
+      return this;
+    }
+
+    /**
+     * How many {@code RequiredModels} pulls may run at once on one backend, and across the
+     * cluster; default 1 and 4. Pulls are heavy on disk and network, not on the GPU.
+     */
+    public Builder modelPulls(int perBackend, int total) {
+      if (perBackend < 1 || total < 1) {
+        throw new IllegalArgumentException("modelPulls: " + perBackend + ", " + total + " (expected: >= 1 each)");
+      }
+      this.modelPullsPerBackend = perBackend;
+      this.modelPullsTotal = total;
       return this;
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.testing.Chunks;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -673,13 +674,10 @@ class AdminApiTest {
             held.countDown();
             if (!released.await(20, TimeUnit.SECONDS)) throw new IOException("never released");
           }
-          byte[] bytes = (lines.get(i) + "\n").getBytes(StandardCharsets.UTF_8);
-          sink.writeUtf8(Integer.toHexString(bytes.length)).writeUtf8("\r\n").write(bytes).writeUtf8("\r\n");
-          sink.flush();
+          Chunks.write(sink, lines.get(i) + "\n");
           Thread.sleep(5);
         }
-        sink.writeUtf8("0\r\n\r\n");
-        sink.flush();
+        Chunks.end(sink);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException(e);

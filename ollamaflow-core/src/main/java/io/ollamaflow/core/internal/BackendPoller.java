@@ -57,10 +57,15 @@ public final class BackendPoller implements AutoCloseable {
     });
   }
 
-  /** Runs the task for this backend soon, outside its schedule (a backend just turned healthy). */
+  /**
+   * Runs the task for this backend soon, outside its schedule (a backend just turned healthy). If
+   * a run is under way it may have started before the change, so another follows when it ends.
+   */
   public void pollNow(String backendId) {
     Watch watch = watches.get(backendId);
-    if (watch != null) ticks.execute(watch);
+    if (watch == null) return;
+    watch.again.set(true);
+    ticks.execute(watch);
   }
 
   @Override
@@ -72,6 +77,7 @@ public final class BackendPoller implements AutoCloseable {
   private final class Watch implements Runnable {
     private volatile BackendState state;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
     private final ScheduledFuture<?> task;
 
     Watch(BackendState state) {
@@ -83,11 +89,13 @@ public final class BackendPoller implements AutoCloseable {
     public void run() {
       BackendState target = state;
       if (!target.backend().active() || !running.compareAndSet(false, true)) return;
+      again.set(false);
       runs.execute(() -> {
         try {
           BackendPoller.this.task.accept(target);
         } finally {
           running.set(false);
+          if (again.get()) ticks.execute(this);
         }
       });
     }

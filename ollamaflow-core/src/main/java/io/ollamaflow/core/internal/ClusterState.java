@@ -9,7 +9,10 @@ import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.api.ProbeResult;
 import io.ollamaflow.core.internal.health.Probes;
+import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelDiscovery;
+import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.models.ModelSync;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.BuiltInBalancers;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
@@ -48,8 +51,10 @@ public final class ClusterState implements AutoCloseable {
   private final ScheduledExecutorService deadlines;
   private final BackendPoller prober;
   private final BackendPoller discovery;
+  private final ModelSync sync;
   private final Events events;
   private final StickySessions sticky = new StickySessions(Clock.systemUTC());
+  private final ModelDemand demand = new ModelDemand();
   private volatile RouteTable routes = RouteTable.EMPTY;
 
   // Touched only on the update thread.
@@ -66,7 +71,7 @@ public final class ClusterState implements AutoCloseable {
    *     then counts as possibly holding any model)
    */
   public record Polling(Duration config, HealthProbe probe, Duration probeInterval, Duration probeTimeout,
-      Duration modelRefresh) {}
+      Duration modelRefresh, int pullsPerBackend, int pullsTotal) {}
 
   public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Polling polling,
       Events events) {
@@ -84,10 +89,14 @@ public final class ClusterState implements AutoCloseable {
     ModelDiscovery models = new ModelDiscovery(baseClient, Duration.ofSeconds(10));
     this.discovery = polling.modelRefresh() == null ? null
         : new BackendPoller("ollamaflow-models", polling.modelRefresh(), models::refresh);
+    // Sync relies on discovery: without it no backend is known to lack a model.
+    this.sync = polling.modelRefresh() == null ? null
+        : new ModelSync(baseClient, this::routes, polling.pullsPerBackend(), polling.pullsTotal(), polling.modelRefresh());
     reload();
     long pollMs = polling.config().toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
     updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
+    updates.scheduleWithFixedDelay(demand::decay, 30, 30, TimeUnit.SECONDS);
   }
 
   /** The current routing snapshot; never null. */
@@ -106,9 +115,62 @@ public final class ClusterState implements AutoCloseable {
     }
   }
 
+  /** Pulls made for RequiredModels, with their progress; empty when discovery is off. */
+  public List<io.ollamaflow.core.ModelPull> modelPulls() {
+    return sync == null ? List.of() : sync.pulls();
+  }
+
+  /** Recent requests per model; thread-safe. */
+  public ModelDemand demand() {
+    return demand;
+  }
+
+  /**
+   * Lists a backend's models again soon: it just loaded a model it did not have in memory, and
+   * may have unloaded others to make room.
+   */
+  public void refreshModelsSoon(String backendId) {
+    if (discovery != null) updates.execute(() -> discovery.pollNow(backendId));
+  }
+
   /** The sticky-session table; thread-safe. */
   public StickySessions sticky() {
     return sticky;
+  }
+
+  /**
+   * Adds a model to a frontend's RequiredModels (a client pulled it through the frontend), in the
+   * background: the store is written on the update thread, never on the caller's.
+   */
+  public void requireModel(String frontendId, String model) {
+    editRequiredModels(frontendId, model, true);
+  }
+
+  /** Removes a model from a frontend's RequiredModels (a client deleted it through the frontend), in the background. */
+  public void unrequireModel(String frontendId, String model) {
+    editRequiredModels(frontendId, model, false);
+  }
+
+  private void editRequiredModels(String frontendId, String model, boolean add) {
+    updates.execute(() -> {
+      try {
+        store.frontend(frontendId).ifPresent(frontend -> {
+          String canonical = ModelNames.canonical(model);
+          List<String> models = new ArrayList<>();
+          for (String m : frontend.requiredModels()) {
+            if (!ModelNames.canonical(m).equals(canonical)) models.add(m);
+          }
+          if (add) models.add(model);
+          if (models.equals(frontend.requiredModels())) return;
+          store.putFrontend(frontend.toBuilder().requiredModels(models).lastUpdateUtc(Instant.now()).build());
+          rebuild();
+          if (sync != null) sync.roundSoon();
+        });
+      } catch (RuntimeException e) {
+        log.warn("Could not {} '{}' {} the RequiredModels of frontend '{}': {}", add ? "add" : "remove", model,
+            add ? "to" : "from", frontendId, e.toString());
+      }
+    });
   }
 
   /** Runs {@code action} after the delay on a timer thread; cancel the result when it is no longer wanted. */
@@ -216,7 +278,7 @@ public final class ClusterState implements AutoCloseable {
     frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(sticky::forgetFrontend);
     frontendRoutes.clear();
     frontendRoutes.putAll(routesById);
-    routes = new RouteTable(byHost, catchAll);
+    routes = new RouteTable(byHost, catchAll, new ArrayList<>(routesById.values()));
     if (prober != null) prober.sync(states.values());
     if (discovery != null) discovery.sync(states.values());
     appliedRevision = revision;
@@ -261,6 +323,7 @@ public final class ClusterState implements AutoCloseable {
   public void close() {
     if (prober != null) prober.close();
     if (discovery != null) discovery.close();
+    if (sync != null) sync.close();
     updates.shutdownNow();
     deadlines.shutdownNow();
   }

@@ -1,7 +1,7 @@
 package io.ollamaflow.core.http;
 
+import io.ollamaflow.core.testing.Chunks;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,13 +51,6 @@ final class ChunkedEvents implements MockResponseBody {
     return writeFailure;
   }
 
-  /** Writes one HTTP/1.1 chunk holding {@code text} and flushes it. */
-  static void writeChunk(BufferedSink sink, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    sink.writeUtf8(Integer.toHexString(bytes.length)).writeUtf8("\r\n").write(bytes).writeUtf8("\r\n");
-    sink.flush();
-  }
-
   @Override
   public long getContentLength() {
     return -1;
@@ -67,14 +60,13 @@ final class ChunkedEvents implements MockResponseBody {
   public void writeTo(BufferedSink sink) throws IOException {
     try {
       for (int i = 0; i < events.size(); i++) {
-        writeChunk(sink, events.get(i));
+        Chunks.write(sink, events.get(i));
         if (i < events.size() - 1 && !gates[i].await(10, TimeUnit.SECONDS)) {
           throw new IOException("the client never confirmed event " + i);
         }
       }
       if (dieAfterLastEvent) return;
-      sink.writeUtf8("0\r\n\r\n");
-      sink.flush();
+      Chunks.end(sink);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException(e);

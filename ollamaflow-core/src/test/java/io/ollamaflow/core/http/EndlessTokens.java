@@ -1,5 +1,6 @@
 package io.ollamaflow.core.http;
 
+import io.ollamaflow.core.testing.Chunks;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ final class EndlessTokens implements MockResponseBody {
   public void writeTo(BufferedSink sink) throws IOException {
     try {
       for (int i = 0; i < 10_000; i++) {
-        ChunkedEvents.writeChunk(sink, "{\"model\":\"m\",\"response\":\"token" + i + "\",\"done\":false}\n");
+        Chunks.write(sink, "{\"model\":\"m\",\"response\":\"token" + i + "\",\"done\":false}\n");
         Thread.sleep(intervalMs);
       }
     } catch (IOException e) {

@@ -34,12 +34,14 @@ class OllamaFlowServerTest {
     try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(options.config))) {
       Set<String> backends = new HashSet<>();
       for (int i = 0; i < 3; i++) {
-        HttpResponse<String> tags = get(server, "/api/tags");
-        assertThat(tags.statusCode()).isEqualTo(200);
-        assertThat(tags.body()).contains("llama3.2:latest");
-        backends.add(tags.headers().firstValue("X-OllamaFlow-Backend").orElseThrow());
+        HttpResponse<String> root = get(server, "/");
+        assertThat(root.statusCode()).isEqualTo(200);
+        backends.add(root.headers().firstValue("X-OllamaFlow-Backend").orElseThrow());
       }
       assertThat(backends).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
+      HttpResponse<String> tags = get(server, "/api/tags");
+      assertThat(tags.body()).as("the union of the three backends' models")
+          .contains("llama3.2:latest", "qwen2.5:7b", "nomic-embed-text:latest");
 
       HttpResponse<String> stream = post(server, "/api/chat",
           "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");

@@ -20,6 +20,16 @@ public final class BackendModels {
     inventory.set(discovered);
   }
 
+  /** A pull of this model finished here. */
+  public void markInstalled(String canonicalName) {
+    inventory.updateAndGet(i -> i.withInstalled(canonicalName, ""));
+  }
+
+  /** This model was deleted here. */
+  public void markRemoved(String canonicalName) {
+    inventory.updateAndGet(i -> i.without(canonicalName));
+  }
+
   /** A request for this model just succeeded here, so the backend holds it and has it in memory. */
   public void markLoaded(String canonicalName, Instant until) {
     ModelInventory current = inventory.get();

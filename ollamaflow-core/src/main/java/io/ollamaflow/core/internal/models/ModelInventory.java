@@ -62,6 +62,22 @@ public final class ModelInventory {
     return refreshed;
   }
 
+  /** This inventory with one more model installed (a pull just finished). */
+  public ModelInventory withInstalled(String canonicalName, String digest) {
+    Map<String, String> withModel = new HashMap<>(installed);
+    withModel.put(canonicalName, digest);
+    return new ModelInventory(true, withModel, loadedUntil, refreshed);
+  }
+
+  /** This inventory without a model (it was deleted). */
+  public ModelInventory without(String canonicalName) {
+    Map<String, String> rest = new HashMap<>(installed);
+    rest.remove(canonicalName);
+    Map<String, Instant> loaded = new HashMap<>(loadedUntil);
+    loaded.remove(canonicalName);
+    return new ModelInventory(known, rest, loaded, refreshed);
+  }
+
   /** This inventory with one model marked loaded until {@code until} (and installed, since it answered). */
   public ModelInventory withLoaded(String canonicalName, Instant until) {
     Map<String, Instant> loaded = new HashMap<>(loadedUntil);

@@ -82,7 +82,9 @@ final class Aggregator {
     for (BackendState backend : backends) {
       Answer answer = new Answer(backend);
       answers.add(answer);
-      Call call = frontend.client().newCall(UpstreamRequests.build(backend.backend(), exchange, null, "GET"));
+      // The answers are parsed here, not relayed: let OkHttp negotiate compression and undo it.
+      Call call = frontend.client().newCall(UpstreamRequests.build(backend.backend(), exchange, null, "GET")
+          .newBuilder().removeHeader("Accept-Encoding").build());
       call.timeout().timeout(waitMs, TimeUnit.MILLISECONDS);
       call.enqueue(new Callback() {
         @Override

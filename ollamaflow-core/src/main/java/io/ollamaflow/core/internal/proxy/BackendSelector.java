@@ -7,6 +7,7 @@ import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.RequestKind;
+import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
@@ -71,6 +72,29 @@ final class BackendSelector {
       if (inventory.loaded(canonicalModel, now)) warm.add(candidate);
     }
     return warm;
+  }
+
+  /**
+   * Where a cold load does least harm: the candidates whose models in memory are least in demand
+   * (a load may unload them). Empty when that cannot be told (some candidate was never listed).
+   */
+  static List<BackendView> leastDemandedResidents(List<BackendView> candidates, ModelDemand demand, Instant now) {
+    List<BackendView> best = new ArrayList<>();
+    long lowest = Long.MAX_VALUE;
+    for (BackendView candidate : candidates) {
+      ModelInventory inventory = ((BackendState) candidate).models().inventory();
+      if (!inventory.known()) return List.of();
+      long resident = 0;
+      for (var loaded : inventory.loadedUntil().entrySet()) {
+        if (loaded.getValue().isAfter(now)) resident += demand.of(loaded.getKey());
+      }
+      if (resident < lowest) {
+        best.clear();
+        lowest = resident;
+      }
+      if (resident == lowest) best.add(candidate);
+    }
+    return best;
   }
 
   private static FlowException modelNotFound(Frontend frontend, ApiFormat dialect, String model, String canonical) {

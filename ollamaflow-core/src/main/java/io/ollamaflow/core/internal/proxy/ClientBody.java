@@ -22,8 +22,8 @@ import java.io.SequenceInputStream;
  */
 final class ClientBody implements Closeable {
   private final BodyPrefix prefix;
-  private final InputStream rest;
-  private final boolean complete;
+  private InputStream rest;
+  private boolean complete;
   private final String model;
   private boolean retained;
   private boolean opened;
@@ -127,6 +127,14 @@ final class ClientBody implements Closeable {
   /** The body's length when it is known without reading further; -1 otherwise. */
   long knownLength() {
     return complete ? prefix.size() : -1;
+  }
+
+  /** Reads what the client has still to send, so the whole body is held (small bodies the proxy must inspect). */
+  void readFully() throws IOException {
+    if (complete) return;
+    rest.transferTo(prefix);
+    rest = InputStream.nullInputStream();
+    complete = true;
   }
 
   /**

@@ -1,13 +1,17 @@
 package io.ollamaflow.core.internal.proxy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
@@ -16,6 +20,7 @@ import io.ollamaflow.core.internal.routing.ProxyRoute;
 import io.ollamaflow.core.internal.routing.RouteClassifier;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -101,17 +106,25 @@ public final class ProxyEngine implements FlowHttpHandler {
     admit(frontend, route, exchange);
     if (Aggregator.handles(route)) {
       List<BackendState> all = BackendSelector.eligible(frontendRoute, route,
-          Labels.parse(exchange.requestHeader(LABEL_HEADER)), Set.of());
+          Labels.parse(request.headerValues(LABEL_HEADER)), Set.of());
       Aggregator.serve(exchange, request, frontendRoute, route, all);
       return;
     }
     try (ClientBody body = readBody(exchange, route, frontend)) {
       request.model(model(exchange, route, frontendRoute, body));
+      request.affinityKey(affinityKey(exchange, route, body));
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
-      List<String> labels = Labels.parse(exchange.requestHeader(LABEL_HEADER));
+      List<String> labels = Labels.parse(request.headerValues(LABEL_HEADER));
       String routingModel = BackendSelector.routingModel(route.kind(), request.model());
+      if (routingModel != null) state.demand().record(routingModel);
+      if (EveryBackend.handles(route)) {
+        if (route == ProxyRoute.DELETE) state.unrequireModel(frontend.identifier(), request.model());
+        EveryBackend.serve(exchange, request, frontendRoute, route,
+            BackendSelector.eligible(frontendRoute, route, labels, Set.of()), body);
+        return;
+      }
       Set<String> tried = new HashSet<>();
       List<String> failures = new ArrayList<>();
       for (int attempt = 1; ; attempt++) {
@@ -124,6 +137,13 @@ public final class ProxyEngine implements FlowHttpHandler {
           throw new FlowException(ErrorCode.BACKEND_ERROR, "every attempt failed: " + String.join("; ", failures));
         }
         BackendState backend = acquire(frontendRoute, eligible, routingModel, request, deadline);
+        if (backend == null) {
+          // The slot freed while we waited was on a backend that has since left rotation: look again.
+          FrontendRoute current = state.routes().frontend(frontend.identifier());
+          if (current != null) frontendRoute = current;
+          attempt--;
+          continue;
+        }
         String failure;
         try {
           boolean retryAllowed = attempt < attempts && eligible.size() > 1;
@@ -187,6 +207,29 @@ public final class ProxyEngine implements FlowHttpHandler {
     return model;
   }
 
+  /**
+   * Blob uploads and the create that uses them must meet on one backend: both are routed by the
+   * blob's digest ({@code /api/blobs/:digest}; the first digest in a create's {@code files} or
+   * {@code adapters}), so the same digest always leads to the same backend.
+   */
+  private static String affinityKey(FlowHttpExchange exchange, ProxyRoute route, ClientBody body) throws IOException {
+    if (route == ProxyRoute.BLOB) return exchange.rawPath().substring(route.path().length());
+    if (route != ProxyRoute.CREATE || body == null) return null;
+    body.readFully();
+    JsonNode create;
+    try (InputStream in = body.open()) {
+      create = Json.MAPPER.readTree(in);
+    } catch (JsonProcessingException e) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "malformed JSON in request body: " + Json.describe(e));
+    }
+    for (String field : List.of("files", "adapters")) {
+      for (JsonNode digest : create.path(field)) {
+        if (digest.isTextual()) return digest.textValue();
+      }
+    }
+    return null;
+  }
+
   private static String modelFromPath(String rawPath, ProxyRoute route) {
     String encoded = rawPath.substring(route.path().length());
     if (encoded.endsWith("/")) encoded = encoded.substring(0, encoded.length() - 1);
@@ -216,6 +259,13 @@ public final class ProxyEngine implements FlowHttpHandler {
         }
       }
     }
+    if (request.affinityKey() != null) {
+      BackendState preferred = eligible.get(Math.floorMod(request.affinityKey().hashCode(), eligible.size()));
+      if (preferred.tryAcquire()) {
+        request.selectedBy("blob affinity");
+        return preferred;
+      }
+    }
     for (int tries = 0; tries < 3; tries++) {
       List<BackendView> free = new ArrayList<>(eligible.size());
       for (BackendState candidate : eligible) {
@@ -223,8 +273,15 @@ public final class ProxyEngine implements FlowHttpHandler {
       }
       if (free.isEmpty()) break;
       if (routingModel != null) {
-        List<BackendView> warm = BackendSelector.warm(free, routingModel, Instant.now());
-        if (!warm.isEmpty()) free = warm;
+        Instant now = Instant.now();
+        List<BackendView> warm = BackendSelector.warm(free, routingModel, now);
+        if (!warm.isEmpty()) {
+          free = warm;
+        } else {
+          List<BackendView> harmless = BackendSelector.leastDemandedResidents(free, state.demand(), now);
+          if (!harmless.isEmpty()) free = harmless;
+          request.coldLoad(true);
+        }
       }
       BackendState chosen = BackendSelector.pick(route, free, request);
       if (chosen.tryAcquire()) {
@@ -239,8 +296,29 @@ public final class ProxyEngine implements FlowHttpHandler {
       throw new FlowException(ErrorCode.TIMEOUT, "no backend of frontend '" + frontend.identifier()
           + "' had a free slot (MaxParallelRequests) within " + frontend.timeoutMs() + " ms");
     }
+    BackendState current = stillInRotation(frontend.identifier(), freed.backend().identifier());
+    if (current == null) {
+      gate.release(freed);
+      return null;
+    }
     request.selectedBy(route.balancerName() + ", after queueing");
-    return freed;
+    return current;
+  }
+
+  /**
+   * The current version of a backend that freed a slot while a request waited, or null when it
+   * left rotation meanwhile (deactivated, removed from the frontend, unhealthy): the waiter's
+   * candidates were chosen before it waited.
+   */
+  private BackendState stillInRotation(String frontendId, String backendId) {
+    FrontendRoute route = state.routes().frontend(frontendId);
+    if (route == null) return null;
+    for (BackendState backend : route.backends()) {
+      if (backend.backend().identifier().equals(backendId)) {
+        return backend.backend().active() && backend.health().state().routable() ? backend : null;
+      }
+    }
+    return null;
   }
 
   /** RateLimitRequestsThreshold: the eligible backends' thresholds bound what is in flight plus queued. */
@@ -313,6 +391,10 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
     if (code == 200 && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
       backend.models().markLoaded(ModelNames.canonical(request.model()), Instant.now().plus(OLLAMA_KEEP_ALIVE));
+      if (request.coldLoad()) state.refreshModelsSoon(id);
+    }
+    if (code == 200 && request.kind() == RequestKind.PULL_MODEL) {
+      state.requireModel(route.frontend().identifier(), request.model());
     }
     if (route.frontend().useStickySessions() && code < 500 && code != 429) {
       state.sticky().bind(route.frontend().identifier(), request.clientKey(), id, stickyTtl(route.frontend()));

@@ -26,6 +26,8 @@ final class RequestState implements RequestInfo, PickContext {
   private String backendId;
   private int status;
   private String selectedBy;
+  private String affinityKey;
+  private boolean coldLoad;
   private boolean responseStarted;
 
   RequestState(FlowHttpExchange exchange, List<String> stickyHeaders) {
@@ -48,6 +50,12 @@ final class RequestState implements RequestInfo, PickContext {
   /** How the backend was chosen, for listeners: the policy name, or "sticky". */
   void selectedBy(String selectedBy) { this.selectedBy = selectedBy; }
   String selectedBy() { return selectedBy; }
+  /** A key (a blob digest) that must lead to the same backend each time; null if none. */
+  void affinityKey(String affinityKey) { this.affinityKey = affinityKey; }
+  String affinityKey() { return affinityKey; }
+  /** True when the chosen backend was known not to have the model in memory. */
+  void coldLoad(boolean coldLoad) { this.coldLoad = coldLoad; }
+  boolean coldLoad() { return coldLoad; }
 
   void responseStarted(int status) {
     this.status = status;
@@ -74,6 +82,17 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public long elapsedNanos() { return System.nanoTime() - startNanos; }
   @Override public Frontend frontend() { return frontendRoute.frontend(); }
   @Override public String header(String name) { return exchange.requestHeader(name); }
+
+  /** Every value of a request header, however many lines it came in, joined with commas (RFC 9110 5.3). */
+  String headerValues(String name) {
+    StringBuilder values = new StringBuilder();
+    exchange.forEachRequestHeader((n, v) -> {
+      if (!n.equalsIgnoreCase(name)) return;
+      if (values.length() > 0) values.append(',');
+      values.append(v);
+    });
+    return values.length() == 0 ? null : values.toString();
+  }
 
   @Override
   public String clientKey() {

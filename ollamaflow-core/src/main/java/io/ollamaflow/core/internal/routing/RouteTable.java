@@ -1,20 +1,39 @@
 package io.ollamaflow.core.internal.routing;
 
 import io.ollamaflow.api.Frontend;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /** An immutable routing snapshot: Host name to frontend. Read by request threads without locks. */
 public final class RouteTable {
-  public static final RouteTable EMPTY = new RouteTable(Map.of(), null);
+  public static final RouteTable EMPTY = new RouteTable(Map.of(), null, List.of());
 
   private final Map<String, FrontendRoute> byHost;
   private final FrontendRoute catchAll;
+  private final List<FrontendRoute> all;
 
-  /** @param byHost keys in lower case */
-  public RouteTable(Map<String, FrontendRoute> byHost, FrontendRoute catchAll) {
+  /**
+   * @param byHost keys in lower case
+   * @param all every frontend, served or not (a frontend repeating another's hostname is not served)
+   */
+  public RouteTable(Map<String, FrontendRoute> byHost, FrontendRoute catchAll, List<FrontendRoute> all) {
     this.byHost = Map.copyOf(byHost);
     this.catchAll = catchAll;
+    this.all = List.copyOf(all);
+  }
+
+  /** The frontend with this identifier; null if it is gone. */
+  public FrontendRoute frontend(String identifier) {
+    for (FrontendRoute route : all) {
+      if (route.frontend().identifier().equals(identifier)) return route;
+    }
+    return null;
+  }
+
+  /** Every configured frontend. */
+  public List<FrontendRoute> frontends() {
+    return all;
   }
 
   /**

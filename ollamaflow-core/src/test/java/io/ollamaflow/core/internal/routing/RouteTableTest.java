@@ -25,7 +25,7 @@ class RouteTableTest {
       if (r.frontend().hostname().equals(Frontend.ANY_HOST)) catchAll = r;
       else byHost.put(RouteTable.key(r.frontend()), r);
     }
-    return new RouteTable(byHost, catchAll);
+    return new RouteTable(byHost, catchAll, java.util.List.of(routes));
   }
 
   @Test
