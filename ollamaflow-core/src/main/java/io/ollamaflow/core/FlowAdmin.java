@@ -9,16 +9,21 @@ import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.admin.Secrets;
+import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -194,8 +199,11 @@ public final class FlowAdmin {
 
   /** The live state of every backend the cluster has applied, newest first like {@link #backends()}. */
   public List<BackendHealth> health() {
-    return state.backendStates().values().stream()
-        .map(BackendHealth::new)
+    Collection<BackendState> states = state.backendStates().values();
+    Map<String, Set<String>> digests = digestsByModel(states);
+    List<ModelPull> pulls = state.modelPulls();
+    return states.stream()
+        .map(b -> new BackendHealth(b, digests, pulls))
         .sorted(Comparator.comparing((BackendHealth h) -> h.backend().createdUtc()).reversed()
             .thenComparing(h -> h.backend().identifier()))
         .toList();
@@ -204,8 +212,32 @@ public final class FlowAdmin {
   /** The live state of one backend; empty if the cluster has no such backend. */
   public Optional<BackendHealth> health(String backendIdentifier) {
     Objects.requireNonNull(backendIdentifier, "backendIdentifier");
-    BackendState backend = state.backendStates().get(backendIdentifier);
-    return backend == null ? Optional.empty() : Optional.of(new BackendHealth(backend));
+    Map<String, BackendState> states = state.backendStates();
+    BackendState backend = states.get(backendIdentifier);
+    return backend == null ? Optional.empty()
+        : Optional.of(new BackendHealth(backend, digestsByModel(states.values()), state.modelPulls()));
+  }
+
+  /**
+   * Starts a RequiredModels sync round now instead of at the next tick; the pulls it starts show
+   * in {@link #health()}.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if the frontend does not exist
+   */
+  public void syncModels(String frontendIdentifier) {
+    if (store.frontend(frontendIdentifier).isEmpty()) throw missing("frontend", frontendIdentifier);
+    state.syncModelsNow();
+  }
+
+  /** Every digest seen for each model across backends: more than one means the same name is not the same model. */
+  private static Map<String, Set<String>> digestsByModel(Collection<BackendState> states) {
+    Map<String, Set<String>> digests = new HashMap<>();
+    for (BackendState backend : states) {
+      backend.models().inventory().installed().forEach((model, digest) -> {
+        if (!digest.isEmpty()) digests.computeIfAbsent(model, m -> new TreeSet<>()).add(digest);
+      });
+    }
+    return digests;
   }
 
   /** The sticky sessions that have not expired, ordered by frontend, then client key. */
@@ -277,12 +309,28 @@ public final class FlowAdmin {
     private final Backend backend;
     private final HealthStatus health;
     private final int activeRequests;
+    private final boolean modelsKnown;
+    private final Map<String, String> installedModels;
+    private final Map<String, Instant> loadedModels;
+    private final List<String> digestConflicts;
+    private final List<ModelPull> pulls;
 
-    // Issue #4 (model-aware routing) adds the models installed and loaded, and sync progress, here.
-    private BackendHealth(BackendState state) {
+    private BackendHealth(BackendState state, Map<String, Set<String>> digestsByModel, List<ModelPull> allPulls) {
       this.backend = state.backend();
       this.health = state.health();
       this.activeRequests = state.activeRequests();
+      ModelInventory inventory = state.models().inventory();
+      this.modelsKnown = inventory.known();
+      this.installedModels = new TreeMap<>(inventory.installed());
+      Instant now = Instant.now();
+      Map<String, Instant> loaded = new TreeMap<>();
+      inventory.loadedUntil().forEach((model, until) -> {
+        if (until.isAfter(now)) loaded.put(model, until);
+      });
+      this.loadedModels = loaded;
+      this.digestConflicts = installedModels.keySet().stream()
+          .filter(m -> digestsByModel.getOrDefault(m, Set.of()).size() > 1).toList();
+      this.pulls = allPulls.stream().filter(p -> p.backendId().equals(backend.identifier())).toList();
     }
 
     /** The configuration the cluster routes by, secrets included. */
@@ -293,6 +341,16 @@ public final class FlowAdmin {
     public boolean healthy() { return health.state() != HealthState.UNHEALTHY; }
     /** Requests being served by the backend now. */
     public int activeRequests() { return activeRequests; }
+    /** False until the backend's models were listed once. */
+    public boolean modelsKnown() { return modelsKnown; }
+    /** Installed models (canonical names) and their digests; a digest is empty when the backend does not give one. */
+    public Map<String, String> installedModels() { return installedModels; }
+    /** Models in memory now, and until when. */
+    public Map<String, Instant> loadedModels() { return loadedModels; }
+    /** Models this backend holds under a name another backend uses for a different digest. */
+    public List<String> digestConflicts() { return digestConflicts; }
+    /** RequiredModels pulls onto this backend: queued, running, or finished since the last sync round. */
+    public List<ModelPull> pulls() { return pulls; }
 
     @Override
     public String toString() {

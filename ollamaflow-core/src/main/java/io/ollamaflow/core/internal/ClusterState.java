@@ -120,6 +120,11 @@ public final class ClusterState implements AutoCloseable {
     return sync == null ? List.of() : sync.pulls();
   }
 
+  /** Runs a RequiredModels sync round now; nothing when discovery is off. */
+  public void syncModelsNow() {
+    if (sync != null) sync.roundSoon();
+  }
+
   /** Recent requests per model; thread-safe. */
   public ModelDemand demand() {
     return demand;

@@ -23,6 +23,7 @@ public final class FakeOllama extends Dispatcher {
   private final String name;
   private final Set<String> installed = ConcurrentHashMap.newKeySet();
   private final Set<String> blobs = ConcurrentHashMap.newKeySet();
+  private final java.util.Map<String, String> digests = new ConcurrentHashMap<>();
   /** Method and path of every request, in arrival order. */
   public final List<String> requests = new CopyOnWriteArrayList<>();
   public final AtomicInteger pulls = new AtomicInteger();
@@ -30,6 +31,12 @@ public final class FakeOllama extends Dispatcher {
   public FakeOllama(String name, String... models) {
     this.name = name;
     for (String model : models) installed.add(canonical(model));
+  }
+
+  /** Lists {@code model} with this digest in /api/tags (default "d"). */
+  public FakeOllama digest(String model, String digest) {
+    digests.put(canonical(model), digest);
+    return this;
   }
 
   public boolean has(String model) {
@@ -59,7 +66,7 @@ public final class FakeOllama extends Dispatcher {
         case "GET /api/tags":
           StringBuilder tags = new StringBuilder("{\"models\":[");
           for (String m : installed) tags.append(tags.charAt(tags.length() - 1) == '[' ? "" : ",")
-              .append("{\"name\":\"").append(m).append("\",\"model\":\"").append(m).append("\",\"digest\":\"d\"}");
+              .append("{\"name\":\"").append(m).append("\",\"model\":\"").append(m).append("\",\"digest\":\"").append(digests.getOrDefault(m, "d")).append("\"}");
           return json(200, tags.append("]}").toString());
         case "GET /api/ps":
           return json(200, "{\"models\":[]}");

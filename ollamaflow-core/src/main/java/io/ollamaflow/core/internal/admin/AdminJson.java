@@ -21,9 +21,11 @@ import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.core.ConfigJson;
 import io.ollamaflow.core.FlowAdmin;
+import io.ollamaflow.core.ModelPull;
 import io.ollamaflow.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 
@@ -108,6 +110,24 @@ final class AdminJson {
     }
     if (health.lastError() != null) json.put("LastError", health.lastError());
     json.put("ActiveRequests", view.activeRequests());
+    json.put("ModelsKnown", view.modelsKnown());
+    ArrayNode models = json.putArray("Models");
+    view.installedModels().forEach((name, digest) -> {
+      ObjectNode model = models.addObject().put("Name", name);
+      if (!digest.isEmpty()) model.put("Digest", digest);
+      Instant loadedUntil = view.loadedModels().get(name);
+      model.put("Loaded", loadedUntil != null);
+      if (loadedUntil != null) model.put("LoadedUntilUtc", ConfigJson.time(loadedUntil));
+    });
+    ArrayNode conflicts = json.putArray("DigestConflicts");
+    view.digestConflicts().forEach(conflicts::add);
+    ArrayNode pulls = json.putArray("ModelPulls");
+    for (ModelPull pull : view.pulls()) {
+      ObjectNode p = pulls.addObject().put("Model", pull.model()).put("State", pull.state().name())
+          .put("Status", pull.status()).put("Completed", pull.completed()).put("Total", pull.total())
+          .put("UpdatedUtc", ConfigJson.time(pull.updatedUtc()));
+      if (pull.error() != null) p.put("Error", pull.error());
+    }
     return json;
   }
 

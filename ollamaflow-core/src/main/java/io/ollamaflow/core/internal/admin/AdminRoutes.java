@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * OllamaFlow's {@code /v1.0} routes, plus sticky sessions, mapped onto {@link FlowAdmin}:
+ * OllamaFlow's {@code /v1.0} routes, plus sticky sessions and {@code POST /v1.0/frontends/{id}/sync}
+ * (start a RequiredModels sync round now), mapped onto {@link FlowAdmin}:
  *
  * <pre>
  * GET, PUT                /v1.0/frontends            list, create (201)
@@ -86,6 +87,12 @@ final class AdminRoutes {
         }
         default: throw notAllowed(request, "GET, PUT");
       }
+    }
+    if (segments.size() == 4 && segments.get(3).equals("sync")) {
+      if (!method.equals("POST")) throw notAllowed(request, "POST");
+      String id = decode(segments.get(2));
+      admin.syncModels(id);
+      return new Reply(202, null, "started a model sync round for frontend '" + id + "'");
     }
     if (segments.size() != 3) throw notFound(request);
     String id = decode(segments.get(2));
