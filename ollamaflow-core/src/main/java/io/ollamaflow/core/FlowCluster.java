@@ -6,6 +6,15 @@ import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.http.FlowHttpHandler;
+import io.ollamaflow.core.inprocess.ChatRequest;
+import io.ollamaflow.core.inprocess.ChatResponse;
+import io.ollamaflow.core.inprocess.EmbedRequest;
+import io.ollamaflow.core.inprocess.EmbedResponse;
+import io.ollamaflow.core.inprocess.FlowStream;
+import io.ollamaflow.core.inprocess.GenerateRequest;
+import io.ollamaflow.core.inprocess.GenerateResponse;
+import io.ollamaflow.core.inprocess.InProcessClient;
+import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.admin.AdminHandler;
@@ -79,6 +88,48 @@ public final class FlowCluster implements AutoCloseable {
    */
   public FlowHttpHandler httpHandler() {
     return handler;
+  }
+
+  /**
+   * In-process calls to the frontend whose {@code Hostname} is {@code frontendHost} (or the
+   * catch-all when none matches; null for the catch-all), through the same pipeline as HTTP
+   * requests. See {@link InProcessClient}.
+   */
+  public InProcessClient inProcess(String frontendHost) {
+    return InProcessClient.over(handler, frontendHost);
+  }
+
+  /** A chat answer from the catch-all frontend, routed as an HTTP {@code POST /api/chat} would be. */
+  public ChatResponse chat(ChatRequest request) {
+    return inProcess(null).chat(request);
+  }
+
+  /**
+   * A chat answer from the catch-all frontend, streamed as it is generated; closing the stream
+   * early cancels the backend call. See {@link FlowStream}.
+   */
+  public FlowStream<ChatResponse> chatStream(ChatRequest request) {
+    return inProcess(null).chatStream(request);
+  }
+
+  /** A completion from the catch-all frontend ({@code POST /api/generate}). */
+  public GenerateResponse generate(GenerateRequest request) {
+    return inProcess(null).generate(request);
+  }
+
+  /** A completion from the catch-all frontend, streamed; see {@link #chatStream}. */
+  public FlowStream<GenerateResponse> generateStream(GenerateRequest request) {
+    return inProcess(null).generateStream(request);
+  }
+
+  /** Embeddings from the catch-all frontend ({@code POST /api/embed}). */
+  public EmbedResponse embed(EmbedRequest request) {
+    return inProcess(null).embed(request);
+  }
+
+  /** The models the catch-all frontend's healthy backends hold, each once ({@code GET /api/tags}). */
+  public List<ModelInfo> models() {
+    return inProcess(null).models();
   }
 
   /** Typed management of this cluster's frontends, backends and sessions; the REST admin API's operations. */
