@@ -11,6 +11,7 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.RequestInfo;
+import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.testing.Chunks;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.ScenarioHarness;
@@ -554,7 +555,7 @@ class PolicyScenarioTest {
       Eventually.until(Duration.ofSeconds(5), "b is busy", () -> b.getRequestCount() == 1);
       Future<String> queued = clients.submit(() -> chat(Map.of()));
       Eventually.until(Duration.ofSeconds(5), "the third request waits in the capacity queue",
-          () -> threadsIn("CapacityGate", "await") == 1);
+          () -> ((ProxyEngine) harness.cluster().httpHandler()).queued("f1") == 1);
 
       setActive("a", false);
       releaseA.countDown();
@@ -714,14 +715,6 @@ class PolicyScenarioTest {
 
   private static ObjectNode json(String text) throws IOException {
     return (ObjectNode) JSON.readTree(text);
-  }
-
-  /** How many threads are inside {@code className.method} right now. */
-  private static long threadsIn(String className, String method) {
-    return Thread.getAllStackTraces().values().stream()
-        .filter(stack -> java.util.Arrays.stream(stack)
-            .anyMatch(f -> f.getClassName().endsWith(className) && f.getMethodName().equals(method)))
-        .count();
   }
 
   private static int closedPort() throws IOException {
