@@ -58,6 +58,29 @@ final class Checks {
     return List.copyOf(copy);
   }
 
+  static Map<String, String> aliases(String field, Map<String, String> values) {
+    Objects.requireNonNull(values, field);
+    Map<String, String> copy = new LinkedHashMap<>();
+    values.forEach((alias, target) -> {
+      if (alias == null || alias.isBlank()) {
+        throw new IllegalArgumentException(field + ": contains an empty alias (expected: non-empty model names)");
+      }
+      if (target == null || target.isBlank()) {
+        throw invalid(field + "." + alias.trim(), target, "a non-empty model name");
+      }
+      if (alias.trim().equals(target.trim())) {
+        throw invalid(field + "." + alias.trim(), target, "a model other than the alias itself");
+      }
+      copy.put(alias.trim(), target.trim());
+    });
+    for (Map.Entry<String, String> entry : copy.entrySet()) {
+      if (copy.containsKey(entry.getValue())) {
+        throw invalid(field + "." + entry.getKey(), entry.getValue(), "a model name that is not itself an alias");
+      }
+    }
+    return java.util.Collections.unmodifiableMap(copy);
+  }
+
   static Map<String, String> headers(Map<String, String> values) {
     Objects.requireNonNull(values, "headers");
     Map<String, String> copy = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -41,6 +42,12 @@ public final class Frontend {
   private final int stickySessionExpirationMs;
   private final ObjectNode pinnedEmbeddingsProperties;
   private final ObjectNode pinnedCompletionsProperties;
+  private final Map<String, String> modelAliases;
+  private final boolean listConfiguredModelsOnly;
+  private final List<String> preloadModels;
+  private final boolean keepModelsLoaded;
+  private final ObjectNode defaultEmbeddingsProperties;
+  private final ObjectNode defaultCompletionsProperties;
   private final boolean allowEmbeddings;
   private final boolean allowCompletions;
   private final boolean allowRetries;
@@ -65,6 +72,12 @@ public final class Frontend {
     stickySessionExpirationMs = b.stickySessionExpirationMs;
     pinnedEmbeddingsProperties = b.pinnedEmbeddingsProperties.deepCopy();
     pinnedCompletionsProperties = b.pinnedCompletionsProperties.deepCopy();
+    modelAliases = b.modelAliases;
+    listConfiguredModelsOnly = b.listConfiguredModelsOnly;
+    preloadModels = b.preloadModels;
+    keepModelsLoaded = b.keepModelsLoaded;
+    defaultEmbeddingsProperties = b.defaultEmbeddingsProperties.deepCopy();
+    defaultCompletionsProperties = b.defaultCompletionsProperties.deepCopy();
     allowEmbeddings = b.allowEmbeddings;
     allowCompletions = b.allowCompletions;
     allowRetries = b.allowRetries;
@@ -105,6 +118,21 @@ public final class Frontend {
   public ObjectNode pinnedEmbeddingsProperties() { return pinnedEmbeddingsProperties.deepCopy(); }
   /** A copy of the properties forced onto completion and chat requests. */
   public ObjectNode pinnedCompletionsProperties() { return pinnedCompletionsProperties.deepCopy(); }
+  /**
+   * Model names clients may use (key) for a model the backends run (value): a request for the
+   * alias is routed and forwarded as a request for the target. Unmodifiable, in insertion order.
+   */
+  public Map<String, String> modelAliases() { return modelAliases; }
+  /** When true, the frontend's model listings show only models named in RequiredModels or ModelAliases. */
+  public boolean listConfiguredModelsOnly() { return listConfiguredModelsOnly; }
+  /** Models each Ollama backend holding them is asked to load at startup and when it turns healthy. */
+  public List<String> preloadModels() { return preloadModels; }
+  /** When true, the {@link #preloadModels()} are kept loaded by a periodic load request. */
+  public boolean keepModelsLoaded() { return keepModelsLoaded; }
+  /** A copy of the properties given to embeddings requests that do not set them; pins still win. */
+  public ObjectNode defaultEmbeddingsProperties() { return defaultEmbeddingsProperties.deepCopy(); }
+  /** A copy of the properties given to completion and chat requests that do not set them; pins still win. */
+  public ObjectNode defaultCompletionsProperties() { return defaultCompletionsProperties.deepCopy(); }
   public boolean allowEmbeddings() { return allowEmbeddings; }
   public boolean allowCompletions() { return allowCompletions; }
   public boolean allowRetries() { return allowRetries; }
@@ -132,6 +160,10 @@ public final class Frontend {
         && requiredModels.equals(f.requiredModels)
         && pinnedEmbeddingsProperties.equals(f.pinnedEmbeddingsProperties)
         && pinnedCompletionsProperties.equals(f.pinnedCompletionsProperties)
+        && modelAliases.equals(f.modelAliases) && listConfiguredModelsOnly == f.listConfiguredModelsOnly
+        && preloadModels.equals(f.preloadModels) && keepModelsLoaded == f.keepModelsLoaded
+        && defaultEmbeddingsProperties.equals(f.defaultEmbeddingsProperties)
+        && defaultCompletionsProperties.equals(f.defaultCompletionsProperties)
         && createdUtc.equals(f.createdUtc) && lastUpdateUtc.equals(f.lastUpdateUtc);
   }
 
@@ -164,6 +196,12 @@ public final class Frontend {
     private int stickySessionExpirationMs = DEFAULT_STICKY_SESSION_EXPIRATION_MS;
     private ObjectNode pinnedEmbeddingsProperties = Checks.object("pinnedEmbeddingsProperties", null);
     private ObjectNode pinnedCompletionsProperties = Checks.object("pinnedCompletionsProperties", null);
+    private Map<String, String> modelAliases = Map.of();
+    private boolean listConfiguredModelsOnly;
+    private List<String> preloadModels = List.of();
+    private boolean keepModelsLoaded;
+    private ObjectNode defaultEmbeddingsProperties = Checks.object("defaultEmbeddingsProperties", null);
+    private ObjectNode defaultCompletionsProperties = Checks.object("defaultCompletionsProperties", null);
     private boolean allowEmbeddings = true;
     private boolean allowCompletions = true;
     private boolean allowRetries = true;
@@ -192,6 +230,12 @@ public final class Frontend {
       stickySessionExpirationMs = f.stickySessionExpirationMs;
       pinnedEmbeddingsProperties = f.pinnedEmbeddingsProperties;
       pinnedCompletionsProperties = f.pinnedCompletionsProperties;
+      modelAliases = f.modelAliases;
+      listConfiguredModelsOnly = f.listConfiguredModelsOnly;
+      preloadModels = f.preloadModels;
+      keepModelsLoaded = f.keepModelsLoaded;
+      defaultEmbeddingsProperties = f.defaultEmbeddingsProperties;
+      defaultCompletionsProperties = f.defaultCompletionsProperties;
       allowEmbeddings = f.allowEmbeddings;
       allowCompletions = f.allowCompletions;
       allowRetries = f.allowRetries;
@@ -286,6 +330,40 @@ public final class Frontend {
 
     public Builder pinnedCompletionsProperties(ObjectNode properties) {
       this.pinnedCompletionsProperties = Checks.object("pinnedCompletionsProperties", properties);
+      return this;
+    }
+
+    /**
+     * Sets the aliases: alias name to the model the backends run. Names are trimmed; an alias may
+     * not name itself, and an alias may not be the target of another (no chains).
+     */
+    public Builder modelAliases(Map<String, String> aliases) {
+      this.modelAliases = Checks.aliases("modelAliases", aliases);
+      return this;
+    }
+
+    public Builder listConfiguredModelsOnly(boolean value) {
+      this.listConfiguredModelsOnly = value;
+      return this;
+    }
+
+    public Builder preloadModels(Collection<String> models) {
+      this.preloadModels = Checks.strings("preloadModels", models);
+      return this;
+    }
+
+    public Builder keepModelsLoaded(boolean value) {
+      this.keepModelsLoaded = value;
+      return this;
+    }
+
+    public Builder defaultEmbeddingsProperties(ObjectNode properties) {
+      this.defaultEmbeddingsProperties = Checks.object("defaultEmbeddingsProperties", properties);
+      return this;
+    }
+
+    public Builder defaultCompletionsProperties(ObjectNode properties) {
+      this.defaultCompletionsProperties = Checks.object("defaultCompletionsProperties", properties);
       return this;
     }
 

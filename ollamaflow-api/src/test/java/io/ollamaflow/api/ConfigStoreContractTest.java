@@ -43,6 +43,11 @@ public abstract class ConfigStoreContractTest {
     ObjectNode pinnedCompletion = JsonNodeFactory.instance.objectNode();
     pinnedCompletion.putObject("options").put("num_ctx", 4096).put("temperature", 0.25);
     pinnedCompletion.putArray("stop").add("--").add("/*");
+    ObjectNode defaultEmbed = JsonNodeFactory.instance.objectNode();
+    defaultEmbed.put("keep_alive", "10m");
+    ObjectNode defaultCompletion = JsonNodeFactory.instance.objectNode();
+    defaultCompletion.putObject("options").put("num_ctx", 8192);
+    defaultCompletion.put("keep_alive", -1);
     return Frontend.builder(id)
         .name("Frontend '" + id + "' -- with quotes")
         .hostname(id + ".example.com")
@@ -59,6 +64,12 @@ public abstract class ConfigStoreContractTest {
         .stickySessionExpirationMs(60_000)
         .pinnedEmbeddingsProperties(pinnedEmbed)
         .pinnedCompletionsProperties(pinnedCompletion)
+        .modelAliases(Map.of("gpt-4o", "llama3.1:8b", "text-embedding-3-small", "nomic-embed-text"))
+        .listConfiguredModelsOnly(true)
+        .preloadModels(List.of("llama3.1:8b", "nomic-embed-text"))
+        .keepModelsLoaded(true)
+        .defaultEmbeddingsProperties(defaultEmbed)
+        .defaultCompletionsProperties(defaultCompletion)
         .allowEmbeddings(false)
         .allowCompletions(false)
         .allowRetries(false)

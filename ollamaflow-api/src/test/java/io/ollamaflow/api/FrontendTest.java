@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +49,12 @@ class FrontendTest {
     assertThat(f.allowCompletions()).isTrue();
     assertThat(f.allowRetries()).isTrue();
     assertThat(f.active()).isTrue();
+    assertThat(f.modelAliases()).isEmpty();
+    assertThat(f.listConfiguredModelsOnly()).isFalse();
+    assertThat(f.preloadModels()).isEmpty();
+    assertThat(f.keepModelsLoaded()).isFalse();
+    assertThat(f.defaultEmbeddingsProperties().isEmpty()).isTrue();
+    assertThat(f.defaultCompletionsProperties().isEmpty()).isTrue();
   }
 
   @Test
@@ -396,5 +404,57 @@ class FrontendTest {
     Frontend f = Frontend.builder("fe1").hostname("api.example.com").build();
 
     assertThat(f.toString()).contains("fe1").contains("api.example.com");
+  }
+
+  // ---- gollamas-style model settings ----
+
+  @Test
+  void modelAliasesAreTrimmedCopiedAndCompared() {
+    Map<String, String> aliases = new LinkedHashMap<>();
+    aliases.put(" gpt-4o ", " llama3.1:8b ");
+    Frontend f = Frontend.builder("fe").modelAliases(aliases).build();
+    aliases.put("other", "x");
+
+    assertThat(f.modelAliases()).containsExactly(Map.entry("gpt-4o", "llama3.1:8b"));
+    assertThat(f).isNotEqualTo(Frontend.builder("fe").createdUtc(f.createdUtc()).build());
+    assertThat(f.toBuilder().build()).isEqualTo(f);
+  }
+
+  @Test
+  void rejectsAliasWithoutTargetNamingTheField() {
+    Map<String, String> aliases = new LinkedHashMap<>();
+    aliases.put("gpt-4o", " ");
+    assertThatThrownBy(() -> Frontend.builder("fe").modelAliases(aliases))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("modelAliases.gpt-4o: \" \" (expected: a non-empty model name)");
+  }
+
+  @Test
+  void rejectsAliasChains() {
+    assertThatThrownBy(() -> Frontend.builder("fe").modelAliases(Map.of("a", "b", "b", "c")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(expected: a model name that is not itself an alias)");
+  }
+
+  @Test
+  void rejectsEmptyPreloadModel() {
+    assertThatThrownBy(() -> Frontend.builder("fe").preloadModels(Arrays.asList("llama3", "")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("preloadModels: contains an empty entry");
+  }
+
+  @Test
+  void defaultPropertiesAreCopiedAndCompared() {
+    ObjectNode defaults = node("keep_alive", 600);
+    Frontend f = Frontend.builder("fe").defaultCompletionsProperties(defaults).listConfiguredModelsOnly(true)
+        .keepModelsLoaded(true).preloadModels(List.of("llama3")).build();
+    defaults.put("keep_alive", 1);
+
+    assertThat(f.defaultCompletionsProperties().path("keep_alive").intValue()).isEqualTo(600);
+    assertThat(f.defaultEmbeddingsProperties().isEmpty()).isTrue();
+    assertThat(f.toBuilder().build()).isEqualTo(f);
+    assertThat(f.toBuilder().keepModelsLoaded(false).build()).isNotEqualTo(f);
+    assertThat(f.toBuilder().listConfiguredModelsOnly(false).build()).isNotEqualTo(f);
+    assertThat(f.toBuilder().defaultEmbeddingsProperties(node("truncate", 1)).build()).isNotEqualTo(f);
   }
 }

@@ -64,6 +64,12 @@ public final class ConfigJson {
         case "stickysessionexpirationms": b.stickySessionExpirationMs(integer(name, v)); break;
         case "pinnedembeddingsproperties": b.pinnedEmbeddingsProperties(object(name, v)); break;
         case "pinnedcompletionsproperties": b.pinnedCompletionsProperties(object(name, v)); break;
+        case "modelaliases": b.modelAliases(stringMap(name, v)); break;
+        case "listconfiguredmodelsonly": b.listConfiguredModelsOnly(bool(name, v)); break;
+        case "preloadmodels": b.preloadModels(strings(name, v)); break;
+        case "keepmodelsloaded": b.keepModelsLoaded(bool(name, v)); break;
+        case "defaultembeddingsproperties": b.defaultEmbeddingsProperties(object(name, v)); break;
+        case "defaultcompletionsproperties": b.defaultCompletionsProperties(object(name, v)); break;
         case "allowembeddings": b.allowEmbeddings(bool(name, v)); break;
         case "allowcompletions": b.allowCompletions(bool(name, v)); break;
         case "allowretries": b.allowRetries(bool(name, v)); break;
@@ -136,6 +142,13 @@ public final class ConfigJson {
     json.put("StickySessionExpirationMs", f.stickySessionExpirationMs());
     json.set("PinnedEmbeddingsProperties", f.pinnedEmbeddingsProperties());
     json.set("PinnedCompletionsProperties", f.pinnedCompletionsProperties());
+    ObjectNode aliases = json.putObject("ModelAliases");
+    f.modelAliases().forEach(aliases::put);
+    json.put("ListConfiguredModelsOnly", f.listConfiguredModelsOnly());
+    f.preloadModels().forEach(json.putArray("PreloadModels")::add);
+    json.put("KeepModelsLoaded", f.keepModelsLoaded());
+    json.set("DefaultEmbeddingsProperties", f.defaultEmbeddingsProperties());
+    json.set("DefaultCompletionsProperties", f.defaultCompletionsProperties());
     json.put("AllowEmbeddings", f.allowEmbeddings());
     json.put("AllowCompletions", f.allowCompletions());
     json.put("AllowRetries", f.allowRetries());

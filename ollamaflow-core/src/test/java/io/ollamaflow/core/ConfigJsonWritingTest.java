@@ -26,7 +26,10 @@ class ConfigJsonWritingTest {
         .loadBalancing("least-requests").blockHttp10(false).maxRequestBodySize(99).backends(List.of("b2", "b1"))
         .requiredModels(List.of("llama3")).logRequestFull(true).logRequestBody(true).logResponseBody(true)
         .useStickySessions(true).stickySessionExpirationMs(60_000).pinnedEmbeddingsProperties(pins)
-        .pinnedCompletionsProperties(pins).allowEmbeddings(false).allowCompletions(false).allowRetries(false)
+        .pinnedCompletionsProperties(pins).modelAliases(java.util.Map.of("gpt-4o", "llama3.1:8b"))
+        .listConfiguredModelsOnly(true).preloadModels(List.of("llama3.1:8b")).keepModelsLoaded(true)
+        .defaultEmbeddingsProperties(pins).defaultCompletionsProperties(pins)
+        .allowEmbeddings(false).allowCompletions(false).allowRetries(false)
         .active(false).createdUtc(CREATED).lastUpdateUtc(CREATED.plusSeconds(1)).build();
 
     ObjectNode json = ConfigJson.toJson(frontend);
@@ -35,8 +38,10 @@ class ConfigJsonWritingTest {
     assertThat(fieldNames(json)).containsExactly("Identifier", "Name", "Hostname", "TimeoutMs", "LoadBalancing",
         "BlockHttp10", "MaxRequestBodySize", "Backends", "RequiredModels", "LogRequestFull", "LogRequestBody",
         "LogResponseBody", "UseStickySessions", "StickySessionExpirationMs", "PinnedEmbeddingsProperties",
-        "PinnedCompletionsProperties", "AllowEmbeddings", "AllowCompletions", "AllowRetries", "Active", "CreatedUtc",
-        "LastUpdateUtc");
+        "PinnedCompletionsProperties", "ModelAliases", "ListConfiguredModelsOnly", "PreloadModels",
+        "KeepModelsLoaded", "DefaultEmbeddingsProperties", "DefaultCompletionsProperties", "AllowEmbeddings",
+        "AllowCompletions", "AllowRetries", "Active", "CreatedUtc", "LastUpdateUtc");
+    assertThat(json.get("ModelAliases").get("gpt-4o").asText()).isEqualTo("llama3.1:8b");
     assertThat(json.get("CreatedUtc").asText()).isEqualTo("2025-09-29T23:01:54.704256Z");
     assertThat(json.get("LastUpdateUtc").asText()).isEqualTo("2025-09-29T23:01:55.704256Z");
   }

@@ -15,8 +15,9 @@ final class FrontendRows {
       INSERT OR REPLACE INTO frontends (identifier, name, hostname, timeoutms, loadbalancing, blockhttp10,
         maxrequestbodysize, backends, requiredmodels, logrequestfull, logrequestbody, logresponsebody,
         usestickysessions, stickysessionexpirationms, pinnedembeddingsprops, pinnedcompletionsprops,
-        allowembeddings, allowcompletions, allowretries, active, createdutc, lastupdateutc)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        allowembeddings, allowcompletions, allowretries, active, createdutc, lastupdateutc, modelaliases,
+        listconfiguredmodelsonly, preloadmodels, keepmodelsloaded, defaultembeddingsprops, defaultcompletionsprops)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   private FrontendRows() {}
 
@@ -43,7 +44,13 @@ final class FrontendRows {
     ps.setInt(i++, bit(f.allowRetries()));
     ps.setInt(i++, bit(f.active()));
     ps.setString(i++, Timestamps.write(f.createdUtc()));
-    ps.setString(i, Timestamps.write(f.lastUpdateUtc()));
+    ps.setString(i++, Timestamps.write(f.lastUpdateUtc()));
+    ps.setString(i++, JsonColumns.write(f.modelAliases()));
+    ps.setInt(i++, bit(f.listConfiguredModelsOnly()));
+    ps.setString(i++, JsonColumns.write(f.preloadModels()));
+    ps.setInt(i++, bit(f.keepModelsLoaded()));
+    ps.setString(i++, JsonColumns.write(f.defaultEmbeddingsProperties()));
+    ps.setString(i, JsonColumns.write(f.defaultCompletionsProperties()));
   }
 
   /** @throws IllegalStateException naming the frontend if the row does not make a valid one */
@@ -68,6 +75,14 @@ final class FrontendRows {
               JsonColumns.object("pinnedembeddingsprops", rs.getString("pinnedembeddingsprops")))
           .pinnedCompletionsProperties(
               JsonColumns.object("pinnedcompletionsprops", rs.getString("pinnedcompletionsprops")))
+          .modelAliases(JsonColumns.headers("modelaliases", rs.getString("modelaliases")))
+          .listConfiguredModelsOnly(rs.getInt("listconfiguredmodelsonly") != 0)
+          .preloadModels(JsonColumns.strings("preloadmodels", rs.getString("preloadmodels")))
+          .keepModelsLoaded(rs.getInt("keepmodelsloaded") != 0)
+          .defaultEmbeddingsProperties(
+              JsonColumns.object("defaultembeddingsprops", rs.getString("defaultembeddingsprops")))
+          .defaultCompletionsProperties(
+              JsonColumns.object("defaultcompletionsprops", rs.getString("defaultcompletionsprops")))
           .allowEmbeddings(rs.getInt("allowembeddings") != 0)
           .allowCompletions(rs.getInt("allowcompletions") != 0)
           .allowRetries(rs.getInt("allowretries") != 0)

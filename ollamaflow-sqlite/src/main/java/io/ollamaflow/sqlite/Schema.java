@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class Schema {
   /** The schema version this code reads and writes. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   /** Entry i upgrades version i to version i + 1. Never edit a released entry; append a new one. */
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -74,9 +74,22 @@ final class Schema {
       )""",
       // One row; every write transaction increments it, so any connection can tell that the data changed.
       "CREATE TABLE meta (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL)",
-      "INSERT INTO meta (id, revision) VALUES (1, 0)"));
+      "INSERT INTO meta (id, revision) VALUES (1, 0)"),
+      // Version 2: the gollamas-style model settings of a frontend; existing rows get the defaults.
+      List.of(
+          "ALTER TABLE frontends ADD COLUMN modelaliases TEXT NOT NULL DEFAULT '{}'",
+          "ALTER TABLE frontends ADD COLUMN listconfiguredmodelsonly INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE frontends ADD COLUMN preloadmodels TEXT NOT NULL DEFAULT '[]'",
+          "ALTER TABLE frontends ADD COLUMN keepmodelsloaded INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE frontends ADD COLUMN defaultembeddingsprops TEXT NOT NULL DEFAULT '{}'",
+          "ALTER TABLE frontends ADD COLUMN defaultcompletionsprops TEXT NOT NULL DEFAULT '{}'"));
 
   private Schema() {}
+
+  /** The statements that upgrade {@code version} to {@code version + 1}; tests use them to build old files. */
+  static List<String> migration(int version) {
+    return MIGRATIONS.get(version);
+  }
 
   /**
    * Brings the database to {@link #VERSION}.

@@ -146,13 +146,44 @@ class SqliteConfigStorePersistenceTest {
   }
 
   @Test
-  void openingCreatesSchemaVersion1InWalJournalMode() throws SQLException {
+  void openingCreatesSchemaVersion2InWalJournalMode() throws SQLException {
     SqliteConfigStore.open(file()).close();
 
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("1");
+      assertThat(pragma(c, "user_version")).isEqualTo("2");
       assertThat(pragma(c, "journal_mode")).isEqualTo("wal");
       assertThat(tables(c)).contains("frontends", "backends", "meta");
+    }
+  }
+
+  @Test
+  void versionOneFileIsUpgradedAndItsFrontendsGetTheNewFieldsDefaults() throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      for (String ddl : Schema.migration(0)) s.execute(ddl);
+      s.execute("PRAGMA user_version = 1");
+      s.execute("""
+          INSERT INTO frontends VALUES ('f1', 'Old', '*', 60000, 'round-robin', 1, 1000, '["b1"]', '["llama3"]',
+            0, 0, 0, 0, 1800000, '{}', '{"options":{"num_ctx":2048}}', 1, 1, 1, 1,
+            '2025-01-02T03:04:05.123456Z', '2025-01-02T03:04:05.123456Z')""");
+    }
+
+    try (SqliteConfigStore store = SqliteConfigStore.open(file())) {
+      Frontend old = store.frontend("f1").orElseThrow();
+      assertThat(old.requiredModels()).containsExactly("llama3");
+      assertThat(old.pinnedCompletionsProperties().path("options").path("num_ctx").intValue()).isEqualTo(2048);
+      assertThat(old.modelAliases()).isEmpty();
+      assertThat(old.listConfiguredModelsOnly()).isFalse();
+      assertThat(old.preloadModels()).isEmpty();
+      assertThat(old.keepModelsLoaded()).isFalse();
+      assertThat(old.defaultEmbeddingsProperties().isEmpty()).isTrue();
+      assertThat(old.defaultCompletionsProperties().isEmpty()).isTrue();
+
+      Frontend edited = old.toBuilder().modelAliases(Map.of("gpt-4o", "llama3")).keepModelsLoaded(true).build();
+      store.putFrontend(edited);
+      assertThat(store.frontend("f1")).contains(edited);
+    }
+    try (Connection c = connect()) {
+      assertThat(pragma(c, "user_version")).isEqualTo("2");
     }
   }
 
@@ -176,23 +207,23 @@ class SqliteConfigStorePersistenceTest {
       assertThat(store.revision()).isEqualTo(1);
     }
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("1");
+      assertThat(pragma(c, "user_version")).isEqualTo("2");
     }
   }
 
   @Test
   void databaseWithANewerSchemaVersionIsRefusedWithAClearMessage() throws SQLException {
     try (Connection c = connect(); Statement s = c.createStatement()) {
-      s.execute("PRAGMA user_version = 2");
+      s.execute("PRAGMA user_version = 3");
     }
 
     assertThatThrownBy(() -> SqliteConfigStore.open(file()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(file().toString())
-        .hasMessageContaining("schema version 2")
-        .hasMessageContaining("version 1");
+        .hasMessageContaining("schema version 3")
+        .hasMessageContaining("version 2");
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("2");
+      assertThat(pragma(c, "user_version")).isEqualTo("3");
       assertThat(tables(c)).isEmpty();
     }
   }

@@ -12,6 +12,7 @@ import io.ollamaflow.core.internal.health.Probes;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelDiscovery;
 import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.models.ModelPreloader;
 import io.ollamaflow.core.internal.models.ModelSync;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.BuiltInBalancers;
@@ -52,6 +53,7 @@ public final class ClusterState implements AutoCloseable {
   private final BackendPoller prober;
   private final BackendPoller discovery;
   private final ModelSync sync;
+  private final ModelPreloader preloader;
   private final Events events;
   private final StickySessions sticky = new StickySessions(Clock.systemUTC());
   private final ModelDemand demand = new ModelDemand();
@@ -92,11 +94,16 @@ public final class ClusterState implements AutoCloseable {
     // Sync relies on discovery: without it no backend is known to lack a model.
     this.sync = polling.modelRefresh() == null ? null
         : new ModelSync(baseClient, this::routes, polling.pullsPerBackend(), polling.pullsTotal(), polling.modelRefresh());
+    this.preloader = new ModelPreloader(baseClient, discovery != null);
     reload();
     long pollMs = polling.config().toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
     updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
     updates.scheduleWithFixedDelay(demand::decay, 30, 30, TimeUnit.SECONDS);
+    long keepMs = ModelPreloader.KEEP_LOADED_INTERVAL.toMillis();
+    updates.scheduleWithFixedDelay(() -> preloader.keepLoaded(routes), keepMs, keepMs, TimeUnit.MILLISECONDS);
+    // Catches loads that qualify once discovery has listed a backend; only walks the configuration otherwise.
+    updates.scheduleWithFixedDelay(() -> preloader.sendNew(routes), 1, 1, TimeUnit.SECONDS);
   }
 
   /** The current routing snapshot; never null. */
@@ -222,6 +229,9 @@ public final class ClusterState implements AutoCloseable {
     events.healthChanged(backend, previous);
     // A backend back in rotation may have changed while away: list its models now, not at the next tick.
     if (success && discovery != null) discovery.pollNow(backend.backend().identifier());
+    if (success && !previous.state().routable() && backend.health().state().routable()) {
+      preloader.backendHealthy(routes, backend.backend().identifier());
+    }
   }
 
   /** True when some frontend would have no routable backend left without this one. */
@@ -287,6 +297,7 @@ public final class ClusterState implements AutoCloseable {
     if (prober != null) prober.sync(states.values());
     if (discovery != null) discovery.sync(states.values());
     appliedRevision = revision;
+    preloader.configurationApplied(routes);
     log.debug("Applied configuration revision {}: {} frontends, {} backends", revision, frontends.size(), backends.size());
   }
 

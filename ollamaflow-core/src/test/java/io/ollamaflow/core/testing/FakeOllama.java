@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -27,6 +28,10 @@ public final class FakeOllama extends Dispatcher {
   /** Method and path of every request, in arrival order. */
   public final List<String> requests = new CopyOnWriteArrayList<>();
   public final AtomicInteger pulls = new AtomicInteger();
+  /** Method, path and body of every request with a JSON body, in arrival order: {@code "POST /api/chat {...}"}. */
+  public final List<String> bodies = new CopyOnWriteArrayList<>();
+  /** While true, every request is answered 503, as by a server that is down. */
+  public final AtomicBoolean down = new AtomicBoolean();
 
   public FakeOllama(String name, String... models) {
     this.name = name;
@@ -56,9 +61,11 @@ public final class FakeOllama extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     String path = request.getUrl().encodedPath();
     requests.add(request.getMethod() + " " + path);
+    if (down.get()) return text(503, "down");
     try {
       JsonNode body = request.getBodySize() > 0 && !path.startsWith("/api/blobs/")
           ? JSON.readTree(request.getBody().utf8()) : JSON.createObjectNode();
+      if (body.size() > 0) bodies.add(request.getMethod() + " " + path + " " + request.getBody().utf8());
       String model = body.path("model").asText(body.path("name").asText(""));
       switch (request.getMethod() + " " + (path.startsWith("/api/blobs/") ? "/api/blobs/" : path)) {
         case "GET /":
@@ -68,6 +75,11 @@ public final class FakeOllama extends Dispatcher {
           for (String m : installed) tags.append(tags.charAt(tags.length() - 1) == '[' ? "" : ",")
               .append("{\"name\":\"").append(m).append("\",\"model\":\"").append(m).append("\",\"digest\":\"").append(digests.getOrDefault(m, "d")).append("\"}");
           return json(200, tags.append("]}").toString());
+        case "GET /v1/models":
+          StringBuilder data = new StringBuilder("{\"object\":\"list\",\"data\":[");
+          for (String m : installed) data.append(data.charAt(data.length() - 1) == '[' ? "" : ",")
+              .append("{\"id\":\"").append(m).append("\",\"object\":\"model\",\"owned_by\":\"library\"}");
+          return json(200, data.append("]}").toString());
         case "GET /api/ps":
           return json(200, "{\"models\":[]}");
         case "POST /api/pull":
@@ -99,10 +111,15 @@ public final class FakeOllama extends Dispatcher {
           installed.add(canonical(model));
           return json(200, "{\"status\":\"success\"}");
         case "POST /api/chat": case "POST /api/generate": case "POST /api/embed": case "POST /api/show":
-        case "POST /v1/chat/completions":
+        case "POST /v1/chat/completions": case "POST /v1/embeddings":
           return installed.contains(canonical(model)) ? json(200, "{\"backend\":\"" + name + "\"}")
               : json(404, "{\"error\":\"model '" + model + "' not found\"}");
         default:
+          if (request.getMethod().equals("GET") && path.startsWith("/v1/models/")) {
+            String id = java.net.URLDecoder.decode(path.substring(11), java.nio.charset.StandardCharsets.UTF_8);
+            return installed.contains(canonical(id)) ? json(200, "{\"id\":\"" + id + "\",\"object\":\"model\"}")
+                : json(404, "{\"error\":{\"message\":\"model '" + id + "' not found\"}}");
+          }
           return text(404, "404 page not found");
       }
     } catch (Exception e) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -54,6 +57,8 @@ final class Aggregator {
           + "' answered " + route.path() + ": " + String.join("; ", failures));
     }
     ObjectNode merged = merge(route, good);
+    if (route == ProxyRoute.TAGS) configure(merged, "models", frontend.frontend());
+    if (route == ProxyRoute.OPENAI_MODELS) configure(merged, "data", frontend.frontend());
     byte[] body = Json.MAPPER.writeValueAsBytes(merged);
     List<String> ids = new ArrayList<>();
     for (Answer answer : good) ids.add(answer.backend.backend().identifier());
@@ -146,6 +151,55 @@ final class Aggregator {
       }
     }
     return union;
+  }
+
+  /**
+   * Applies the frontend's model settings to a merged listing: each alias whose target is listed
+   * appears as a copy of the target's entry under the alias's name, and with
+   * {@code ListConfiguredModelsOnly} only models named in RequiredModels or ModelAliases (alias
+   * or target) remain.
+   */
+  static void configure(ObjectNode listing, String arrayField, Frontend frontend) {
+    if (frontend.modelAliases().isEmpty() && !frontend.listConfiguredModelsOnly()) return;
+    JsonNode entries = listing.path(arrayField);
+    if (!entries.isArray()) return;
+    Map<String, JsonNode> byName = new LinkedHashMap<>();
+    for (JsonNode entry : entries) {
+      String name = entryName(entry);
+      if (name != null) byName.putIfAbsent(ModelNames.canonical(name), entry);
+    }
+    ArrayNode result = Json.MAPPER.createArrayNode();
+    Set<String> configured = new HashSet<>();
+    frontend.requiredModels().forEach(m -> configured.add(ModelNames.canonical(m)));
+    frontend.modelAliases().forEach((alias, target) -> {
+      configured.add(ModelNames.canonical(alias));
+      configured.add(ModelNames.canonical(target));
+    });
+    Set<String> listed = new HashSet<>();
+    for (JsonNode entry : entries) {
+      String name = entryName(entry);
+      String canonical = name == null ? null : ModelNames.canonical(name);
+      if (frontend.listConfiguredModelsOnly() && (canonical == null || !configured.contains(canonical))) continue;
+      result.add(entry);
+      if (canonical != null) listed.add(canonical);
+    }
+    frontend.modelAliases().forEach((alias, target) -> {
+      JsonNode targetEntry = byName.get(ModelNames.canonical(target));
+      if (targetEntry == null || !targetEntry.isObject() || !listed.add(ModelNames.canonical(alias))) return;
+      ObjectNode copy = ((ObjectNode) targetEntry).deepCopy();
+      for (String field : List.of("name", "model", "id")) {
+        if (copy.has(field)) copy.put(field, alias);
+      }
+      result.add(copy);
+    });
+    listing.set(arrayField, result);
+  }
+
+  private static String entryName(JsonNode entry) {
+    String name = entry.path("id").textValue();
+    if (name == null) name = entry.path("model").textValue();
+    if (name == null) name = entry.path("name").textValue();
+    return name;
   }
 
   /** One backend's answer: its JSON, or why there is none. Written by OkHttp's thread, read after the latch. */

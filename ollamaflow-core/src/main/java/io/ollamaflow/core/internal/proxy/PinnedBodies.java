@@ -11,19 +11,26 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Applies pinned properties to a request body. Pins need the whole body as JSON, so a pinned
- * request is read and rewritten; a request without pins is streamed untouched.
+ * Rewrites a request body before it is forwarded: the model an alias stands for, then the
+ * frontend's default properties where the client left gaps, then the frontend's pins, then the
+ * backend's pins. A rewrite needs the whole body as JSON, so such a request is read and written
+ * again; a request with no alias, no defaults and no pins is streamed untouched.
  */
 final class PinnedBodies {
   private PinnedBodies() {}
 
   /**
-   * @return null when neither pin set has anything, so {@code body} goes as it is; otherwise a new,
+   * @param aliasTarget the model to name instead of the client's alias, or null when the client
+   *     named a real model
+   * @return null when there is nothing to change, so {@code body} goes as it is; otherwise a new,
    *     complete body the caller closes
    */
-  static ClientBody apply(ClientBody body, ObjectNode frontendPins, ObjectNode backendPins, Frontend frontend)
-      throws IOException {
-    if (body == null || (PinnedProperties.isEmpty(frontendPins) && PinnedProperties.isEmpty(backendPins))) return null;
+  static ClientBody apply(ClientBody body, String aliasTarget, ObjectNode defaults, ObjectNode frontendPins,
+      ObjectNode backendPins, Frontend frontend) throws IOException {
+    if (body == null || (aliasTarget == null && PinnedProperties.isEmpty(defaults)
+        && PinnedProperties.isEmpty(frontendPins) && PinnedProperties.isEmpty(backendPins))) {
+      return null;
+    }
     JsonNode parsed;
     try (InputStream in = body.open()) {
       parsed = Json.MAPPER.readTree(in);
@@ -36,7 +43,13 @@ final class PinnedBodies {
     if (parsed == null || !parsed.isObject()) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
     }
-    ObjectNode pinned = PinnedProperties.merge(PinnedProperties.merge((ObjectNode) parsed, frontendPins), backendPins);
-    return ClientBody.of(Json.MAPPER.writeValueAsBytes(pinned), body.model());
+    ObjectNode request = (ObjectNode) parsed;
+    if (aliasTarget != null) {
+      // The alias sits in "model", or for /api/show in Ollama's older "name" when "model" is absent.
+      request.put(request.has("model") || !request.has("name") ? "model" : "name", aliasTarget);
+    }
+    if (!PinnedProperties.isEmpty(defaults)) request = PinnedProperties.fill(request, defaults);
+    ObjectNode pinned = PinnedProperties.merge(PinnedProperties.merge(request, frontendPins), backendPins);
+    return ClientBody.of(Json.MAPPER.writeValueAsBytes(pinned), aliasTarget != null ? aliasTarget : body.model());
   }
 }

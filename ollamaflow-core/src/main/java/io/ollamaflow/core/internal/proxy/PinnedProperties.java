@@ -19,14 +19,14 @@ import java.util.Objects;
  * <p>Threading: stateless; safe from any thread. Neither argument is modified, so the snapshot's
  * pins can be shared by concurrent requests.
  */
-final class PinnedProperties {
+public final class PinnedProperties {
   private PinnedProperties() {}
 
   /**
    * A new body: {@code request} with {@code pins} applied. Keys the request already has keep their
    * position; keys only the pins have are appended in the pins' order.
    */
-  static ObjectNode merge(ObjectNode request, ObjectNode pins) {
+  public static ObjectNode merge(ObjectNode request, ObjectNode pins) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(pins, "pins");
     ObjectNode merged = request.deepCopy();
@@ -34,8 +34,34 @@ final class PinnedProperties {
     return merged;
   }
 
+  /**
+   * A new body: {@code request} with the {@code defaults} it lacks. Only absent keys are filled, and
+   * objects present on both sides are filled recursively, so a default {@code options.num_ctx}
+   * keeps the client's other options and never replaces the client's own {@code num_ctx}. A key
+   * the client set, even to null or to a value of another type, stays as the client set it.
+   */
+  public static ObjectNode fill(ObjectNode request, ObjectNode defaults) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(defaults, "defaults");
+    ObjectNode filled = request.deepCopy();
+    fillGaps(filled, defaults);
+    return filled;
+  }
+
+  private static void fillGaps(ObjectNode target, ObjectNode defaults) {
+    for (Map.Entry<String, JsonNode> entry : defaults.properties()) {
+      JsonNode current = target.get(entry.getKey());
+      JsonNode value = entry.getValue();
+      if (current == null) {
+        target.set(entry.getKey(), value.deepCopy());
+      } else if (current.isObject() && value.isObject()) {
+        fillGaps((ObjectNode) current, (ObjectNode) value);
+      }
+    }
+  }
+
   /** True when there is nothing to pin, so the body can be forwarded as the client sent it; null counts as empty. */
-  static boolean isEmpty(ObjectNode pins) {
+  public static boolean isEmpty(ObjectNode pins) {
     return pins == null || pins.isEmpty();
   }
 

@@ -25,6 +25,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -112,6 +113,11 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
     try (ClientBody body = readBody(exchange, route, frontend)) {
       request.model(model(exchange, route, frontendRoute, body));
+      String aliasTarget = aliasable(route) ? frontendRoute.aliasTarget(request.model()) : null;
+      if (aliasTarget != null && !frontendRoute.pins(route.kind()).has("model")) {
+        request.aliasOf(request.model());
+        request.model(aliasTarget);
+      }
       request.affinityKey(affinityKey(exchange, route, body));
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
@@ -205,6 +211,15 @@ public final class ProxyEngine implements FlowHttpHandler {
       throw new FlowException(ErrorCode.BAD_REQUEST, field + " is required");
     }
     return model;
+  }
+
+  /**
+   * Routes on which a {@code ModelAliases} name stands for its target: inference and model
+   * details. Model management (pull, delete, copy, create, push) takes real names only, so an
+   * alias can never be pulled, deleted or overwritten by mistake.
+   */
+  private static boolean aliasable(ProxyRoute route) {
+    return route.kind().isCompletion() || route.kind().isEmbeddings() || route.kind() == RequestKind.SHOW_MODEL;
   }
 
   /**
@@ -351,8 +366,9 @@ public final class ProxyEngine implements FlowHttpHandler {
     String id = backend.backend().identifier();
     request.backendId(id);
     events.backendSelected(request, request.selectedBy());
-    try (ClientBody pinned = PinnedBodies.apply(body, route.pins(request.kind()), backend.pins(request.kind()),
-        route.frontend())) {
+    String aliasTarget = request.aliasOf() != null && request.route().modelInBody() ? request.model() : null;
+    try (ClientBody pinned = PinnedBodies.apply(body, aliasTarget, route.defaults(request.kind()),
+        route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
       return forward(exchange, request, route, backend, pinned != null ? pinned : body, body, deadline, retryAllowed);
     }
   }
@@ -361,7 +377,10 @@ public final class ProxyEngine implements FlowHttpHandler {
   private String forward(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
       ClientBody sent, ClientBody original, long deadline, boolean retryAllowed) throws IOException {
     String id = backend.backend().identifier();
-    Call call = route.client().newCall(UpstreamRequests.build(backend.backend(), exchange, sent));
+    String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
+        ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
+        : exchange.rawPath();
+    Call call = route.client().newCall(UpstreamRequests.build(backend.backend(), exchange, sent, exchange.method(), path));
     ScheduledFuture<?> watchdog = deadline == 0 ? null
         : state.schedule(call::cancel, Math.max(0, deadline - System.nanoTime()));
     Response response;

@@ -23,6 +23,7 @@ final class RequestState implements RequestInfo, PickContext {
   private ProxyRoute route;
   private FrontendRoute frontendRoute;
   private String model;
+  private String aliasOf;
   private String backendId;
   private int status;
   private String selectedBy;
@@ -46,6 +47,9 @@ final class RequestState implements RequestInfo, PickContext {
   void frontendRoute(FrontendRoute frontendRoute) { this.frontendRoute = frontendRoute; }
   FrontendRoute frontendRoute() { return frontendRoute; }
   void model(String model) { this.model = model; }
+  /** The alias the client named, when {@link #model()} is its target from ModelAliases; else null. */
+  void aliasOf(String alias) { this.aliasOf = alias; }
+  String aliasOf() { return aliasOf; }
   void backendId(String backendId) { this.backendId = backendId; }
   /** How the backend was chosen, for listeners: the policy name, or "sticky". */
   void selectedBy(String selectedBy) { this.selectedBy = selectedBy; }

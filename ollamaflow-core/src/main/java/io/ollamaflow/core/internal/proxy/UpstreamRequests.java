@@ -22,9 +22,14 @@ final class UpstreamRequests {
 
   /** The client's request sent with another method (a HEAD answered from a GET). */
   static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method) {
-    HttpUrl url = HttpUrl.parse(backend.baseUrl() + exchange.rawPath() + query(exchange.rawQuery(), backend.querystring()));
+    return build(backend, exchange, body, method, exchange.rawPath());
+  }
+
+  /** The client's request sent to another path (a model alias in {@code /v1/models/:model} replaced by its target). */
+  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method, String rawPath) {
+    HttpUrl url = HttpUrl.parse(backend.baseUrl() + rawPath + query(exchange.rawQuery(), backend.querystring()));
     if (url == null) {
-      throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + exchange.rawPath());
+      throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + rawPath);
     }
     Headers.Builder headers = new Headers.Builder();
     exchange.forEachRequestHeader((name, value) -> {
