@@ -65,7 +65,7 @@ public final class BackendPoller implements AutoCloseable {
     Watch watch = watches.get(backendId);
     if (watch == null) return;
     watch.again.set(true);
-    ticks.execute(watch);
+    Threads.submit(ticks, watch);
   }
 
   @Override
@@ -90,12 +90,12 @@ public final class BackendPoller implements AutoCloseable {
       BackendState target = state;
       if (!target.backend().active() || !running.compareAndSet(false, true)) return;
       again.set(false);
-      runs.execute(() -> {
+      Threads.submit(runs, () -> {
         try {
           BackendPoller.this.task.accept(target);
         } finally {
           running.set(false);
-          if (again.get()) ticks.execute(this);
+          if (again.get()) Threads.submit(ticks, this);
         }
       });
     }

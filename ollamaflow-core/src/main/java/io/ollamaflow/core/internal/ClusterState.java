@@ -86,7 +86,7 @@ public final class ClusterState implements AutoCloseable {
     HealthProbe probe = polling.probe();
     this.prober = probe == null ? null : new BackendPoller("ollamaflow-probe", polling.probeInterval(), backend -> {
       ProbeResult result = Probes.run(probe, backend.backend(), polling.probeTimeout());
-      updates.execute(() -> observe(backend, result.isHealthy(), result.reason(), false));
+      Threads.submit(updates, () -> observe(backend, result.isHealthy(), result.reason(), false));
     });
     ModelDiscovery models = new ModelDiscovery(baseClient, Duration.ofSeconds(10));
     this.discovery = polling.modelRefresh() == null ? null
@@ -142,7 +142,7 @@ public final class ClusterState implements AutoCloseable {
    * may have unloaded others to make room.
    */
   public void refreshModelsSoon(String backendId) {
-    if (discovery != null) updates.execute(() -> discovery.pollNow(backendId));
+    if (discovery != null) Threads.submit(updates, () -> discovery.pollNow(backendId));
   }
 
   /** The sticky-session table; thread-safe. */
@@ -164,7 +164,7 @@ public final class ClusterState implements AutoCloseable {
   }
 
   private void editRequiredModels(String frontendId, String model, boolean add) {
-    updates.execute(() -> {
+    Threads.submit(updates, () -> {
       try {
         store.frontend(frontendId).ifPresent(frontend -> {
           String canonical = ModelNames.canonical(model);
@@ -192,12 +192,12 @@ public final class ClusterState implements AutoCloseable {
 
   /** A request to this backend failed (refused, reset, 5xx, timed out): counts towards ejection. */
   public void reportFailure(BackendState backend, String reason) {
-    updates.execute(() -> observe(backend, false, reason, true));
+    Threads.submit(updates, () -> observe(backend, false, reason, true));
   }
 
   /** A request to this backend succeeded: earlier failures stop counting towards ejection. */
   public void reportSuccess(BackendState backend) {
-    if (backend.tracker().hasFailures()) updates.execute(() -> backend.tracker().clearFailures());
+    if (backend.tracker().hasFailures()) Threads.submit(updates, () -> backend.tracker().clearFailures());
   }
 
   /** The current live view of every configured backend, by identifier. */

@@ -1,5 +1,7 @@
 package io.ollamaflow.core.internal;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,5 +18,17 @@ public final class Threads {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * Runs {@code work} on the executor unless it has been shut down: work arriving after the
+   * cluster closed (a probe or a request finishing late) is dropped, not an error on its thread.
+   */
+  public static void submit(Executor executor, Runnable work) {
+    try {
+      executor.execute(work);
+    } catch (RejectedExecutionException closing) {
+      // The owner is closing; nothing waits for this work.
+    }
   }
 }

@@ -66,7 +66,7 @@ public final class ModelSync implements AutoCloseable {
 
   /** Runs a round soon, outside the schedule (RequiredModels just changed). */
   public void roundSoon() {
-    rounds.execute(this::round);
+    Threads.submit(rounds, this::round);
   }
 
   /** Every pull this cluster started or queued, oldest first; finished ones stay until the next round. */
@@ -121,7 +121,7 @@ public final class ModelSync implements AutoCloseable {
       job.update(ModelPull.State.PULLING, "starting", 0, 0, null);
       running++;
       runningByBackend.merge(job.backendId(), 1, Integer::sum);
-      pulls.execute(() -> pull(job));
+      Threads.submit(pulls, () -> pull(job));
     }
   }
 
