@@ -3,10 +3,8 @@ package io.ollamaflow.core.http;
 import com.sun.net.httpserver.HttpServer;
 import io.ollamaflow.core.internal.Threads;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A {@link FlowHttpHandler} served by the JDK's built-in HTTP server, set up the way a proxy
@@ -32,7 +30,7 @@ public final class FlowHttpServer implements AutoCloseable {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
     HttpServer server = HttpServer.create(address, 1024);
-    ExecutorService executor = requestExecutor();
+    ExecutorService executor = Threads.perTask("ollamaflow-http");
     server.setExecutor(executor);
     server.createContext("/", new JdkHttpServerAdapter(handler));
     server.start();
@@ -55,12 +53,4 @@ public final class FlowHttpServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private static ExecutorService requestExecutor() {
-    try {
-      Method virtual = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-      return (ExecutorService) virtual.invoke(null);
-    } catch (ReflectiveOperationException notOnThisJdk) {
-      return Executors.newCachedThreadPool(Threads.daemons("ollamaflow-http"));
-    }
-  }
 }

@@ -8,7 +8,6 @@ import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.Threads;
 import io.ollamaflow.core.internal.json.Json;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Calls a cluster from Java code, in the Ollama dialect, through its {@link FlowHttpHandler}: each
@@ -40,7 +38,7 @@ import java.util.concurrent.Executors;
  * backend's 5xx is {@link ErrorCode#BACKEND_ERROR}.
  */
 public final class InProcessClient {
-  private static final ExecutorService WORKERS = workers();
+  private static final ExecutorService WORKERS = Threads.perTask("ollamaflow-inprocess");
 
   private final FlowHttpHandler handler;
   private final String host;
@@ -210,14 +208,5 @@ public final class InProcessClient {
   private static String snippet(byte[] bytes) {
     String text = new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8).trim();
     return text.isEmpty() ? "(empty body)" : text;
-  }
-
-  private static ExecutorService workers() {
-    try {
-      Method virtual = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-      return (ExecutorService) virtual.invoke(null);
-    } catch (ReflectiveOperationException notOnThisJdk) {
-      return Executors.newCachedThreadPool(Threads.daemons("ollamaflow-inprocess"));
-    }
   }
 }

@@ -1,6 +1,9 @@
 package io.ollamaflow.core.internal;
 
+import java.lang.reflect.Method;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +21,20 @@ public final class Threads {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * One thread per task for work that blocks for as long as a request lasts: virtual threads where
+   * the JDK has them (21+, found at run time so the code still runs on 17), else a growing pool of
+   * daemon platform threads named {@code name-N}.
+   */
+  public static ExecutorService perTask(String name) {
+    try {
+      Method virtual = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+      return (ExecutorService) virtual.invoke(null);
+    } catch (ReflectiveOperationException notOnThisJdk) {
+      return Executors.newCachedThreadPool(daemons(name));
+    }
   }
 
   /**
