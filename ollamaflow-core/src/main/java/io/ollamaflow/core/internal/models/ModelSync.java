@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * {@code /api/pull}, at most {@code perBackend} pulls at once on one backend and {@code total}
  * across the cluster. Only backends whose models were listed and lack the model are asked: a
  * backend already serving a model is never made to pull it, so no model loses serving capacity.
- * A failed pull is tried again at the next round.
+ * A failed pull is tried again at the next round; finished pulls stay visible for ten minutes.
  *
  * <p>Threading: rounds run on a timer thread, pulls on a pool of {@code total} threads; the job
  * table is guarded by this object's lock.
@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
 public final class ModelSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelSync.class);
   private static final MediaType JSON = MediaType.get("application/json");
+  /** How long a finished pull stays visible in {@link #pulls()}. */
+  private static final Duration KEEP_FINISHED = Duration.ofMinutes(10);
+  /** How long a finished pull keeps the same model from being pulled onto the same backend again. */
+  private static final Duration REPULL_AFTER = Duration.ofMinutes(1);
 
   private final OkHttpClient client;
   private final Supplier<RouteTable> routes;
@@ -69,7 +73,7 @@ public final class ModelSync implements AutoCloseable {
     Threads.submit(rounds, this::round);
   }
 
-  /** Every pull this cluster started or queued, oldest first; finished ones stay until the next round. */
+  /** Every pull queued, running, failed, or finished in the last 10 minutes, oldest first. */
   public synchronized List<ModelPull> pulls() {
     List<ModelPull> snapshot = new ArrayList<>();
     for (Job job : jobs.values()) snapshot.add(job.snapshot());
@@ -90,8 +94,13 @@ public final class ModelSync implements AutoCloseable {
         }
       }
       synchronized (this) {
-        jobs.values().removeIf(job -> job.state == ModelPull.State.DONE || job.state == ModelPull.State.FAILED);
-        wanted.forEach(jobs::putIfAbsent);
+        Instant forgetBefore = Instant.now().minus(KEEP_FINISHED);
+        jobs.values().removeIf(job -> job.state == ModelPull.State.DONE && job.updated.isBefore(forgetBefore));
+        // A failed pull is started again. A pull that just finished is not, even if a listing
+        // taken before it ended still says the model is missing.
+        Instant repullAfter = Instant.now().minus(REPULL_AFTER);
+        wanted.forEach((key, job) -> jobs.merge(key, job, (old, fresh) -> old.state == ModelPull.State.FAILED
+            || old.state == ModelPull.State.DONE && old.updated.isBefore(repullAfter) ? fresh : old));
         dispatch();
       }
     } catch (RuntimeException e) {
@@ -186,6 +195,7 @@ public final class ModelSync implements AutoCloseable {
     String backendId() {
       return backend.backend().identifier();
     }
+
 
     void update(ModelPull.State state, String status, long completed, long total, String error) {
       this.state = state;
