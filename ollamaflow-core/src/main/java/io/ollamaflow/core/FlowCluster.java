@@ -17,6 +17,7 @@ import io.ollamaflow.core.inprocess.InProcessClient;
 import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
@@ -175,6 +176,7 @@ public final class FlowCluster implements AutoCloseable {
 
   private static OkHttpClient defaultClient() {
     return new OkHttpClient.Builder()
+        .socketFactory(new NoDelaySockets())
         .connectTimeout(Duration.ofSeconds(5))
         // Backends (Go's and the JDK's servers among them) drop idle connections; leave them first.
         .connectionPool(new ConnectionPool(64, 20, TimeUnit.SECONDS))
@@ -209,8 +211,10 @@ public final class FlowCluster implements AutoCloseable {
     }
 
     /**
-     * The client for backend calls; default: one made for this cluster. Per-frontend timeouts are
-     * applied with {@code newBuilder()}, so the connection pool stays shared.
+     * The client for backend calls; default: one made for this cluster, with TCP_NODELAY on its
+     * sockets (give your own client a socket factory that sets it, or large request bodies stall
+     * on Nagle's algorithm). Per-frontend timeouts are applied with {@code newBuilder()}, so the
+     * connection pool stays shared.
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "httpClient");

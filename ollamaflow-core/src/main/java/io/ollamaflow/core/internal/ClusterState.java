@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -82,7 +83,10 @@ public final class ClusterState implements AutoCloseable {
     this.baseClient = baseClient;
     this.events = events;
     this.updates = Executors.newSingleThreadScheduledExecutor(Threads.daemons("ollamaflow-update"));
-    this.deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemons("ollamaflow-deadlines"));
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Threads.daemons("ollamaflow-deadlines"));
+    // Nearly every deadline is cancelled long before it is due; keep them out of the queue.
+    timer.setRemoveOnCancelPolicy(true);
+    this.deadlines = timer;
     HealthProbe probe = polling.probe();
     this.prober = probe == null ? null : new BackendPoller("ollamaflow-probe", polling.probeInterval(), backend -> {
       ProbeResult result = Probes.run(probe, backend.backend(), polling.probeTimeout());

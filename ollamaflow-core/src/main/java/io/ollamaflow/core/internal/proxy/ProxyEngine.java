@@ -53,6 +53,8 @@ public final class ProxyEngine implements FlowHttpHandler {
   private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
   /** How long Ollama keeps a model in memory after a request unless told otherwise. */
   private static final Duration OLLAMA_KEEP_ALIVE = Duration.ofMinutes(5);
+  /** Time spent before the first attempt that still counts as the whole TimeoutMs budget. */
+  private static final long BUDGET_SLACK_NANOS = 5_000_000;
 
   private final ClusterState state;
   private final Events events;
@@ -381,8 +383,11 @@ public final class ProxyEngine implements FlowHttpHandler {
         ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
         : exchange.rawPath();
     Call call = route.client().newCall(UpstreamRequests.build(backend.backend(), exchange, sent, exchange.method(), path));
-    ScheduledFuture<?> watchdog = deadline == 0 ? null
-        : state.schedule(call::cancel, Math.max(0, deadline - System.nanoTime()));
+    // A first attempt with the whole budget is bounded by the read timeout (= TimeoutMs); only a
+    // request that already spent time queueing or on another backend needs its own deadline.
+    long remaining = deadline - System.nanoTime();
+    boolean budgetSpent = deadline != 0 && remaining < route.frontend().timeoutMs() * 1_000_000L - BUDGET_SLACK_NANOS;
+    ScheduledFuture<?> watchdog = budgetSpent ? state.schedule(call::cancel, Math.max(0, remaining)) : null;
     Response response;
     try {
       response = call.execute();
