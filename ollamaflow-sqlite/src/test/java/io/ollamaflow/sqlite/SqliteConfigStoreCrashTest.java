@@ -72,17 +72,20 @@ class SqliteConfigStoreCrashTest {
     // Surefire starts tests from a manifest-only jar; it publishes the real class path separately.
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path output = dir.resolve("writer-" + trial + ".out");
+    // Kept apart from the acknowledgements: JDK 22+ warns on stderr when sqlite-jdbc loads its native library.
+    Path errors = dir.resolve("writer-" + trial + ".err");
     Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", classPath,
         CrashingWriterProcess.class.getName(), database.toString(), Integer.toString(trial))
-        .redirectErrorStream(true)
         .redirectOutput(output.toFile())
+        .redirectError(errors.toFile())
         .start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (acks(output) < killAfterAcks && child.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(1);
       }
-      assertThat(child.isAlive()).as("writer of trial %d still running; output: %s", trial, lines(output)).isTrue();
+      assertThat(child.isAlive()).as("writer of trial %d still running; output: %s; errors: %s", trial,
+          lines(output), Files.readString(errors)).isTrue();
       Thread.sleep(extraDelayMs);
     } finally {
       child.destroyForcibly(); // SIGKILL on Unix: no shutdown hooks, no close, no flush
