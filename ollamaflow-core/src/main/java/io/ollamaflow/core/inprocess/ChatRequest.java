@@ -62,10 +62,9 @@ public final class ChatRequest {
     return "ChatRequest{model=" + model + ", messages=" + messages.size() + "}";
   }
 
-  public static final class Builder {
+  public static final class Builder extends RequestBuilder<Builder> {
     private final String model;
     private final List<Message> messages = new ArrayList<>();
-    private final CommonFields common = new CommonFields();
 
     private Builder(String model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -91,36 +90,6 @@ public final class ChatRequest {
 
     public Builder assistant(String content) {
       return message(Message.assistant(content));
-    }
-
-    /** A model option ({@code temperature}, {@code num_ctx}, {@code seed}...); the value becomes JSON. */
-    public Builder option(String name, Object value) {
-      common.option(name, value);
-      return this;
-    }
-
-    /** How long the backend keeps the model loaded afterwards ({@code keep_alive}). */
-    public Builder keepAlive(Duration duration) {
-      common.keepAlive(duration);
-      return this;
-    }
-
-    /**
-     * A request header, as an HTTP client would send it: {@code x-conversation-id} keys sticky
-     * sessions, {@code X-OllamaFlow-Label} restricts the backends; others reach the backend.
-     */
-    public Builder header(String name, String value) {
-      common.header(name, value);
-      return this;
-    }
-
-    /**
-     * Fields this type does not model ({@code tools}, {@code format}, {@code think}, images...),
-     * merged over the body built from the typed fields: objects merge, other values replace.
-     */
-    public Builder extra(ObjectNode extra) {
-      common.extra(extra);
-      return this;
     }
 
     public ChatRequest build() {

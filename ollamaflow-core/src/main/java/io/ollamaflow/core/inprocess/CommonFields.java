@@ -1,10 +1,9 @@
 package io.ollamaflow.core.inprocess;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.proxy.PinnedProperties;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -53,20 +52,8 @@ final class CommonFields {
   ObjectNode finish(ObjectNode body, boolean stream) {
     if (!options.isEmpty()) body.set("options", options.deepCopy());
     if (keepAlive != null) body.put("keep_alive", keepAlive);
-    if (extra != null) merge(body, extra);
+    if (extra != null) body = PinnedProperties.merge(body, extra);
     body.put("stream", stream); // decided by the method called, never by extra
     return body;
-  }
-
-  private static void merge(ObjectNode target, ObjectNode source) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      JsonNode existing = target.get(field.getKey());
-      if (existing instanceof ObjectNode && field.getValue() instanceof ObjectNode) {
-        merge((ObjectNode) existing, (ObjectNode) field.getValue());
-      } else {
-        target.set(field.getKey(), field.getValue().deepCopy());
-      }
-    }
   }
 }

@@ -56,10 +56,9 @@ public final class EmbedRequest {
     return "EmbedRequest{model=" + model + ", inputs=" + inputs.size() + "}";
   }
 
-  public static final class Builder {
+  public static final class Builder extends RequestBuilder<Builder> {
     private final String model;
     private final List<String> inputs = new ArrayList<>();
-    private final CommonFields common = new CommonFields();
 
     private Builder(String model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -72,29 +71,6 @@ public final class EmbedRequest {
 
     public Builder inputs(List<String> texts) {
       texts.forEach(this::input);
-      return this;
-    }
-
-    /** See {@link ChatRequest.Builder#option}. */
-    public Builder option(String name, Object value) {
-      common.option(name, value);
-      return this;
-    }
-
-    public Builder keepAlive(Duration duration) {
-      common.keepAlive(duration);
-      return this;
-    }
-
-    /** See {@link ChatRequest.Builder#header}. */
-    public Builder header(String name, String value) {
-      common.header(name, value);
-      return this;
-    }
-
-    /** See {@link ChatRequest.Builder#extra}: {@code truncate}, {@code dimensions}... */
-    public Builder extra(ObjectNode extra) {
-      common.extra(extra);
       return this;
     }
 

@@ -58,11 +58,10 @@ public final class GenerateRequest {
     return "GenerateRequest{model=" + model + "}";
   }
 
-  public static final class Builder {
+  public static final class Builder extends RequestBuilder<Builder> {
     private final String model;
     private String prompt = "";
     private String system;
-    private final CommonFields common = new CommonFields();
 
     private Builder(String model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -75,29 +74,6 @@ public final class GenerateRequest {
 
     public Builder system(String system) {
       this.system = Objects.requireNonNull(system, "system");
-      return this;
-    }
-
-    /** See {@link ChatRequest.Builder#option}. */
-    public Builder option(String name, Object value) {
-      common.option(name, value);
-      return this;
-    }
-
-    public Builder keepAlive(Duration duration) {
-      common.keepAlive(duration);
-      return this;
-    }
-
-    /** See {@link ChatRequest.Builder#header}. */
-    public Builder header(String name, String value) {
-      common.header(name, value);
-      return this;
-    }
-
-    /** See {@link ChatRequest.Builder#extra}: {@code suffix}, {@code raw}, {@code format}, images... */
-    public Builder extra(ObjectNode extra) {
-      common.extra(extra);
       return this;
     }
 
