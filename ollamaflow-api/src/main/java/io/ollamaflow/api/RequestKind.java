@@ -6,44 +6,33 @@ package io.ollamaflow.api;
  */
 public enum RequestKind {
   /** {@code GET|HEAD /}: the server's liveness banner. */
-  ROOT(false),
+  ROOT,
   /** {@code /api/version}. */
-  VERSION(false),
+  VERSION,
   /** {@code /api/generate}, {@code /v1/completions}. */
-  COMPLETION(true),
+  COMPLETION,
   /** {@code /api/chat}, {@code /v1/chat/completions}. */
-  CHAT(true),
+  CHAT,
   /** {@code /api/embed}, {@code /api/embeddings}, {@code /v1/embeddings}. */
-  EMBEDDINGS(true),
+  EMBEDDINGS,
   /** {@code /api/tags}, {@code /v1/models}. */
-  LIST_MODELS(false),
+  LIST_MODELS,
   /** {@code /api/ps}. */
-  LIST_RUNNING(false),
+  LIST_RUNNING,
   /** {@code /api/show}, {@code /v1/models/:model}. */
-  SHOW_MODEL(true),
+  SHOW_MODEL,
   /** {@code /api/pull}. */
-  PULL_MODEL(true),
+  PULL_MODEL,
   /** {@code /api/push}. */
-  PUSH_MODEL(true),
+  PUSH_MODEL,
   /** {@code /api/create}. */
-  CREATE_MODEL(true),
+  CREATE_MODEL,
   /** {@code /api/copy}; the model is the {@code source}. */
-  COPY_MODEL(true),
+  COPY_MODEL,
   /** {@code DELETE /api/delete}. */
-  DELETE_MODEL(true),
+  DELETE_MODEL,
   /** {@code HEAD|POST /api/blobs/:digest}. */
-  BLOB(false);
-
-  private final boolean namesModel;
-
-  RequestKind(boolean namesModel) {
-    this.namesModel = namesModel;
-  }
-
-  /** True when a request of this kind must name a model. */
-  public boolean namesModel() {
-    return namesModel;
-  }
+  BLOB;
 
   /** True for generation requests, governed by {@code AllowCompletions} and the completions pins. */
   public boolean isCompletion() {

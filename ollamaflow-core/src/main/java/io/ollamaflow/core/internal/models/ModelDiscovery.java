@@ -61,7 +61,7 @@ public final class ModelDiscovery {
       String name = name(model);
       if (name != null) loaded.put(ModelNames.canonical(name), expiry(model.path("expires_at").asText(""), now));
     }
-    return ModelInventory.of(installed, loaded, now);
+    return ModelInventory.of(installed, loaded);
   }
 
   /** Reads a {@code /v1/models} answer. */
@@ -74,7 +74,7 @@ public final class ModelDiscovery {
       installed.put(ModelNames.canonical(id), "");
       loaded.put(ModelNames.canonical(id), now.plus(ALWAYS_LOADED));
     }
-    return ModelInventory.of(installed, loaded, now);
+    return ModelInventory.of(installed, loaded);
   }
 
   private static String name(JsonNode model) {

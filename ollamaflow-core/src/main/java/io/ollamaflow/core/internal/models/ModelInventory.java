@@ -3,7 +3,6 @@ package io.ollamaflow.core.internal.models;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What one backend was last seen to hold: installed models (canonical name to digest; empty
@@ -11,23 +10,21 @@ import java.util.Set;
  * Immutable; {@link #UNKNOWN} until discovery has answered once.
  */
 public final class ModelInventory {
-  public static final ModelInventory UNKNOWN = new ModelInventory(false, Map.of(), Map.of(), null);
+  public static final ModelInventory UNKNOWN = new ModelInventory(false, Map.of(), Map.of());
 
   private final boolean known;
   private final Map<String, String> installed;
   private final Map<String, Instant> loadedUntil;
-  private final Instant refreshed;
 
-  private ModelInventory(boolean known, Map<String, String> installed, Map<String, Instant> loadedUntil, Instant refreshed) {
+  private ModelInventory(boolean known, Map<String, String> installed, Map<String, Instant> loadedUntil) {
     this.known = known;
     this.installed = Map.copyOf(installed);
     this.loadedUntil = Map.copyOf(loadedUntil);
-    this.refreshed = refreshed;
   }
 
   /** @param installed canonical name to digest; @param loadedUntil canonical name to unload time */
-  public static ModelInventory of(Map<String, String> installed, Map<String, Instant> loadedUntil, Instant refreshed) {
-    return new ModelInventory(true, installed, loadedUntil, refreshed);
+  public static ModelInventory of(Map<String, String> installed, Map<String, Instant> loadedUntil) {
+    return new ModelInventory(true, installed, loadedUntil);
   }
 
   /** False until the backend's models were listed once; an unknown backend may hold anything. */
@@ -53,20 +50,11 @@ public final class ModelInventory {
     return loadedUntil;
   }
 
-  public Set<String> names() {
-    return installed.keySet();
-  }
-
-  /** When discovery last answered; null while unknown. */
-  public Instant refreshed() {
-    return refreshed;
-  }
-
   /** This inventory with one more model installed (a pull just finished). */
   public ModelInventory withInstalled(String canonicalName, String digest) {
     Map<String, String> withModel = new HashMap<>(installed);
     withModel.put(canonicalName, digest);
-    return new ModelInventory(true, withModel, loadedUntil, refreshed);
+    return new ModelInventory(true, withModel, loadedUntil);
   }
 
   /** This inventory without a model (it was deleted). */
@@ -75,7 +63,7 @@ public final class ModelInventory {
     rest.remove(canonicalName);
     Map<String, Instant> loaded = new HashMap<>(loadedUntil);
     loaded.remove(canonicalName);
-    return new ModelInventory(known, rest, loaded, refreshed);
+    return new ModelInventory(known, rest, loaded);
   }
 
   /** This inventory with one model marked loaded until {@code until} (and installed, since it answered). */
@@ -83,10 +71,10 @@ public final class ModelInventory {
     Map<String, Instant> loaded = new HashMap<>(loadedUntil);
     loaded.put(canonicalName, until);
     if (!known || installed.containsKey(canonicalName)) {
-      return new ModelInventory(known, installed, loaded, refreshed);
+      return new ModelInventory(known, installed, loaded);
     }
     Map<String, String> withModel = new HashMap<>(installed);
     withModel.put(canonicalName, "");
-    return new ModelInventory(true, withModel, loaded, refreshed);
+    return new ModelInventory(true, withModel, loaded);
   }
 }
