@@ -115,13 +115,7 @@ public final class SqliteConfigStore implements ConfigStore {
   @Override
   public void putFrontend(Frontend frontend) {
     Objects.requireNonNull(frontend, "frontend");
-    write("putFrontend", frontend.identifier(), c -> {
-      try (PreparedStatement ps = c.prepareStatement(FrontendRows.UPSERT)) {
-        FrontendRows.bind(ps, frontend);
-        ps.executeUpdate();
-      }
-      return true;
-    });
+    write("putFrontend", frontend.identifier(), c -> upsert(c, FrontendRows.UPSERT, FrontendRows::bind, frontend));
   }
 
   @Override
@@ -144,13 +138,7 @@ public final class SqliteConfigStore implements ConfigStore {
   @Override
   public void putBackend(Backend backend) {
     Objects.requireNonNull(backend, "backend");
-    write("putBackend", backend.identifier(), c -> {
-      try (PreparedStatement ps = c.prepareStatement(BackendRows.UPSERT)) {
-        BackendRows.bind(ps, backend);
-        ps.executeUpdate();
-      }
-      return true;
-    });
+    write("putBackend", backend.identifier(), c -> upsert(c, BackendRows.UPSERT, BackendRows::bind, backend));
   }
 
   @Override
@@ -189,6 +177,20 @@ public final class SqliteConfigStore implements ConfigStore {
   @FunctionalInterface
   private interface RowReader<T> {
     T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Fills a statement's parameters from an object; may throw SQLException. */
+  @FunctionalInterface
+  private interface RowWriter<T> {
+    void bind(PreparedStatement ps, T value) throws SQLException;
+  }
+
+  private static <T> boolean upsert(Connection c, String sql, RowWriter<T> writer, T value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      writer.bind(ps, value);
+      ps.executeUpdate();
+    }
+    return true;
   }
 
   private static <T> List<T> list(Connection c, String sql, RowReader<T> reader) throws SQLException {
