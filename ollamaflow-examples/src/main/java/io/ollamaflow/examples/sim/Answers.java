@@ -1,17 +1,29 @@
 package io.ollamaflow.examples.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Deterministic fake model output: answer tokens, token counts and embedding vectors. */
+/** Deterministic fake model output: answer tokens, tool calls, token counts and embedding vectors. */
 final class Answers {
   static final int EMBEDDING_DIMENSIONS = 8;
+  /** What a user message must mention for the model to call a tool. */
+  static final String TOOL_TRIGGER = "weather";
+  /** The value of every string argument of a tool call. */
+  static final String TOOL_ARGUMENT = "Paris";
   private static final String[] FILLER = {"This", "is", "a", "simulated", "answer."};
+
+  /** A call of a function tool; the arguments are a JSON object. */
+  record ToolCall(String name, ObjectNode arguments) {}
 
   private Answers() {}
 
@@ -33,6 +45,30 @@ final class Answers {
     return tokens;
   }
 
+  /**
+   * The call the model makes instead of answering: the first tool offered, when the last message
+   * is the user's and mentions {@link #TOOL_TRIGGER}. So a tool result sent back is answered with
+   * text. Each argument the tool's schema declares gets a fixed value of its type.
+   */
+  static Optional<ToolCall> toolCall(JsonNode request) {
+    JsonNode tool = request.path("tools").path(0).path("function");
+    JsonNode messages = request.path("messages");
+    JsonNode last = messages.path(messages.size() - 1);
+    if (tool.path("name").asText("").isEmpty() || !last.path("role").asText().equals("user")
+        || !text(last.path("content")).toLowerCase(Locale.ROOT).contains(TOOL_TRIGGER)) {
+      return Optional.empty();
+    }
+    ObjectNode arguments = SimExchange.JSON.createObjectNode();
+    for (Map.Entry<String, JsonNode> property : tool.path("parameters").path("properties").properties()) {
+      switch (property.getValue().path("type").asText()) {
+        case "integer", "number" -> arguments.put(property.getKey(), 1);
+        case "boolean" -> arguments.put(property.getKey(), true);
+        default -> arguments.put(property.getKey(), TOOL_ARGUMENT);
+      }
+    }
+    return Optional.of(new ToolCall(tool.path("name").asText(), arguments));
+  }
+
   /** Whitespace-separated words, at least one, as a stand-in for a tokenizer. */
   static int countTokens(String text) {
     String trimmed = text.strip();
@@ -42,15 +78,18 @@ final class Answers {
   /** Tokens in chat messages whose content is a string or an array of {"text": ...} parts. */
   static int countMessageTokens(JsonNode messages) {
     StringBuilder text = new StringBuilder();
-    for (JsonNode message : messages) {
-      JsonNode content = message.path("content");
-      if (content.isArray()) {
-        content.forEach(part -> text.append(' ').append(part.path("text").asText("")));
-      } else {
-        text.append(' ').append(content.asText(""));
-      }
-    }
+    messages.forEach(message -> text.append(' ').append(text(message.path("content"))));
     return countTokens(text.toString());
+  }
+
+  /** A message content: a string, or the texts of an array of {"text": ...} parts. */
+  private static String text(JsonNode content) {
+    if (!content.isArray()) {
+      return content.asText("");
+    }
+    StringBuilder text = new StringBuilder();
+    content.forEach(part -> text.append(' ').append(part.path("text").asText("")));
+    return text.toString();
   }
 
   /** An L2-normalised vector derived from the text's SHA-256, so equal texts embed equally. */
@@ -68,6 +107,16 @@ final class Answers {
       vector[i] *= scale;
     }
     return vector;
+  }
+
+  /** Random lower-case hex for ids, which real servers make unique; answers stay deterministic. */
+  static String randomHex(int digits) {
+    StringBuilder hex = new StringBuilder(digits);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < digits; i++) {
+      hex.append(Character.forDigit(random.nextInt(16), 16));
+    }
+    return hex.toString();
   }
 
   static String sha256Hex(String text) {

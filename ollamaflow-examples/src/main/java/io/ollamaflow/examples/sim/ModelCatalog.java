@@ -30,8 +30,11 @@ final class ModelCatalog {
   // Keyed by the lower-cased canonical name because Ollama's lookup is case-insensitive.
   private final Map<String, Model> installed = new ConcurrentHashMap<>();
   private final Set<String> blobs = ConcurrentHashMap.newKeySet();
+  // vLLM serves each model under exactly the name it was given, case and all.
+  private final boolean verbatim;
 
-  ModelCatalog(List<String> models) {
+  ModelCatalog(List<String> models, boolean verbatim) {
+    this.verbatim = verbatim;
     Instant now = Instant.now();
     // Older timestamps further down the list, so /api/tags (newest first) keeps the configured order.
     for (int i = 0; i < models.size(); i++) {
@@ -51,23 +54,27 @@ final class ModelCatalog {
   }
 
   Optional<Model> find(String name) {
-    return Optional.ofNullable(installed.get(key(name)));
+    return Optional.ofNullable(installed.get(keyOf(name)));
   }
 
   /** Installs (or refreshes) a model; with a template it inherits that model's metadata. */
   Model install(String name, Model template, Instant when) {
-    String canonical = canonical(name);
+    String canonical = verbatim ? name : canonical(name);
     Model model = template == null
         ? new Model(canonical, when, sizeOf(canonical), Answers.sha256Hex(canonical), family(canonical),
             parameterSize(canonical))
         : new Model(canonical, when, template.size(), template.digest(), template.family(),
             template.parameterSize());
-    installed.put(key(name), model);
+    installed.put(keyOf(name), model);
     return model;
   }
 
   boolean remove(String name) {
-    return installed.remove(key(name)) != null;
+    return installed.remove(keyOf(name)) != null;
+  }
+
+  private String keyOf(String name) {
+    return verbatim ? name : key(name);
   }
 
   List<Model> installed() {

@@ -113,7 +113,7 @@ final class OpenAiRoutes {
     return chunk;
   }
 
-  private static ObjectNode usage(int promptTokens, int completionTokens) {
+  static ObjectNode usage(int promptTokens, int completionTokens) {
     return JSON.createObjectNode()
         .put("prompt_tokens", promptTokens)
         .put("completion_tokens", completionTokens)
@@ -124,14 +124,25 @@ final class OpenAiRoutes {
     ObjectNode request = x.json();
     String model = SimExchange.requireModelName(request);
     ModelCatalog.Model installed = x.requireInstalled(model);
+    ObjectNode reply = JSON.createObjectNode().put("object", "list");
+    int tokens = addEmbeddings(reply, request);
+    sim.load(installed);
+    reply.put("model", model);
+    reply.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    x.sendJson(200, reply);
+  }
+
+  /**
+   * Adds the "data" array of an embeddings answer, as floats or base64 as the request asks;
+   * returns the prompt tokens. Checks the request first, so nothing is added to a refused one.
+   */
+  static int addEmbeddings(ObjectNode reply, ObjectNode request) {
     String format = request.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw new SimError(400, "Invalid value for 'encoding_format' = " + format
           + ". Supported values: ['float', 'base64'].");
     }
     List<String> inputs = inputs(request.get("input"));
-    sim.load(installed);
-    ObjectNode reply = JSON.createObjectNode().put("object", "list");
     ArrayNode data = reply.putArray("data");
     int tokens = 0;
     for (int i = 0; i < inputs.size(); i++) {
@@ -144,9 +155,7 @@ final class OpenAiRoutes {
       item.put("index", i);
       tokens += Answers.countTokens(inputs.get(i));
     }
-    reply.put("model", model);
-    reply.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-    x.sendJson(200, reply);
+    return tokens;
   }
 
   /** A string (even "") or a non-empty array of strings; token arrays are not supported. */

@@ -77,9 +77,9 @@ final class SimExchange {
     return http.getRequestURI().getPath();
   }
 
-  /** Routes under /v1 speak OpenAI, whose error bodies have another shape. */
+  /** Routes under /v1 speak OpenAI, whose error bodies have another shape; vLLM speaks it everywhere. */
   boolean openAi() {
-    return path().startsWith("/v1/");
+    return path().startsWith("/v1/") || sim.flavor == SimulatedOllama.Flavor.VLLM;
   }
 
   boolean started() {
@@ -128,8 +128,9 @@ final class SimExchange {
   }
 
   ModelCatalog.Model requireInstalled(String name) {
-    return sim.catalog.find(name)
-        .orElseThrow(() -> new SimError(404, "model '" + name + "' not found"));
+    return sim.catalog.find(name).orElseThrow(() -> sim.flavor == SimulatedOllama.Flavor.VLLM
+        ? new SimError(404, "The model `" + name + "` does not exist.", "model")
+        : new SimError(404, "model '" + name + "' not found"));
   }
 
   void sendJson(int status, JsonNode json) throws IOException {
@@ -144,20 +145,53 @@ final class SimExchange {
     send(status, null, new byte[0]);
   }
 
-  /** An error in the route's dialect: Ollama's {"error":"..."} or OpenAI's error object. */
   void sendError(int status, String message) throws IOException {
+    sendError(new SimError(status, message));
+  }
+
+  /**
+   * An error in the route's dialect: Ollama's {"error":"..."}, the OpenAI error object of Ollama's
+   * /v1 layer, or vLLM's, whose type names an exception and whose code is the status.
+   */
+  void sendError(SimError e) throws IOException {
     ObjectNode error = JSON.createObjectNode();
     if (!openAi()) {
-      sendJson(status, error.put("error", message));
+      sendJson(e.status(), error.put("error", e.getMessage()));
       return;
     }
-    String type = switch (status) {
+    ObjectNode body = error.putObject("error").put("message", e.getMessage());
+    if (sim.flavor == SimulatedOllama.Flavor.VLLM) {
+      body.put("type", vllmErrorType(e.status())).put("param", e.param()).put("code", e.status());
+    } else {
+      body.put("type", ollamaErrorType(e.status())).put("param", e.param()).putNull("code");
+    }
+    sendJson(e.status(), error);
+  }
+
+  private static String ollamaErrorType(int status) {
+    return switch (status) {
       case 400 -> "invalid_request_error";
       case 404 -> "not_found_error";
       default -> "api_error";
     };
-    error.putObject("error").put("message", message).put("type", type).putNull("param").putNull("code");
-    sendJson(status, error);
+  }
+
+  private static String vllmErrorType(int status) {
+    return switch (status) {
+      case 404 -> "NotFoundError";
+      case 503 -> "ServiceUnavailableError";
+      default -> status < 500 ? "BadRequestError" : "InternalServerError";
+    };
+  }
+
+  /** No route for the path (404) or the method (405): gin's plain text, or FastAPI's JSON for vLLM. */
+  void sendNoRoute(int status) throws IOException {
+    boolean notFound = status == 404;
+    if (sim.flavor == SimulatedOllama.Flavor.VLLM) {
+      sendJson(status, JSON.createObjectNode().put("detail", notFound ? "Not Found" : "Method Not Allowed"));
+    } else {
+      sendText(status, "text/plain", notFound ? "404 page not found" : "405 method not allowed");
+    }
   }
 
   /** Starts a chunked 200 response; each line is flushed as it is written. */

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The single JDK handler: counts and logs every request, routes it the way Ollama's router does
- * (plain-text 404 and 405), applies armed faults and renders handler errors.
+ * The single JDK handler: counts and logs every request, routes it the way the imitated server's
+ * router does (404 and 405 in its shape), applies armed faults and renders handler errors.
  */
 final class SimHandler implements HttpHandler {
   interface Route {
@@ -63,11 +63,11 @@ final class SimHandler implements HttpHandler {
   private void dispatch(SimExchange exchange) throws IOException {
     Entry entry = find(exchange.path());
     if (entry == null) {
-      exchange.sendText(404, "text/plain", "404 page not found");
+      exchange.sendNoRoute(404);
       return;
     }
     if (!entry.methods().contains(exchange.method())) {
-      exchange.sendText(405, "text/plain", "405 method not allowed");
+      exchange.sendNoRoute(405);
       return;
     }
     if (entry.inference() && sim.faults.takeHang()) {
@@ -82,18 +82,18 @@ final class SimHandler implements HttpHandler {
     try {
       entry.route().handle(exchange);
     } catch (SimError e) {
-      respondOrAbort(exchange, e.status(), e.getMessage(), e);
+      respondOrAbort(exchange, e, e);
     } catch (RuntimeException e) {
-      respondOrAbort(exchange, 500, String.valueOf(e), e);
+      respondOrAbort(exchange, new SimError(500, String.valueOf(e)), e);
     }
   }
 
-  private static void respondOrAbort(SimExchange exchange, int status, String message,
-      RuntimeException cause) throws IOException {
+  private static void respondOrAbort(SimExchange exchange, SimError error, RuntimeException cause)
+      throws IOException {
     if (exchange.started()) {
       throw new IOException("failed after the response started", cause);
     }
-    exchange.sendError(status, message);
+    exchange.sendError(error);
   }
 
   // The prefixes (/api/blobs/, /v1/models/) never overlap, so the first match is the only one.

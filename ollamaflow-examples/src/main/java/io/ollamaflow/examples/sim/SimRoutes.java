@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The Ollama native API (/ and /api/...), as described in wire-api.md section 1. */
@@ -117,28 +118,47 @@ final class SimRoutes {
     return details.put("parameter_size", model.parameterSize()).put("quantization_level", "Q4_K_M");
   }
 
-  /** /api/generate and /api/chat: the same answer, framed as "response" or as "message". */
+  /**
+   * /api/generate and /api/chat: the same answer, framed as "response" or as "message". A chat
+   * that offers tools and asks about the weather gets a tool call instead, whole in one message.
+   */
   private void complete(SimExchange x, boolean chat) throws IOException {
     ObjectNode request = x.json();
     String model = requireModelName(request);
     ModelCatalog.Model installed = x.requireInstalled(model);
     int count = tokenCount(request.path("options").path("num_predict"), sim.tokens);
     List<String> tokens = Answers.tokens(sim.id, count);
+    Optional<Answers.ToolCall> call = chat ? Answers.toolCall(request) : Optional.empty();
     int promptTokens = chat
         ? Answers.countMessageTokens(request.path("messages"))
         : Answers.countTokens(request.path("prompt").asText(""));
     long loadNanos = sim.load(installed);
     if (!flag(request, "stream", true)) {
       sim.pauseTokens(count);
-      x.sendJson(200, last(x, chunk(model, chat, String.join("", tokens)), chat, count, promptTokens,
-          loadNanos));
+      ObjectNode answer = chunk(model, chat, call.isPresent() ? "" : String.join("", tokens));
+      call.ifPresent(c -> addToolCall(answer, c));
+      x.sendJson(200, last(x, answer, chat, count, promptTokens, loadNanos));
       return;
     }
     StreamWriter out = x.stream(StreamWriter.Framing.NDJSON);
-    for (String token : tokens) {
-      out.send(chunk(model, chat, token).put("done", false));
+    if (call.isPresent()) {
+      ObjectNode line = chunk(model, true, "");
+      addToolCall(line, call.get());
+      out.send(line.put("done", false));
+    } else {
+      for (String token : tokens) {
+        out.send(chunk(model, chat, token).put("done", false));
+      }
     }
     out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
+  }
+
+  /** Ollama's tool calls carry an id and their arguments as an object. */
+  private static void addToolCall(ObjectNode chunk, Answers.ToolCall call) {
+    ObjectNode function = chunk.withObjectProperty("message").putArray("tool_calls").addObject()
+        .put("id", "call_" + Answers.randomHex(8))
+        .putObject("function").put("index", 0).put("name", call.name());
+    function.set("arguments", call.arguments());
   }
 
   private static ObjectNode chunk(String model, boolean chat, String text) {

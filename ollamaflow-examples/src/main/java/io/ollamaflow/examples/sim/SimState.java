@@ -16,6 +16,7 @@ final class SimState {
   static final int MAX_LOGGED_REQUESTS = 10_000;
 
   final String id;
+  final SimulatedOllama.Flavor flavor;
   final String version;
   final int tokens;
   final ModelCatalog catalog;
@@ -29,9 +30,10 @@ final class SimState {
   private final Deque<SimulatedOllama.Request> requests = new ArrayDeque<>();
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  SimState(String id, String version, int tokens, Duration tokenDelay, ModelCatalog catalog,
-      Residency residency) {
+  SimState(String id, SimulatedOllama.Flavor flavor, String version, int tokens, Duration tokenDelay,
+      ModelCatalog catalog, Residency residency) {
     this.id = id;
+    this.flavor = flavor;
     this.version = version;
     this.tokens = tokens;
     this.tokenDelay = tokenDelay;

@@ -42,6 +42,20 @@ public final class SimulatedOllama implements AutoCloseable {
   public static final int DEFAULT_TOKENS = 8;
   public static final String DEFAULT_VERSION = "0.12.6";
 
+  /** Which server to imitate. */
+  public enum Flavor {
+    /** Ollama: the native API and its OpenAI-compatible /v1 layer. */
+    OLLAMA,
+    /** An Ollama without the /v1 layer (as before 0.1.24): /v1 paths answer 404. */
+    OLLAMA_NATIVE_ONLY,
+    /**
+     * vLLM's OpenAI server: /v1 chat, completions, embeddings and models in vLLM's layout, /health,
+     * and FastAPI's 404 for everything else (/api too). Model names are served exactly as given,
+     * without Ollama's ":latest". Residency and {@link Builder#version(String)} do not apply.
+     */
+    VLLM
+  }
+
   // Without TCP_NODELAY every small response waits about 40 ms on Nagle's algorithm. The JDK
   // reads this property once, when the first HttpServer of the JVM is created.
   private static final String NODELAY = "sun.net.httpserver.nodelay";
@@ -60,8 +74,14 @@ public final class SimulatedOllama implements AutoCloseable {
     }
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), BACKLOG);
     SimHandler handler = new SimHandler(state);
-    SimRoutes.register(handler, state);
-    OpenAiRoutes.register(handler, state);
+    if (state.flavor == Flavor.VLLM) {
+      VllmRoutes.register(handler, state);
+    } else {
+      SimRoutes.register(handler, state);
+    }
+    if (state.flavor == Flavor.OLLAMA) {
+      OpenAiRoutes.register(handler, state);
+    }
     server.createContext("/", handler);
     executor = newExecutor(state.id);
     server.setExecutor(executor);
@@ -178,7 +198,7 @@ public final class SimulatedOllama implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "SimulatedOllama{id=" + state.id + ", url=" + baseUrl() + "}";
+    return "SimulatedOllama{id=" + state.id + ", flavor=" + state.flavor + ", url=" + baseUrl() + "}";
   }
 
   private static void checkCount(int count) {
@@ -222,6 +242,7 @@ public final class SimulatedOllama implements AutoCloseable {
   /** Configuration for a simulated server; every setting has a default. */
   public static final class Builder {
     private String id = DEFAULT_ID;
+    private Flavor flavor = Flavor.OLLAMA;
     private int port;
     private List<String> models = DEFAULT_MODELS;
     private List<String> loadedModels;
@@ -241,6 +262,12 @@ public final class SimulatedOllama implements AutoCloseable {
       return this;
     }
 
+    /** The server to imitate; default {@link Flavor#OLLAMA}. */
+    public Builder flavor(Flavor flavor) {
+      this.flavor = Objects.requireNonNull(flavor, "flavor");
+      return this;
+    }
+
     /** 0 (the default) picks a free port. */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
@@ -250,7 +277,10 @@ public final class SimulatedOllama implements AutoCloseable {
       return this;
     }
 
-    /** Installed models; "llama3" means "llama3:latest". May be empty. */
+    /**
+     * Installed models; "llama3" means "llama3:latest" except for {@link Flavor#VLLM}, which serves
+     * names verbatim. May be empty.
+     */
     public Builder models(List<String> models) {
       this.models = copyNames(models, "models");
       return this;
@@ -313,11 +343,11 @@ public final class SimulatedOllama implements AutoCloseable {
     /** Binds to 127.0.0.1 and starts serving. */
     public SimulatedOllama start() throws IOException {
       List<String> loaded = loadedModels != null ? loadedModels : models.stream().limit(1).toList();
-      ModelCatalog catalog = new ModelCatalog(models);
+      ModelCatalog catalog = new ModelCatalog(models, flavor == Flavor.VLLM);
       Residency residency =
           new Residency(catalog, loaded, simulateResidency, residentModels, coldLoadDelay);
       return new SimulatedOllama(
-          new SimState(id, version, tokens, tokenDelay, catalog, residency), port);
+          new SimState(id, flavor, version, tokens, tokenDelay, catalog, residency), port);
     }
 
     private static String requireText(String value, String name) {

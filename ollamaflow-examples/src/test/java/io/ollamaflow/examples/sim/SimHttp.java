@@ -1,5 +1,7 @@
 package io.ollamaflow.examples.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -85,6 +87,29 @@ final class SimHttp {
     List<JsonNode> lines = new ArrayList<>();
     body.lines().forEach(line -> lines.add(json(line)));
     return lines;
+  }
+
+  /** The events of an OpenAI stream, checking its framing: SSE ending in [DONE], one id throughout. */
+  static List<JsonNode> sseStream(HttpResponse<String> response) {
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+    assertThat(response.body()).endsWith("data: [DONE]\n\n");
+    List<JsonNode> events = events(response.body());
+    assertThat(events).extracting(event -> event.path("id").asText()).containsOnly(events.get(0).path("id").asText());
+    return events;
+  }
+
+  /** The JSON events of an SSE body, which must frame each as "data: ...\n\n"; [DONE] is left out. */
+  static List<JsonNode> events(String body) {
+    assertThat(body).doesNotContain("\r");
+    List<JsonNode> events = new ArrayList<>();
+    for (String event : body.split("\n\n")) {
+      assertThat(event).startsWith("data: ");
+      String data = event.substring("data: ".length());
+      if (!data.equals("[DONE]")) {
+        events.add(json(data));
+      }
+    }
+    return events;
   }
 
   /** Polls until the condition holds or the timeout passes; returns whether it held. */

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class SimulatedOllamaNativeTest {
+  static final String WEATHER_TOOL = "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+      + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+      + "\"days\":{\"type\":\"integer\"}},\"required\":[\"city\"]}}}";
+
   private SimulatedOllama sim;
   private SimHttp http;
 
@@ -341,5 +345,52 @@ class SimulatedOllamaNativeTest {
     assertThat(wrongMethod.body()).isEqualTo("405 method not allowed");
     assertThat(http.post("/api/delete", "{\"model\":\"llama3\"}").statusCode()).isEqualTo(405);
     assertThat(http.get("/api/blobs/sha256:abc").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void chatOfferingToolsCallsTheFirstWhenAskedAboutTheWeather() {
+    String chat = "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}],"
+        + "\"tools\":[" + WEATHER_TOOL + "],\"stream\":";
+    JsonNode whole = json(http.post("/api/chat", chat + "false}"));
+    List<JsonNode> lines = ndjson(http.post("/api/chat", chat + "true}").body());
+
+    JsonNode call = whole.path("message").path("tool_calls").get(0);
+    assertThat(whole.path("message").path("content").asText()).isEmpty();
+    assertThat(call.path("id").asText()).matches("call_[0-9a-f]{8}");
+    assertThat(call.path("function").path("name").asText()).isEqualTo("get_weather");
+    assertThat(call.path("function").path("arguments").toString()).isEqualTo("{\"city\":\"Paris\",\"days\":1}");
+    assertThat(whole.path("done_reason").asText()).isEqualTo("stop");
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0).path("message").path("tool_calls").get(0).path("function"))
+        .isEqualTo(call.path("function"));
+    assertThat(lines.get(0).path("done").asBoolean()).isFalse();
+    assertThat(lines.get(1).path("done").asBoolean()).isTrue();
+  }
+
+  @Test
+  void chatAnswersWithTextOnceTheToolResultIsBack() {
+    JsonNode reply = json(http.post("/api/chat", "{\"model\":\"llama3\",\"stream\":false,\"tools\":[" + WEATHER_TOOL
+        + "],\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"},{\"role\":\"assistant\",\"content\":\"\","
+        + "\"tool_calls\":[{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}}]},"
+        + "{\"role\":\"tool\",\"tool_name\":\"get_weather\",\"content\":\"sunny\"}]}"));
+
+    assertThat(reply.path("message").has("tool_calls")).isFalse();
+    assertThat(reply.path("message").path("content").asText()).isEqualTo("Hello from sim-1. This is a simulated answer.");
+  }
+
+  @Test
+  void nativeOnlyFlavorAnswersOpenAiPathsWith404() throws Exception {
+    try (SimulatedOllama old = SimulatedOllama.builder().flavor(SimulatedOllama.Flavor.OLLAMA_NATIVE_ONLY)
+        .tokenDelay(Duration.ZERO).start()) {
+      SimHttp oldHttp = new SimHttp(old);
+      HttpResponse<String> chat = oldHttp.post("/v1/chat/completions",
+          "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+      assertThat(chat.statusCode()).isEqualTo(404);
+      assertThat(chat.body()).isEqualTo("404 page not found");
+      assertThat(oldHttp.get("/v1/models").statusCode()).isEqualTo(404);
+      assertThat(json(oldHttp.get("/api/tags")).path("models")).hasSize(1);
+      assertThat(old.toString()).contains("flavor=OLLAMA_NATIVE_ONLY");
+    }
   }
 }

@@ -1,6 +1,8 @@
 package io.ollamaflow.examples.sim;
 
+import static io.ollamaflow.examples.sim.SimHttp.events;
 import static io.ollamaflow.examples.sim.SimHttp.json;
+import static io.ollamaflow.examples.sim.SimHttp.sseStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -62,12 +63,9 @@ class SimulatedOllamaOpenAiTest {
     HttpResponse<String> response = http.post("/v1/chat/completions",
         CHAT + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
 
-    assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
-    assertThat(response.body()).endsWith("data: [DONE]\n\n");
-    List<JsonNode> events = events(response.body());
+    List<JsonNode> events = sseStream(response);
     assertThat(events).hasSize(5);
     assertThat(events).extracting(event -> event.path("object").asText()).containsOnly("chat.completion.chunk");
-    assertThat(events).extracting(event -> event.path("id").asText()).containsOnly(events.get(0).path("id").asText());
     JsonNode first = events.get(0).path("choices").get(0);
     assertThat(first.path("delta").path("role").asText()).isEqualTo("assistant");
     assertThat(first.path("delta").path("content").asText()).isEqualTo("Hello");
@@ -169,18 +167,5 @@ class SimulatedOllamaOpenAiTest {
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(json(response).path("error").path("message").asText()).isEqualTo("[] is too short - 'messages'");
-  }
-
-  private static List<JsonNode> events(String body) {
-    assertThat(body).doesNotContain("\r");
-    List<JsonNode> events = new ArrayList<>();
-    for (String event : body.split("\n\n")) {
-      assertThat(event).startsWith("data: ");
-      String data = event.substring("data: ".length());
-      if (!data.equals("[DONE]")) {
-        events.add(json(data));
-      }
-    }
-    return events;
   }
 }
