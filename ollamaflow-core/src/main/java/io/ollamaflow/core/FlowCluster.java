@@ -1,5 +1,6 @@
 package io.ollamaflow.core;
 
+import io.ollamaflow.api.ApiTranslator;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.HealthProbe;
@@ -22,6 +23,7 @@ import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
+import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +74,8 @@ public final class FlowCluster implements AutoCloseable {
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null, b.modelPullsPerBackend,
         b.modelPullsTotal);
     state = new ClusterState(store, balancers, client, polling, events);
-    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts);
+    TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators);
     admin = new FlowAdmin(store, state, balancers);
     handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
   }
@@ -201,6 +204,7 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private List<String> adminBearerTokens = List.of();
+    private final List<ApiTranslator> translators = new ArrayList<>();
 
     private Builder() {}
 
@@ -227,6 +231,15 @@ public final class FlowCluster implements AutoCloseable {
      */
     public Builder loadBalancer(LoadBalancerProvider provider) {
       loadBalancers.add(Objects.requireNonNull(provider, "loadBalancer"));
+      return this;
+    }
+
+    /**
+     * Adds a translator between two API dialects. It wins over the built-in one
+     * ({@link ApiTranslators}) or a ServiceLoader-discovered one for the same pair of dialects.
+     */
+    public Builder translator(ApiTranslator translator) {
+      translators.add(Objects.requireNonNull(translator, "translator"));
       return this;
     }
 

@@ -98,14 +98,15 @@ class FrontendModelSettingsScenarioTest {
       assertThat(r.body().string()).contains("llama3.1:8b");
     }
 
-    assertThat(bodies(a, "/api/chat")).hasSize(4).allSatisfy(body -> {
+    // The /v1 requests reach the Ollama backend translated to its native API.
+    assertThat(bodies(a, "/api/chat")).hasSize(8).allSatisfy(body -> {
       assertThat(body.path("model").asText()).isEqualTo("llama3.1:8b");
       assertThat(body.has("messages")).isTrue();
     });
-    assertThat(bodies(a, "/v1/chat/completions")).extracting(body -> body.path("model").asText())
-        .containsOnly("llama3.1:8b");
-    assertThat(bodies(a, "/v1/embeddings")).extracting(body -> body.path("model").asText())
+    assertThat(bodies(a, "/api/embed")).extracting(body -> body.path("model").asText())
         .containsExactly("nomic-embed-text");
+    assertThat(bodies(a, "/api/show")).extracting(body -> body.path("model").asText())
+        .containsExactly("llama3.1:8b");
     assertThat(b.bodies).as("b holds no target").isEmpty();
   }
 

@@ -2,6 +2,7 @@ package io.ollamaflow.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.Backend;
@@ -276,12 +277,13 @@ class PolicyScenarioTest {
     assertThat(received(backend)).isEqualTo(
         "{\"model\":\"m\",\"options\":{\"top_k\":5,\"temperature\":0,\"num_ctx\":4096},\"messages\":[]}");
 
-    // The OpenAI route of the same kind gets the same pins; a client without options gets the pinned object.
+    // The OpenAI route of the same kind is translated to the backend's native API, then pinned the
+    // same way: a client without options gets the pinned object.
     try (Response r = harness.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[]}")) {
       assertThat(r.code()).isEqualTo(200);
     }
-    assertThat(received(backend)).isEqualTo(
-        "{\"model\":\"m\",\"messages\":[],\"options\":{\"num_ctx\":4096,\"temperature\":0}}");
+    assertThat(JSON.readTree(received(backend)).path("options"))
+        .isEqualTo(JSON.readTree("{\"num_ctx\":4096,\"temperature\":0}"));
   }
 
   @Test
@@ -700,8 +702,10 @@ class PolicyScenarioTest {
     try (response) {
       String body = response.body().string();
       assertThat(response.code()).as(body).isEqualTo(200);
-      String from = JSON.readTree(body).path("from").asText();
-      assertThat(response.header("X-OllamaFlow-Backend")).isEqualTo(from);
+      String from = response.header("X-OllamaFlow-Backend");
+      // Untranslated answers also name their backend in the body (a translated one is rewritten).
+      JsonNode named = JSON.readTree(body).get("from");
+      if (named != null) assertThat(named.asText()).isEqualTo(from);
       return from;
     }
   }

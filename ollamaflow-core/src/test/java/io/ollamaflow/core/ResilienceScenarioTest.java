@@ -2,6 +2,7 @@ package io.ollamaflow.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.testing.Eventually;
@@ -302,7 +303,8 @@ class ResilienceScenarioTest {
         .addHeader("Transfer-Encoding", "chunked")
         .body(chunk("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"))
         .onResponseEnd(new SocketEffect.CloseSocket()).build());
-    harness.configure(Frontend.builder("f1"), ScenarioHarness.backendFor("dying", dying).build());
+    harness.configure(Frontend.builder("f1"),
+        ScenarioHarness.backendFor("dying", dying).apiFormat(ApiFormat.OPENAI).build());
 
     try (Response r = harness.post("/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}")) {
       String body = r.body().string();

@@ -7,6 +7,7 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
+import io.ollamaflow.core.testing.ChunkedEvents;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -109,7 +110,8 @@ abstract class ProxyScenarios {
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("everyRoute")
-  void everySingleBackendRouteReachesABackendAndReturnsItsAnswerUnchanged(String method, String path, String body) throws Exception {
+  void everySingleBackendRouteReachesABackendOfItsDialectAndReturnsItsAnswerUnchanged(String method, String path,
+      String body) throws Exception {
     MockWebServer backend = startBackend(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -118,7 +120,7 @@ abstract class ProxyScenarios {
             .addHeader("X-Backend-Says", "hello").body(answer).build();
       }
     });
-    configure(List.of(backend));
+    configure(List.of(backend), dialectOf(path));
 
     RequestBody requestBody = body == null ? null : RequestBody.create(body, JSON);
     try (Response response = call(new Request.Builder().url(proxyUrl + path + "?keep=1").method(method, requestBody))) {
@@ -158,7 +160,7 @@ abstract class ProxyScenarios {
     ChunkedEvents stream = ChunkedEvents.gated(events);
     MockWebServer backend = startBackend(new MockResponse.Builder().addHeader("Content-Type", contentType)
         .addHeader("Transfer-Encoding", "chunked").body(stream).build());
-    configure(List.of(backend));
+    configure(List.of(backend), dialectOf(path));
 
     try (Response response = call(post(path, "{\"model\":\"llama3\",\"stream\":true}"))) {
       assertThat(mediaType(response)).isEqualTo(contentType);
@@ -471,19 +473,15 @@ abstract class ProxyScenarios {
   }
 
   @Test
-  void ollamaRouteOnAFrontendWithOnlyOpenAiBackendsGets503Explaining() throws Exception {
+  void ollamaRouteWithoutTranslationOnAFrontendWithOnlyOpenAiBackendsGets503Explaining() throws Exception {
     MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
-    store.putBackend(backendFor("vllm", backend).toBuilder().apiFormat(ApiFormat.OPENAI).build());
-    store.putFrontend(Frontend.builder("f1").backends(List.of("vllm")).build());
-    cluster.reload();
+    configure(List.of(backend), ApiFormat.OPENAI);
 
-    try (Response response = call(post("/api/chat", "{\"model\":\"m\"}"))) {
+    try (Response response = call(post("/api/pull", "{\"model\":\"m\"}"))) {
       assertThat(response.code()).isEqualTo(503);
-      assertThat(response.body().string()).contains("speaks the Ollama API");
+      assertThat(response.body().string()).contains("serves /api/pull").contains("speaking the Ollama API");
     }
-    try (Response response = call(post("/v1/chat/completions", "{\"model\":\"m\"}"))) {
-      assertThat(response.code()).isEqualTo(200);
-    }
+    assertThat(backend.getRequestCount()).isZero();
   }
 
   @Test
@@ -569,16 +567,26 @@ abstract class ProxyScenarios {
     return Backend.builder(id).hostname("127.0.0.1").port(server.getPort()).build();
   }
 
-  /** One catch-all frontend "f1" over backends b1..bn. */
+  /** One catch-all frontend "f1" over Ollama-format backends b1..bn. */
   private void configure(List<MockWebServer> servers) {
+    configure(servers, ApiFormat.OLLAMA);
+  }
+
+  /** One catch-all frontend "f1" over backends b1..bn of one format. */
+  private void configure(List<MockWebServer> servers, ApiFormat format) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < servers.size(); i++) {
       String id = "b" + (i + 1);
-      store.putBackend(backendFor(id, servers.get(i)));
+      store.putBackend(backendFor(id, servers.get(i)).toBuilder().apiFormat(format).build());
       ids.add(id);
     }
     store.putFrontend(Frontend.builder("f1").backends(ids).build());
     cluster.reload();
+  }
+
+  /** A route is relayed untranslated only to backends of the route's own dialect. */
+  private static ApiFormat dialectOf(String path) {
+    return path.startsWith("/v1/") ? ApiFormat.OPENAI : ApiFormat.OLLAMA;
   }
 
   private Request.Builder post(String path, String body) {

@@ -12,6 +12,7 @@ import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.Request;
 import okhttp3.Response;
 
 /**
@@ -44,8 +46,8 @@ final class Aggregator {
   }
 
   static void serve(FlowHttpExchange exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
-      List<BackendState> backends) throws IOException, InterruptedException {
-    List<Answer> answers = askAll(exchange, frontend, backends);
+      List<BackendState> backends, TranslatorRegistry translators) throws IOException, InterruptedException {
+    List<Answer> answers = askAll(exchange, frontend, backends, new Translations(translators, request, null));
     List<Answer> good = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (Answer answer : answers) {
@@ -79,28 +81,34 @@ final class Aggregator {
     }
   }
 
-  private static List<Answer> askAll(FlowHttpExchange exchange, FrontendRoute frontend, List<BackendState> backends)
-      throws InterruptedException {
+  /** Each backend is asked in its own dialect; the answers of other dialects are translated to the client's. */
+  private static List<Answer> askAll(FlowHttpExchange exchange, FrontendRoute frontend, List<BackendState> backends,
+      Translations translations) throws IOException, InterruptedException {
     List<Answer> answers = new ArrayList<>();
     CountDownLatch done = new CountDownLatch(backends.size());
     long waitMs = frontend.frontend().timeoutMs() == 0 ? MAX_WAIT_MS : Math.min(MAX_WAIT_MS, frontend.frontend().timeoutMs());
     for (BackendState backend : backends) {
       Answer answer = new Answer(backend);
       answers.add(answer);
+      Translations.Translated translated = translations.forBackend(backend);
+      Request request = translated == null ? UpstreamRequests.build(backend.backend(), exchange, null, "GET")
+          : UpstreamRequests.build(backend.backend(), exchange, translated.request.method(), translated.request.path(),
+              null);
       // The answers are parsed here, not relayed: let OkHttp negotiate compression and undo it.
-      Call call = frontend.client().newCall(UpstreamRequests.build(backend.backend(), exchange, null, "GET")
-          .newBuilder().removeHeader("Accept-Encoding").build());
+      Call call = frontend.client().newCall(request.newBuilder().removeHeader("Accept-Encoding").build());
       call.timeout().timeout(waitMs, TimeUnit.MILLISECONDS);
       call.enqueue(new Callback() {
         @Override
         public void onResponse(Call c, Response response) {
           try (response) {
             if (response.isSuccessful()) {
-              answer.json = Json.MAPPER.readTree(response.body().byteStream());
+              JsonNode json = Json.MAPPER.readTree(response.body().byteStream());
+              answer.json = translated == null || !json.isObject() ? json
+                  : translated.translator.translateResponse(translated.context, (ObjectNode) json);
             } else {
               answer.failure = answer.name() + " answered " + response.code();
             }
-          } catch (IOException e) {
+          } catch (IOException | RuntimeException e) {
             answer.failure = answer.name() + " failed: " + e.getMessage();
           } finally {
             done.countDown();

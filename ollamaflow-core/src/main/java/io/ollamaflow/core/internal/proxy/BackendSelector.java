@@ -1,6 +1,7 @@
 package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.ApiTranslator;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
@@ -14,6 +15,7 @@ import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -112,12 +114,13 @@ final class BackendSelector {
 
   /**
    * The backends that may serve this request, in the frontend's order: active, speaking the
-   * request's dialect, allowing its kind, carrying every requested label, routable, and not in
+   * request's dialect or one it can be translated to, allowing its kind, carrying every requested label, routable, and not in
    * {@code tried}. Empty only when every remaining one was tried.
    *
    * @throws FlowException when no backend passes the filters at all
    */
-  static List<BackendState> eligible(FrontendRoute route, ProxyRoute proxyRoute, List<String> labels, Set<String> tried) {
+  static List<BackendState> eligible(FrontendRoute route, ProxyRoute proxyRoute, List<String> labels, Set<String> tried,
+      TranslatorRegistry translators) {
     RequestKind kind = proxyRoute.kind();
     List<BackendState> eligible = new ArrayList<>(route.backends().size());
     int active = 0;
@@ -128,7 +131,7 @@ final class BackendSelector {
       Backend backend = state.backend();
       if (!backend.active()) continue;
       active++;
-      if (!speaks(backend.apiFormat(), proxyRoute.format())) continue;
+      if (!serves(backend.apiFormat(), proxyRoute, translators)) continue;
       speaking++;
       if (!backend.allows(kind)) continue;
       allowing++;
@@ -160,9 +163,15 @@ final class BackendSelector {
         + frontendId + "' returned a backend that was not among the candidates");
   }
 
-  /** Ollama servers also serve the OpenAI routes under /v1; OpenAI-format servers serve only those. */
-  static boolean speaks(ApiFormat backendFormat, ApiFormat requestFormat) {
-    return backendFormat.equals(requestFormat) || (backendFormat.equals(ApiFormat.OLLAMA) && requestFormat.equals(ApiFormat.OPENAI));
+  /**
+   * A backend serves a route of its own dialect, and of another dialect when a translator covers
+   * the route's kind. Ollama servers answer /v1 themselves too, but through the translator they get
+   * the frontend's native pins (num_ctx, keep_alive) and report errors inside streams.
+   */
+  static boolean serves(ApiFormat backendFormat, ProxyRoute route, TranslatorRegistry translators) {
+    if (backendFormat.equals(route.format())) return true;
+    ApiTranslator translator = translators.find(route.format(), backendFormat);
+    return translator != null && translator.supports(route.kind());
   }
 
   private static FlowException noCandidate(String frontendId, ProxyRoute route, List<String> labels, int active,
@@ -172,8 +181,9 @@ final class BackendSelector {
       return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, frontend + " has no active backend");
     }
     if (speaking == 0) {
-      return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "no active backend of " + frontend + " speaks the "
-          + route.format() + " API needed for " + route.path() + " (translation between dialects is not enabled)");
+      return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "no active backend of " + frontend + " serves "
+          + route.path() + ": it needs a backend speaking the " + route.format()
+          + " API, and no translator from it to the backends' formats covers this route");
     }
     if (allowing == 0) {
       String what = route.kind().isEmbeddings() ? "embeddings" : "completions";

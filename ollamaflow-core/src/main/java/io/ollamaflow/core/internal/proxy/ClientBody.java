@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.proxy;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.internal.json.Json;
@@ -135,6 +136,20 @@ final class ClientBody implements Closeable {
     rest.transferTo(prefix);
     rest = InputStream.nullInputStream();
     complete = true;
+  }
+
+  /**
+   * The whole body as JSON, read to its end first (small bodies the proxy must inspect).
+   *
+   * @throws FlowException 400 when the body is not well-formed JSON
+   */
+  JsonNode json() throws IOException {
+    readFully();
+    try (InputStream in = open()) {
+      return Json.MAPPER.readTree(in);
+    } catch (JsonProcessingException e) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "malformed JSON in request body: " + Json.describe(e));
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package io.ollamaflow.core.internal.proxy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ApiFormat;
-import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.internal.json.Json;
 import java.nio.charset.StandardCharsets;
@@ -27,22 +26,31 @@ public final class ErrorResponses {
     return (sse ? "data: " + json + "\n\n" : json + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
+  /** A backend's error, answered with the backend's status, in the client's dialect. */
+  static byte[] body(ApiFormat dialect, int status, String message) {
+    return json(dialect, status, message, null).toString().getBytes(StandardCharsets.UTF_8);
+  }
+
   private static ObjectNode json(ApiFormat dialect, FlowException e) {
+    return json(dialect, e.httpStatus(), e.getMessage(), e.code().name().toLowerCase(Locale.ROOT));
+  }
+
+  private static ObjectNode json(ApiFormat dialect, int status, String message, String code) {
     ObjectNode root = Json.MAPPER.createObjectNode();
     if (!ApiFormat.OPENAI.equals(dialect)) {
-      root.put("error", e.getMessage());
+      root.put("error", message);
       return root;
     }
     ObjectNode error = root.putObject("error");
-    error.put("message", e.getMessage());
-    error.put("type", openAiType(e.code()));
+    error.put("message", message);
+    error.put("type", openAiType(status));
     error.putNull("param");
-    error.put("code", e.code().name().toLowerCase(Locale.ROOT));
+    error.put("code", code);
     return root;
   }
 
-  private static String openAiType(ErrorCode code) {
-    switch (code.httpStatus()) {
+  private static String openAiType(int status) {
+    switch (status) {
       case 400: case 405: case 413: return "invalid_request_error";
       case 401: return "authentication_error";
       case 403: return "permission_error";

@@ -48,8 +48,13 @@ final class PinnedBodies {
       // The alias sits in "model", or for /api/show in Ollama's older "name" when "model" is absent.
       request.put(request.has("model") || !request.has("name") ? "model" : "name", aliasTarget);
     }
-    if (!PinnedProperties.isEmpty(defaults)) request = PinnedProperties.fill(request, defaults);
-    ObjectNode pinned = PinnedProperties.merge(PinnedProperties.merge(request, frontendPins), backendPins);
+    ObjectNode pinned = applyTo(request, defaults, frontendPins, backendPins);
     return ClientBody.of(Json.MAPPER.writeValueAsBytes(pinned), aliasTarget != null ? aliasTarget : body.model());
+  }
+
+  /** The defaults where the request left gaps, then the frontend's pins, then the backend's; may reuse {@code request}. */
+  static ObjectNode applyTo(ObjectNode request, ObjectNode defaults, ObjectNode frontendPins, ObjectNode backendPins) {
+    if (!PinnedProperties.isEmpty(defaults)) request = PinnedProperties.fill(request, defaults);
+    return PinnedProperties.merge(PinnedProperties.merge(request, frontendPins), backendPins);
   }
 }

@@ -1,12 +1,12 @@
 package io.ollamaflow.core.internal.proxy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.RequestKind;
+import io.ollamaflow.api.TranslatedRequest;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.ClusterState;
@@ -19,8 +19,8 @@ import io.ollamaflow.core.internal.routing.Labels;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
 import io.ollamaflow.core.internal.routing.RouteClassifier;
 import io.ollamaflow.core.internal.routing.StickySessions;
+import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import okhttp3.Call;
+import okhttp3.Request;
 import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,13 +61,16 @@ public final class ProxyEngine implements FlowHttpHandler {
   private final Events events;
   private final List<String> stickyHeaders;
   private final int maxAttempts;
+  private final TranslatorRegistry translators;
   private final CapacityGate gate = new CapacityGate();
 
-  public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts) {
+  public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
+      TranslatorRegistry translators) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
     this.maxAttempts = maxAttempts;
+    this.translators = translators;
   }
 
   /** Requests of this frontend waiting for a backend slot. */
@@ -109,8 +113,8 @@ public final class ProxyEngine implements FlowHttpHandler {
     admit(frontend, route, exchange);
     if (Aggregator.handles(route)) {
       List<BackendState> all = BackendSelector.eligible(frontendRoute, route,
-          Labels.parse(request.headerValues(LABEL_HEADER)), Set.of());
-      Aggregator.serve(exchange, request, frontendRoute, route, all);
+          Labels.parse(request.headerValues(LABEL_HEADER)), Set.of(), translators);
+      Aggregator.serve(exchange, request, frontendRoute, route, all, translators);
       return;
     }
     try (ClientBody body = readBody(exchange, route, frontend)) {
@@ -130,17 +134,19 @@ public final class ProxyEngine implements FlowHttpHandler {
       if (EveryBackend.handles(route)) {
         if (route == ProxyRoute.DELETE) state.unrequireModel(frontend.identifier(), request.model());
         EveryBackend.serve(exchange, request, frontendRoute, route,
-            BackendSelector.eligible(frontendRoute, route, labels, Set.of()), body);
+            BackendSelector.eligible(frontendRoute, route, labels, Set.of(), translators), body);
         return;
       }
+      Translations translations = new Translations(translators, request, body);
       Set<String> tried = new HashSet<>();
       List<String> failures = new ArrayList<>();
       for (int attempt = 1; ; attempt++) {
-        List<BackendState> eligible = BackendSelector.eligible(frontendRoute, route, labels, tried);
+        List<BackendState> eligible = BackendSelector.eligible(frontendRoute, route, labels, tried, translators);
         if (routingModel != null) {
           eligible = BackendSelector.holding(eligible, routingModel, tried.isEmpty(), frontend, route.format(),
               request.model());
         }
+        eligible = translations.expressible(eligible);
         if (eligible.isEmpty()) {
           throw new FlowException(ErrorCode.BACKEND_ERROR, "every attempt failed: " + String.join("; ", failures));
         }
@@ -155,7 +161,8 @@ public final class ProxyEngine implements FlowHttpHandler {
         String failure;
         try {
           boolean retryAllowed = attempt < attempts && eligible.size() > 1;
-          failure = attempt(exchange, request, frontendRoute, backend, body, deadline, retryAllowed);
+          failure = attempt(exchange, request, frontendRoute, backend, body, translations.forBackend(backend), deadline,
+              retryAllowed);
         } catch (FlowException e) {
           if (failures.isEmpty() || e.httpStatus() < 500) throw e;
           throw new FlowException(e.code(), "every attempt failed: " + String.join("; ", failures) + "; " + e.getMessage());
@@ -232,13 +239,7 @@ public final class ProxyEngine implements FlowHttpHandler {
   private static String affinityKey(FlowHttpExchange exchange, ProxyRoute route, ClientBody body) throws IOException {
     if (route == ProxyRoute.BLOB) return exchange.rawPath().substring(route.path().length());
     if (route != ProxyRoute.CREATE || body == null) return null;
-    body.readFully();
-    JsonNode create;
-    try (InputStream in = body.open()) {
-      create = Json.MAPPER.readTree(in);
-    } catch (JsonProcessingException e) {
-      throw new FlowException(ErrorCode.BAD_REQUEST, "malformed JSON in request body: " + Json.describe(e));
-    }
+    JsonNode create = body.json();
     for (String field : List.of("files", "adapters")) {
       for (JsonNode digest : create.path(field)) {
         if (digest.isTextual()) return digest.textValue();
@@ -364,25 +365,39 @@ public final class ProxyEngine implements FlowHttpHandler {
    *     when the request may be retried elsewhere
    */
   private String attempt(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
-      ClientBody body, long deadline, boolean retryAllowed) throws IOException {
+      ClientBody body, Translations.Translated translated, long deadline, boolean retryAllowed) throws IOException {
     String id = backend.backend().identifier();
     request.backendId(id);
     events.backendSelected(request, request.selectedBy());
+    if (translated != null) {
+      // Defaults and pins are written in the backend's dialect, so they apply after translation.
+      TranslatedRequest sent = translated.request;
+      byte[] json = sent.body() == null ? null : Json.MAPPER.writeValueAsBytes(PinnedBodies.applyTo(sent.body(),
+          route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind())));
+      Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
+      return forward(exchange, request, route, backend, upstream, true, translated, deadline, retryAllowed);
+    }
     String aliasTarget = request.aliasOf() != null && request.route().modelInBody() ? request.model() : null;
     try (ClientBody pinned = PinnedBodies.apply(body, aliasTarget, route.defaults(request.kind()),
         route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
-      return forward(exchange, request, route, backend, pinned != null ? pinned : body, body, deadline, retryAllowed);
+      String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
+          ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
+          : exchange.rawPath();
+      Request upstream = UpstreamRequests.build(backend.backend(), exchange, pinned != null ? pinned : body,
+          exchange.method(), path);
+      return forward(exchange, request, route, backend, upstream, replayable(body), null, deadline, retryAllowed);
     }
   }
 
-  /** @param original the client's body, whose replayability decides whether a retry is possible */
+  /**
+   * @param replayable whether the request's body can be sent again, which decides whether a retry is possible
+   * @param translated how to answer back when the request was translated; null when relayed as it is
+   */
   private String forward(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
-      ClientBody sent, ClientBody original, long deadline, boolean retryAllowed) throws IOException {
+      Request upstream, boolean replayable, Translations.Translated translated, long deadline, boolean retryAllowed)
+      throws IOException {
     String id = backend.backend().identifier();
-    String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
-        ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
-        : exchange.rawPath();
-    Call call = route.client().newCall(UpstreamRequests.build(backend.backend(), exchange, sent, exchange.method(), path));
+    Call call = route.client().newCall(upstream);
     // A first attempt with the whole budget is bounded by the read timeout (= TimeoutMs); only a
     // request that already spent time queueing or on another backend needs its own deadline.
     long remaining = deadline - System.nanoTime();
@@ -393,7 +408,7 @@ public final class ProxyEngine implements FlowHttpHandler {
       response = call.execute();
     } catch (IOException e) {
       if (watchdog != null) watchdog.cancel(false);
-      return failedCall(e, route.frontend(), backend, deadline, retryAllowed && replayable(original));
+      return failedCall(e, route.frontend(), backend, deadline, retryAllowed && replayable);
     }
     if (watchdog != null && !watchdog.cancel(false)) {
       response.close(); // the deadline passed just as the answer arrived
@@ -406,12 +421,13 @@ public final class ProxyEngine implements FlowHttpHandler {
     } else {
       state.reportSuccess(backend);
     }
-    if ((code >= 500 || code == 429) && retryAllowed && replayable(original)) {
+    if ((code >= 500 || code == 429) && retryAllowed && replayable) {
       response.close();
       return "backend '" + id + "' answered " + code;
     }
     try (response) {
-      new ResponseRelay(exchange, request, events).relay(call, response, id);
+      if (translated != null) new TranslatingRelay(exchange, request, events, translated).relay(call, response, id);
+      else new ResponseRelay(exchange, request, events).relay(call, response, id);
     }
     if (code == 200 && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
       backend.models().markLoaded(ModelNames.canonical(request.model()), Instant.now().plus(OLLAMA_KEEP_ALIVE));

@@ -13,6 +13,8 @@ import okhttp3.RequestBody;
 
 /** Builds the request a backend receives: its URL, the client's end-to-end headers, and the backend's own. */
 final class UpstreamRequests {
+  private static final MediaType JSON = MediaType.get("application/json");
+
   private UpstreamRequests() {}
 
   /** @param body the body to send, or null for a request without one */
@@ -27,6 +29,16 @@ final class UpstreamRequests {
 
   /** The client's request sent to another path (a model alias in {@code /v1/models/:model} replaced by its target). */
   static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method, String rawPath) {
+    return build(backend, exchange, method, rawPath, requestBody(exchange, body));
+  }
+
+  /** A translated request: the translator's method and path, a JSON body the proxy wrote. */
+  static Request build(Backend backend, FlowHttpExchange exchange, String method, String rawPath, byte[] json) {
+    return build(backend, exchange, method, rawPath, json == null ? null : RequestBody.create(json, JSON));
+  }
+
+  private static Request build(Backend backend, FlowHttpExchange exchange, String method, String rawPath,
+      RequestBody body) {
     HttpUrl url = HttpUrl.parse(backend.baseUrl() + rawPath + query(exchange.rawQuery(), backend.querystring()));
     if (url == null) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + rawPath);
@@ -49,7 +61,7 @@ final class UpstreamRequests {
     return new Request.Builder()
         .url(url)
         .headers(headers.build())
-        .method(method, requestBody(exchange, body))
+        .method(method, body)
         .build();
   }
 

@@ -1,6 +1,5 @@
-package io.ollamaflow.core.http;
+package io.ollamaflow.core.testing;
 
-import io.ollamaflow.core.testing.Chunks;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +13,7 @@ import okio.BufferedSink;
  * can prove the client saw event {@code i} before the backend sent event {@code i + 1}.
  * Serve it with the header {@code Transfer-Encoding: chunked}.
  */
-final class ChunkedEvents implements MockResponseBody {
+public final class ChunkedEvents implements MockResponseBody {
   private final List<String> events;
   private final CountDownLatch[] gates;
   private final boolean dieAfterLastEvent;
@@ -29,7 +28,7 @@ final class ChunkedEvents implements MockResponseBody {
   }
 
   /** Each event waits for the client to release the previous one. */
-  static ChunkedEvents gated(List<String> events) {
+  public static ChunkedEvents gated(List<String> events) {
     return new ChunkedEvents(events, true, false);
   }
 
@@ -37,16 +36,16 @@ final class ChunkedEvents implements MockResponseBody {
    * Sends the events and stops without the closing chunk; serve it with
    * {@code onResponseEnd(new SocketEffect.CloseSocket())} so the backend then hangs up mid-body.
    */
-  static ChunkedEvents dyingAfter(List<String> events) {
+  public static ChunkedEvents dyingAfter(List<String> events) {
     return new ChunkedEvents(events, false, true);
   }
 
-  void release(int event) {
+  public void release(int event) {
     gates[event].countDown();
   }
 
   /** Waits until the backend stopped writing, and returns the write failure if it had one. */
-  IOException awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
+  public IOException awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
     finished.await(timeout, unit);
     return writeFailure;
   }

@@ -1,0 +1,232 @@
+package io.ollamaflow.core.internal.proxy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.StreamTranslator;
+import io.ollamaflow.core.http.FlowHttpExchange;
+import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.translation.StreamEvents;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Locale;
+import okhttp3.Call;
+import okhttp3.Response;
+import okio.BufferedSource;
+
+/**
+ * Relays a backend's answer to a request that was translated for it: errors become errors of the
+ * client's dialect with the backend's status; a stream is read event by event, translated, framed
+ * for the client and flushed whenever the backend has nothing more buffered, so translation adds
+ * no waiting; a whole answer is translated whole.
+ */
+final class TranslatingRelay {
+  /** Bounds what is held of a non-streamed answer or an error body. */
+  private static final long MAX_WHOLE_ANSWER = 64L * 1024 * 1024;
+
+  private final FlowHttpExchange exchange;
+  private final RequestState request;
+  private final Events events;
+  private final Translations.Translated translation;
+  private final ApiFormat dialect;
+
+  TranslatingRelay(FlowHttpExchange exchange, RequestState request, Events events, Translations.Translated translation) {
+    this.exchange = exchange;
+    this.request = request;
+    this.events = events;
+    this.translation = translation;
+    this.dialect = request.route().format();
+  }
+
+  /**
+   * @throws ClientGoneException when writing to the client failed; the backend call is cancelled
+   * @throws FlowException when the answer cannot be translated, before anything was sent
+   */
+  void relay(Call call, Response response, String backendId) throws IOException {
+    exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, backendId);
+    int status = response.code();
+    boolean backendStreams = streamed(response);
+    if (status / 100 != 2) {
+      answerWhole(call, status, ErrorResponses.body(dialect, status, backendError(response)));
+    } else if (translation.context.stream()) {
+      relayStream(call, response.body().source(), backendStreams, backendId);
+    } else {
+      ObjectNode answer = translation.translator.translateResponse(translation.context, wholeJson(response, backendId));
+      answerWhole(call, status, Json.MAPPER.writeValueAsBytes(answer));
+    }
+  }
+
+  private void relayStream(Call call, BufferedSource source, boolean backendStreams, String backendId) throws IOException {
+    exchange.addResponseHeader("Content-Type", StreamEvents.contentType(dialect));
+    exchange.addResponseHeader("Cache-Control", "no-cache");
+    send(call, 200, FlowHttpExchange.UNKNOWN_LENGTH);
+    events.firstByte(request);
+    OutputStream out = exchange.responseBody();
+    StreamTranslator translator = translation.translator.newStreamTranslator(translation.context);
+    // An Ollama backend answers some streamed requests (a model load) with one JSON object.
+    StreamEvents.Reader reader = backendStreams ? new StreamEvents.Reader(source, StreamEvents.sse(backendFormat())) : null;
+    boolean whole = reader == null;
+    while (true) {
+      String payload;
+      try {
+        payload = whole ? source.readUtf8() : reader.next();
+      } catch (IOException e) {
+        endWithError(call, out, "backend '" + backendId + "' failed mid-response: " + e.getMessage());
+        return;
+      }
+      if (payload == null || payload.equals("[DONE]")) break;
+      ObjectNode event = event(payload);
+      if (event == null) {
+        endWithError(call, out, "backend '" + backendId + "' sent an event that is not a JSON object");
+        return;
+      }
+      if (hasError(event)) {
+        endWithError(call, out, errorMessage(event));
+        return;
+      }
+      write(call, out, translator.onEvent(event));
+      if (whole || !reader.buffered()) flush(call, out);
+      if (whole) break;
+    }
+    List<ObjectNode> last;
+    try {
+      last = translator.onEnd();
+    } catch (FlowException e) {
+      endWithError(call, out, e.getMessage());
+      return;
+    }
+    write(call, out, last);
+    writeBytes(call, out, StreamEvents.end(dialect));
+    flush(call, out);
+  }
+
+  private ApiFormat backendFormat() {
+    return translation.translator.to();
+  }
+
+  private void endWithError(Call call, OutputStream out, String message) throws IOException {
+    FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR, message);
+    events.requestFailed(request, failure);
+    call.cancel();
+    writeBytes(call, out, ErrorResponses.streamEvent(dialect, failure, StreamEvents.sse(dialect)));
+    writeBytes(call, out, StreamEvents.end(dialect));
+    flush(call, out);
+  }
+
+  private void write(Call call, OutputStream out, List<ObjectNode> events) throws IOException {
+    for (ObjectNode event : events) writeBytes(call, out, StreamEvents.frame(dialect, event));
+  }
+
+  private static void writeBytes(Call call, OutputStream out, byte[] bytes) throws ClientGoneException {
+    try {
+      out.write(bytes);
+    } catch (IOException e) {
+      call.cancel();
+      throw new ClientGoneException(e);
+    }
+  }
+
+  private static void flush(Call call, OutputStream out) throws ClientGoneException {
+    try {
+      out.flush();
+    } catch (IOException e) {
+      call.cancel();
+      throw new ClientGoneException(e);
+    }
+  }
+
+  private void answerWhole(Call call, int status, byte[] body) throws IOException {
+    exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
+    send(call, status, body.length);
+    OutputStream out = exchange.responseBody();
+    writeBytes(call, out, body);
+    flush(call, out);
+  }
+
+  private void send(Call call, int status, long length) throws ClientGoneException {
+    try {
+      exchange.sendResponseHeaders(status, length);
+    } catch (IOException e) {
+      call.cancel();
+      throw new ClientGoneException(e);
+    }
+    request.responseStarted(status);
+  }
+
+  private ObjectNode wholeJson(Response response, String backendId) throws IOException {
+    String text = wholeText(response);
+    ObjectNode json = event(text);
+    if (json == null) {
+      throw new FlowException(ErrorCode.BACKEND_ERROR, "backend '" + backendId + "' answered with something other"
+          + " than a JSON object: " + excerpt(text));
+    }
+    return json;
+  }
+
+  /**
+   * The message of a backend's error answer, in either dialect ({@code {"error":"..."}},
+   * {@code {"error":{"message":...}}}, vLLM's older flat {@code {"message":...}}), or its text.
+   * A missing model is worded as the client's dialect words it, so clients react as they do to
+   * their own server.
+   */
+  private String backendError(Response response) throws IOException {
+    if (response.code() == 404 && request.model() != null) {
+      return ApiFormat.OPENAI.equals(dialect) ? "The model `" + request.model() + "` does not exist."
+          : "model '" + request.model() + "' not found";
+    }
+    String text = wholeText(response);
+    ObjectNode json = event(text);
+    if (json != null) {
+      String message = errorMessage(json);
+      if (message != null) return message;
+    }
+    return text.isBlank() ? "backend answered " + response.code() : excerpt(text);
+  }
+
+  private static String wholeText(Response response) throws IOException {
+    BufferedSource source = response.body().source();
+    if (!source.request(MAX_WHOLE_ANSWER)) return source.readUtf8();
+    throw new FlowException(ErrorCode.BACKEND_ERROR, "backend answer longer than " + MAX_WHOLE_ANSWER + " bytes");
+  }
+
+  private static ObjectNode event(String payload) {
+    try {
+      JsonNode json = Json.MAPPER.readTree(payload);
+      return json != null && json.isObject() ? (ObjectNode) json : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  private static boolean hasError(ObjectNode event) {
+    JsonNode error = event.get("error");
+    return error != null && !error.isNull();
+  }
+
+  private static String errorMessage(ObjectNode json) {
+    JsonNode error = json.get("error");
+    if (error != null && error.isTextual()) return error.textValue();
+    if (error != null && error.path("message").isTextual()) return error.path("message").textValue();
+    if (json.path("message").isTextual() && "error".equals(json.path("object").textValue())) {
+      return json.path("message").textValue();
+    }
+    return error == null || error.isNull() ? null : error.toString();
+  }
+
+  private static String excerpt(String text) {
+    String trimmed = text.strip();
+    return trimmed.length() <= 200 ? trimmed : trimmed.substring(0, 200) + "...";
+  }
+
+  private static boolean streamed(Response response) {
+    String type = response.header("Content-Type");
+    if (type == null) return false;
+    type = type.toLowerCase(Locale.ROOT);
+    return type.startsWith("text/event-stream") || type.startsWith("application/x-ndjson");
+  }
+}
