@@ -153,7 +153,8 @@ final class OllamaAnswersToOpenAi {
     return converted;
   }
 
-  private static String argumentsText(JsonNode arguments) {
+  /** Tool-call arguments as OpenAI carries them: a JSON string. */
+  static String argumentsText(JsonNode arguments) {
     if (arguments == null || arguments.isNull()) return "{}";
     if (arguments.isTextual()) return arguments.textValue();
     return arguments.toString(); // Jackson's toString is compact, valid JSON
@@ -161,9 +162,13 @@ final class OllamaAnswersToOpenAi {
 
   /** A practically unique id: 24 random base-36 characters after the prefix. */
   static String randomId(String prefix) {
+    return randomId(prefix, 24);
+  }
+
+  static String randomId(String prefix, int length) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    StringBuilder id = new StringBuilder(prefix.length() + 24).append(prefix);
-    for (int i = 0; i < 24; i++) id.append(ID_ALPHABET[random.nextInt(ID_ALPHABET.length)]);
+    StringBuilder id = new StringBuilder(prefix.length() + length).append(prefix);
+    for (int i = 0; i < length; i++) id.append(ID_ALPHABET[random.nextInt(ID_ALPHABET.length)]);
     return id.toString();
   }
 }

@@ -1,6 +1,5 @@
 package io.ollamaflow.core.internal.translation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,14 +9,12 @@ import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.internal.json.Json;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An Ollama conversation as OpenAI chat messages: images become content parts, tool-call arguments
  * become JSON strings, and each tool result names the call it answers. One instance per request.
  */
 final class OllamaMessagesToOpenAi {
-  private static final String ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
   private final ArrayNode messages = Json.MAPPER.createArrayNode();
   /** Tool calls of earlier assistant messages whose result has not been seen yet, oldest first. */
@@ -64,7 +61,7 @@ final class OllamaMessagesToOpenAi {
       if (id.isEmpty()) id = newCallId();
       String name = text(clientCall.path("function").get("name"));
       ObjectNode call = calls.addObject().put("id", id).put("type", "function");
-      call.putObject("function").put("name", name).put("arguments", argumentsText(clientCall.path("function").get("arguments")));
+      call.putObject("function").put("name", name).put("arguments", OllamaAnswersToOpenAi.argumentsText(clientCall.path("function").get("arguments")));
       unanswered.add(new PendingCall(name, id));
     }
     return calls;
@@ -88,21 +85,9 @@ final class OllamaMessagesToOpenAi {
     return answered.id();
   }
 
-  private static String argumentsText(JsonNode arguments) {
-    if (arguments == null || arguments.isNull()) return "{}";
-    if (arguments.isTextual()) return arguments.textValue();
-    try {
-      return Json.MAPPER.writeValueAsString(arguments);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a parsed JSON tree always serialises", e);
-    }
-  }
-
-  /** An id in Ollama's style for a tool call that came without one. */
+  /** An id in Ollama's style ({@code call_} and 8 characters) for a tool call that came without one. */
   static String newCallId() {
-    StringBuilder id = new StringBuilder("call_");
-    for (int i = 0; i < 8; i++) id.append(ID_ALPHABET.charAt(ThreadLocalRandom.current().nextInt(ID_ALPHABET.length())));
-    return id.toString();
+    return OllamaAnswersToOpenAi.randomId("call_", 8);
   }
 
   private static String text(JsonNode node) {
