@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.inprocess.ChatRequest;
+import io.ollamaflow.core.inprocess.ChatResponse;
+import io.ollamaflow.core.inprocess.FlowStream;
 import io.ollamaflow.core.internal.translation.StreamEvents;
 import io.ollamaflow.core.testing.ChunkedEvents;
 import io.ollamaflow.core.testing.ScenarioHarness;
@@ -104,6 +107,25 @@ class TranslationScenarioTest {
           .isEqualTo("stop");
     }
     assertThat(ollama.takeRequest(5, TimeUnit.SECONDS).getUrl().encodedPath()).isEqualTo("/api/chat");
+  }
+
+  @Test
+  void inProcessStreamIsServedByAnOpenAiBackendThroughTranslation() throws Exception {
+    MockWebServer vllm = harness.backend(new MockResponse.Builder().addHeader("Content-Type", SSE)
+        .body(sse(chunk("Hel", null)) + sse(chunk("lo", null)) + sse(chunk("", "length")) + "data: [DONE]\n\n").build());
+    configure(openAi("vllm", vllm));
+
+    StringBuilder text = new StringBuilder();
+    String doneReason = null;
+    try (FlowStream<ChatResponse> stream = harness.cluster().chatStream(ChatRequest.of("m", "hi"))) {
+      for (ChatResponse chunk : stream) {
+        text.append(chunk.content());
+        if (chunk.done()) doneReason = chunk.doneReason();
+      }
+    }
+    assertThat(text.toString()).isEqualTo("Hello");
+    assertThat(doneReason).isEqualTo("length");
+    assertThat(vllm.takeRequest(5, TimeUnit.SECONDS).getUrl().encodedPath()).isEqualTo("/v1/chat/completions");
   }
 
   // ---- mixed frontends ----
