@@ -106,6 +106,15 @@ public final class SimulatedOllama implements AutoCloseable {
     }
   }
 
+  /**
+   * The vector every simulator answers for {@code text}, in any flavor and encoding: 8 floats,
+   * L2-normalised, derived from the text's SHA-256. Lets a test check embeddings that went
+   * through a proxy.
+   */
+  public static float[] embedding(String text) {
+    return Answers.embedding(text);
+  }
+
   public String id() {
     return state.id;
   }

@@ -1,0 +1,120 @@
+package io.ollamaflow.examples.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.FlowCluster;
+import io.ollamaflow.core.InMemoryConfigStore;
+import io.ollamaflow.core.http.FlowHttpServer;
+import io.ollamaflow.examples.sim.SimulatedOllama;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A cluster on a real socket whose only backend is one simulator that does not speak the client's
+ * dialect (a vLLM, or an Ollama without /v1), so every answer a client gets went through
+ * translation. Active health checks are off, so the backend serves from the first request.
+ */
+final class TranslatingCluster implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SimulatedOllama backend;
+  private final FlowCluster cluster;
+  private final FlowHttpServer server;
+
+  private TranslatingCluster(SimulatedOllama backend, FlowCluster cluster, FlowHttpServer server) {
+    this.backend = backend;
+    this.cluster = cluster;
+    this.server = server;
+  }
+
+  /** A vLLM serving {@code models}, behind a backend of format OpenAI. */
+  static TranslatingCluster vllm(String id, List<String> models) throws IOException {
+    return start(SimulatedOllama.Flavor.VLLM, id, models);
+  }
+
+  /** An Ollama without the /v1 layer, behind a backend of format Ollama. */
+  static TranslatingCluster nativeOllama(String id, List<String> models) throws IOException {
+    return start(SimulatedOllama.Flavor.OLLAMA_NATIVE_ONLY, id, models);
+  }
+
+  private static TranslatingCluster start(SimulatedOllama.Flavor flavor, String id, List<String> models)
+      throws IOException {
+    SimulatedOllama backend = SimulatedOllama.builder().flavor(flavor).id(id).models(models)
+        .tokenDelay(Duration.ofMillis(2)).start();
+    boolean vllm = flavor == SimulatedOllama.Flavor.VLLM;
+    InMemoryConfigStore store = new InMemoryConfigStore();
+    store.putBackend(Backend.builder(id).hostname("127.0.0.1").port(backend.port())
+        .apiFormat(vllm ? ApiFormat.OPENAI : ApiFormat.OLLAMA)
+        .healthCheckUrl(vllm ? "/health" : "/")
+        .build());
+    store.putFrontend(Frontend.builder("clients").backends(List.of(id)).build());
+    FlowCluster cluster = FlowCluster.builder().configStore(store).disableActiveHealthChecks().build();
+    FlowHttpServer server =
+        FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cluster.httpHandler());
+    return new TranslatingCluster(backend, cluster, server);
+  }
+
+  /** What the simulator answers for {@code text}, as floats, for comparing with a client's vector. */
+  static List<Float> embeddingOf(String text) {
+    List<Float> vector = new ArrayList<>();
+    for (float value : SimulatedOllama.embedding(text)) {
+      vector.add(value);
+    }
+    return vector;
+  }
+
+  /**
+   * Checks a vector a vLLM embedded and the proxy answered on /api/embed. The proxy L2-normalises
+   * it as Ollama would, which can move an already normalised float by an ulp: hence 1e-6.
+   */
+  static void assertRenormalisedEmbedding(List<? extends Number> actual, String text) {
+    List<Float> expected = embeddingOf(text);
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(actual.get(i).floatValue()).as("element %d", i).isCloseTo(expected.get(i), within(1e-6f));
+    }
+  }
+
+  /** The proxy's base URL, without a trailing slash. */
+  String url() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  SimulatedOllama backend() {
+    return backend;
+  }
+
+  /** The JSON bodies the backend received on {@code path}, oldest first. */
+  List<JsonNode> bodiesSentTo(String path) {
+    return backend.requests().stream()
+        .filter(request -> request.path().equals(path))
+        .map(request -> json(request.bodyText()))
+        .toList();
+  }
+
+  static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    cluster.close();
+    backend.close();
+  }
+}
