@@ -1,5 +1,6 @@
 package io.ollamaflow.examples.server;
 
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
@@ -9,9 +10,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Three simulated Ollama servers on loopback, registered behind one catch-all frontend named "demo". */
+/**
+ * Three simulated Ollama servers and one simulated vLLM (OpenAI API only) on loopback, registered
+ * behind one catch-all frontend named "demo": requests of either dialect for the vLLM's model are
+ * translated for it.
+ */
 final class DemoBackends implements AutoCloseable {
   static final String FRONTEND = "demo";
+  static final String VLLM_MODEL = "Qwen/Qwen3-8B";
   private static final List<List<String>> MODELS = List.of(
       List.of("llama3.2:latest", "nomic-embed-text:latest"),
       List.of("llama3.2:latest", "qwen2.5:7b"),
@@ -32,11 +38,18 @@ final class DemoBackends implements AutoCloseable {
             .build());
         ids.add(id);
       }
+      SimulatedOllama vllm = SimulatedOllama.builder().id("demo-vllm").flavor(SimulatedOllama.Flavor.VLLM)
+          .models(List.of(VLLM_MODEL)).tokenDelay(tokenDelay).start();
+      demo.servers.add(vllm);
+      store.putBackend(Backend.builder("demo-vllm").name("simulated vLLM").hostname("127.0.0.1").port(vllm.port())
+          .apiFormat(ApiFormat.OPENAI).healthCheckUrl("/health").build());
+      ids.add("demo-vllm");
     } catch (IOException | RuntimeException e) {
       demo.close();
       throw e;
     }
-    store.putFrontend(Frontend.builder(FRONTEND).name("demo over three simulated backends").backends(ids).build());
+    store.putFrontend(Frontend.builder(FRONTEND).name("demo over three simulated Ollama backends and a simulated vLLM")
+        .backends(ids).build());
     return demo;
   }
 

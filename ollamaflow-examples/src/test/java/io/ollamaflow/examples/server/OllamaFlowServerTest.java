@@ -26,7 +26,7 @@ class OllamaFlowServerTest {
   Path dir;
 
   @Test
-  void demoModeServesThreeSimulatedBackendsInTurnAndStreamsTokens() throws Exception {
+  void demoModeServesThreeSimulatedOllamasInTurnStreamsTokensAndTranslatesForItsVllm() throws Exception {
     ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", "1",
         "--config", dir.resolve("ollamaflow.json").toString()});
     Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
@@ -40,14 +40,21 @@ class OllamaFlowServerTest {
       }
       assertThat(backends).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
       HttpResponse<String> tags = get(server, "/api/tags");
-      assertThat(tags.body()).as("the union of the three backends' models")
-          .contains("llama3.2:latest", "qwen2.5:7b", "nomic-embed-text:latest");
+      assertThat(tags.body()).as("the union of the backends' models")
+          .contains("llama3.2:latest", "qwen2.5:7b", "nomic-embed-text:latest", DemoBackends.VLLM_MODEL);
 
       HttpResponse<String> stream = post(server, "/api/chat",
           "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
       List<String> lines = stream.body().lines().toList();
       assertThat(lines.size()).isGreaterThan(2);
       assertThat(lines.get(lines.size() - 1)).contains("\"done\":true");
+
+      // The vLLM's model, asked for in Ollama's dialect, is answered through translation.
+      HttpResponse<String> translated = post(server, "/api/chat", "{\"model\":\"" + DemoBackends.VLLM_MODEL
+          + "\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      assertThat(translated.statusCode()).as(translated.body()).isEqualTo(200);
+      assertThat(translated.headers().firstValue("X-OllamaFlow-Backend")).contains("demo-vllm");
+      assertThat(translated.body()).contains("\"content\":\"Hello from demo-vllm");
     }
     assertThat(dir.resolve("unused.db")).as("demo mode keeps its configuration in memory").doesNotExist();
   }
