@@ -66,6 +66,8 @@ class MountedExamplesTest {
         answeredBy.add(response.header("X-OllamaFlow-Backend"));
       }
     }
-    assertThat(answeredBy).as("round-robin over both simulated backends").containsExactlyInAnyOrder("sim-1", "sim-2");
+    // Warm-first routing may keep the second request on the backend the first one loaded the model
+    // on (once discovery has listed both), so either backend may answer either request.
+    assertThat(answeredBy).as("answered by the simulated backends").isSubsetOf("sim-1", "sim-2");
   }
 }
