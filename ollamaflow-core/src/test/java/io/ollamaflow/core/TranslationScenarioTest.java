@@ -15,6 +15,7 @@ import io.ollamaflow.core.inprocess.FlowStream;
 import io.ollamaflow.core.internal.translation.StreamEvents;
 import io.ollamaflow.core.testing.ChunkedEvents;
 import io.ollamaflow.core.testing.ScenarioHarness;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,11 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,6 +210,24 @@ class TranslationScenarioTest {
   }
 
   // ---- errors ----
+
+  @Test
+  void chunkedBodyOverTheLimitIsRefusedWith413BeforeTranslation() throws Exception {
+    MockWebServer ollama = harness.backend(json(200, ollamaChat("never")));
+    configure(Frontend.builder("f1").maxRequestBodySize(1024), ollama("ollama", ollama));
+    String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(4096) + "\"}]}";
+    RequestBody chunked = new RequestBody() {
+      @Override public MediaType contentType() { return ScenarioHarness.JSON; }
+      @Override public long contentLength() { return -1; }
+      @Override public void writeTo(BufferedSink sink) throws IOException { sink.writeUtf8(body); }
+    };
+
+    try (Response response = harness.call(new Request.Builder().url(harness.url("/v1/chat/completions")).post(chunked))) {
+      assertThat(response.code()).isEqualTo(413);
+      assertThat(response.body().string()).contains("MaxRequestBodySize");
+    }
+    assertThat(ollama.getRequestCount()).isZero();
+  }
 
   @Test
   void backendErrorBeforeTheAnswerKeepsItsStatusInTheClientsDialect() throws Exception {

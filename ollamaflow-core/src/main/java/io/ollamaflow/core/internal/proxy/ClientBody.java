@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.routing.ProxyRoute.ModelField;
 import java.io.Closeable;
@@ -141,14 +142,21 @@ final class ClientBody implements Closeable {
   /**
    * The whole body as JSON, read to its end first (small bodies the proxy must inspect).
    *
-   * @throws FlowException 400 when the body is not well-formed JSON
+   * @throws FlowException 400 when the body is not well-formed JSON, 413 when it exceeds the
+   *     frontend's MaxRequestBodySize
+   * @throws ClientGoneException when the client stopped sending
    */
-  JsonNode json() throws IOException {
-    readFully();
-    try (InputStream in = open()) {
-      return Json.MAPPER.readTree(in);
+  JsonNode json(Frontend frontend) throws IOException {
+    try {
+      readFully();
+      try (InputStream in = open()) {
+        return Json.MAPPER.readTree(in);
+      }
     } catch (JsonProcessingException e) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "malformed JSON in request body: " + Json.describe(e));
+    } catch (ClientBodyException e) {
+      if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
+      throw new ClientGoneException(e);
     }
   }
 

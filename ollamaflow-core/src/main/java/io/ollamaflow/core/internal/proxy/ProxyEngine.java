@@ -124,7 +124,7 @@ public final class ProxyEngine implements FlowHttpHandler {
         request.aliasOf(request.model());
         request.model(aliasTarget);
       }
-      request.affinityKey(affinityKey(exchange, route, body));
+      request.affinityKey(affinityKey(exchange, route, body, frontend));
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
@@ -236,10 +236,11 @@ public final class ProxyEngine implements FlowHttpHandler {
    * blob's digest ({@code /api/blobs/:digest}; the first digest in a create's {@code files} or
    * {@code adapters}), so the same digest always leads to the same backend.
    */
-  private static String affinityKey(FlowHttpExchange exchange, ProxyRoute route, ClientBody body) throws IOException {
+  private static String affinityKey(FlowHttpExchange exchange, ProxyRoute route, ClientBody body, Frontend frontend)
+      throws IOException {
     if (route == ProxyRoute.BLOB) return exchange.rawPath().substring(route.path().length());
     if (route != ProxyRoute.CREATE || body == null) return null;
-    JsonNode create = body.json();
+    JsonNode create = body.json(frontend);
     for (String field : List.of("files", "adapters")) {
       for (JsonNode digest : create.path(field)) {
         if (digest.isTextual()) return digest.textValue();
