@@ -23,6 +23,8 @@ final class LoadGen {
     long errors;
     long scheduled;
     double wallSeconds;
+    /** CPU seconds of the proxy process per 1,000 requests, when the caller measured it; NaN otherwise. */
+    double cpuPer1000 = Double.NaN;
 
     double achievedRate() {
       return wallSeconds <= 0 ? 0 : latencies.length / wallSeconds;

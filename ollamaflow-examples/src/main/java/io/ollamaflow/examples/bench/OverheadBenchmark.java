@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,11 +40,34 @@ public final class OverheadBenchmark {
   private static final String MODEL = "llama3:latest";
   private static final String SMALL_CHAT = "{\"model\":\"" + MODEL
       + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello in one short sentence.\"}],\"stream\":false}";
+  private static final String STREAM_CHAT = "{\"model\":\"" + MODEL
+      + "\",\"messages\":[{\"role\":\"user\",\"content\":\"stream please\"}],\"stream\":true}";
 
-  /** One way to reach the backends. */
-  record Target(String name, int fastPort, int slowPort, int stampPort, long pid) {
+  /**
+   * One way to reach the backends, with the dialect the client speaks: {@code openAi} sends the
+   * same chat bodies to /v1/chat/completions instead of /api/chat (to our server, whose backends
+   * are Ollama-format, that means translation to /api/chat and back).
+   */
+  record Target(String name, int fastPort, int slowPort, int stampPort, long pid, boolean openAi) {
     boolean proxy() {
       return pid > 0;
+    }
+
+    String chatPath() {
+      return openAi ? "/v1/chat/completions" : "/api/chat";
+    }
+
+    byte[] chat(String host, byte[] body) {
+      return HttpConn.request("POST", chatPath(), host, "application/json", body);
+    }
+
+    Target speakingOpenAi(String name) {
+      return new Target(name, fastPort, slowPort, stampPort, pid, true);
+    }
+
+    /** The target added latency is measured against: the first of {@code all} speaking the same dialect (direct). */
+    Target base(List<Target> all) {
+      return all.stream().filter(t -> t.openAi == openAi).findFirst().orElseThrow();
     }
   }
 
@@ -134,97 +159,89 @@ public final class OverheadBenchmark {
     log("backends: fast=" + fast + " slow=" + slow + " stamp=" + stamp.port() + " (backends JVM pid " + backends.pid() + ")");
 
     List<Target> targets = new ArrayList<>();
-    Target direct = new Target("direct", fast, slow, stamp.port(), -1);
+    Target direct = new Target("direct", fast, slow, stamp.port(), -1, false);
     targets.add(direct);
     Target nginx = startNginx(fast, slow, stamp.port());
     if (nginx != null) targets.add(nginx);
     Target ours = startServer("ollamaflow", o.java, fast, slow, stamp.port());
     targets.add(ours);
+    targets.add(direct.speakingOpenAi("direct, /v1 request"));
+    targets.add(ours.speakingOpenAi("ollamaflow + translation"));
+    List<Target> nativeProxies = targets.stream().filter(t -> t.proxy() && !t.openAi()).toList();
 
     header(ours, nginx);
     flush();
 
     // (a) small non-streaming chat, open loop
-    section("(a) small non-streaming /api/chat, open loop",
+    section("(a) small non-streaming chat (/api/chat; /v1/chat/completions on the /v1 and translation rows), open loop",
         "| path | conc. | offered req/s | achieved req/s | p50 | p99 | p99.9 | added p50 | added p99 | added p99.9 | CPU s / 1000 req | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|");
-    long[][] smallC1 = new long[3][];
-    byte[] small = HttpConn.request("POST", "/api/chat", FAST_HOST, "application/json", SMALL_CHAT.getBytes(StandardCharsets.UTF_8));
+    Map<Target, Long> smallC1 = new HashMap<>();
+    byte[] small = SMALL_CHAT.getBytes(StandardCharsets.UTF_8);
     // JIT warm-up of every path (and of the backends) before anything is measured.
     for (Target t : targets) {
-      LoadGen.run(t.fastPort(), small, 8, 1000, o.warmSeconds * 4);
+      LoadGen.run(t.fastPort(), t.chat(FAST_HOST, small), 8, 1000, o.warmSeconds * 4);
     }
     for (int ci = 0; ci < o.concurrency.length; ci++) {
       int c = o.concurrency[ci];
       double rate = o.rates[ci];
-      LoadGen.Result base = null;
+      Map<Target, LoadGen.Result> runs = new HashMap<>();
       for (Target t : targets) {
-        LoadGen.run(t.fastPort(), small, c, rate, o.warmSeconds);
-        double cpu0 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
-        LoadGen.Result r = LoadGen.run(t.fastPort(), small, c, rate, o.seconds);
-        double cpu1 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
-        if (base == null) base = r;
-        latencyRow(t.name(), c, rate, r, base, (cpu1 - cpu0) / Math.max(1, r.latencies.length) * 1000);
-        if (c == 1) smallC1[targets.indexOf(t)] = new long[] {r.percentile(0.5)};
+        LoadGen.Result r = measured(t, t.chat(FAST_HOST, small), c, rate, runs);
+        latencyRow(t.name(), c, rate, r, runs.get(t.base(targets)), r.cpuPer1000);
+        if (c == 1) smallC1.put(t, r.percentile(0.5));
       }
-      translationRow(c);
     }
     md.append("\nIdle RSS after (a), before (b)-(e):");
-    for (Target t : targets) {
-      if (t.proxy()) md.append(' ').append(t.name()).append(' ').append(mib(Proc.rssBytes(t.pid()))).append(';');
+    for (Target t : nativeProxies) {
+      md.append(' ').append(t.name()).append(' ').append(mib(Proc.rssBytes(t.pid()))).append(';');
     }
     md.append('\n');
     flush();
 
     // (c) 200-chunk stream
-    section("(c) streamed /api/chat, 200 NDJSON chunks 2 ms apart, " + o.streamRuns + " streams one after another",
+    section("(c) streamed chat, 200 chunks 2 ms apart (/api/chat NDJSON; /v1/chat/completions SSE on the /v1 and translation rows), "
+            + o.streamRuns + " streams one after another",
         "| path | TTFB p50 | TTFB p99 | added TTFB p50 | chunk delay p50 | chunk delay p99 | chunk delay p99.9 | added chunk p50 | added chunk p99 | added chunk p99.9 | chunks lost |",
         "|---|---|---|---|---|---|---|---|---|---|---|");
-    long[] baseTtfb = null;
-    long[] baseChunk = null;
+    Map<Target, long[][]> streams = new HashMap<>();
     for (Target t : targets) {
       streamRuns(t, 5);
       long[][] r = streamRuns(t, o.streamRuns);
-      if (baseTtfb == null) {
-        baseTtfb = r[0];
-        baseChunk = r[1];
-      }
+      streams.put(t, r);
+      long[][] base = streams.get(t.base(targets));
       long lost = (long) o.streamRuns * 200 - r[1].length;
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", t.name(),
-          us(p(r[0], .5)), us(p(r[0], .99)), added(p(r[0], .5), p(baseTtfb, .5)),
+          us(p(r[0], .5)), us(p(r[0], .99)), added(p(r[0], .5), p(base[0], .5)),
           us(p(r[1], .5)), us(p(r[1], .99)), us(p(r[1], .999)),
-          added(p(r[1], .5), p(baseChunk, .5)), added(p(r[1], .99), p(baseChunk, .99)), added(p(r[1], .999), p(baseChunk, .999)), lost));
+          added(p(r[1], .5), p(base[1], .5)), added(p(r[1], .99), p(base[1], .99)), added(p(r[1], .999), p(base[1], .999)), lost));
     }
-    md.append("| ollamaflow + translation | not available: issue 5 | | | | | | | | | |\n");
     flush();
 
     // (b) 200 KB prompt
-    section("(b) 200 KB prompt, non-streaming /api/chat, c=1, 100 req/s open loop",
+    section("(b) 200 KB prompt, non-streaming chat (/api/chat; /v1/chat/completions on the /v1 and translation rows), c=1, 100 req/s open loop",
         "| path | achieved req/s | p50 | p99 | p99.9 | added p50 | added p99 | growth of added p50 over the small chat at c=1 | CPU s / 1000 req | errors |",
         "|---|---|---|---|---|---|---|---|---|---|");
-    byte[] big = HttpConn.request("POST", "/api/chat", FAST_HOST, "application/json", bigPrompt(200 * 1024));
-    LoadGen.Result bigBase = null;
+    byte[] big = bigPrompt(200 * 1024);
+    Map<Target, LoadGen.Result> bigRuns = new HashMap<>();
     for (Target t : targets) {
-      LoadGen.run(t.fastPort(), big, 1, 100, o.warmSeconds);
-      double cpu0 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
-      LoadGen.Result r = LoadGen.run(t.fastPort(), big, 1, 100, o.seconds);
-      double cpu1 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
-      if (bigBase == null) bigBase = r;
+      LoadGen.Result r = measured(t, t.chat(FAST_HOST, big), 1, 100, bigRuns);
+      Target b = t.base(targets);
+      LoadGen.Result bigBase = bigRuns.get(b);
       long addedBig = r.percentile(.5) - bigBase.percentile(.5);
-      long addedSmall = smallC1[targets.indexOf(t)][0] - smallC1[0][0];
+      long addedSmall = smallC1.get(t) - smallC1.get(b);
       md.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d |%n", t.name(),
           r.achievedRate(), us(r.percentile(.5)), us(r.percentile(.99)), us(r.percentile(.999)),
           added(r.percentile(.5), bigBase.percentile(.5)), added(r.percentile(.99), bigBase.percentile(.99)),
-          t.proxy() ? signed(addedBig - addedSmall) : "—", cpu(t, (cpu1 - cpu0) / Math.max(1, r.latencies.length) * 1000), r.errors));
+          t.proxy() ? signed(addedBig - addedSmall) : "—", cpu(t, r.cpuPer1000), r.errors));
     }
-    md.append("| ollamaflow + translation | not available: issue 5 | | | | | | | | |\n");
     flush();
 
     // (d) open slow streams
     section("(d) open slow streams (1 token/s), resident memory of the proxy process",
         "| path | streams asked | established | alive after hold | idle RSS | RSS with streams open | RSS per 1,000 streams |",
         "|---|---|---|---|---|---|---|");
-    List<Target> dTargets = new ArrayList<>(targets.subList(1, targets.size()));
+    List<Target> dTargets = new ArrayList<>(nativeProxies);
     Target ours17 = null;
     if (o.jdk17 != null) {
       ours17 = startServer("ollamaflow on JDK 17", o.jdk17, fast, slow, stamp.port());
@@ -247,7 +264,7 @@ public final class OverheadBenchmark {
           "|---|---|---|---|---|---|---|");
       double[] ladder = {1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 16000, 20000, 25000};
       for (Target t : targets) {
-        saturation(t, small, ladder);
+        saturation(t, t.chat(FAST_HOST, small), ladder);
         Thread.sleep(1000);
       }
       flush();
@@ -268,6 +285,7 @@ public final class OverheadBenchmark {
     md.append("- nginx: ").append(nginx == null ? "not available (not installed and could not be installed)" : nginxVersion()
         + ", 1 worker, master_process off, proxy_buffering off, proxy_request_buffering off, upstream keepalive 32, HTTP/1.1 upstream, access_log off").append(".\n");
     md.append("- Everything on 127.0.0.1; load generator, proxy and backend share the cores, so treat figures as magnitudes. Added = proxy percentile minus direct percentile from the same run. Latency runs from the intended send time (open loop). CPU = utime+stime of the proxy process from /proc.\n");
+    md.append("- Translation rows: the same workload sent as an OpenAI request (POST /v1/chat/completions, same messages and `stream`) to our server, whose backends are Ollama-format, so it translates to /api/chat and back (NDJSON to SSE for streams). Their added = ollamaflow + translation minus \"direct, /v1 request\", the identical request sent direct: the simulator serves /v1/chat/completions itself, and so does the stamped stream backend (SSE, stamps in the message content, which survives translation).\n");
   }
 
   private void latencyRow(String name, int c, double rate, LoadGen.Result r, LoadGen.Result base, double cpuPer1000) {
@@ -281,15 +299,27 @@ public final class OverheadBenchmark {
     log(name + " c=" + c + " p50=" + us(r.percentile(.5)) + " p99=" + us(r.percentile(.99)));
   }
 
-  private void translationRow(int c) {
-    md.append("| ollamaflow + translation | ").append(c).append(" | not available: issue 5 | | | | | | | | | |\n");
+  /**
+   * A warm-up then a measured open-loop run of {@code req} through {@code t}, with the proxy's CPU
+   * per 1,000 requests; the result is also put in {@code runs}.
+   */
+  private LoadGen.Result measured(Target t, byte[] req, int c, double rate, Map<Target, LoadGen.Result> runs)
+      throws InterruptedException {
+    LoadGen.run(t.fastPort(), req, c, rate, o.warmSeconds);
+    double cpu0 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
+    LoadGen.Result r = LoadGen.run(t.fastPort(), req, c, rate, o.seconds);
+    double cpu1 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
+    r.cpuPer1000 = (cpu1 - cpu0) / Math.max(1, r.latencies.length) * 1000;
+    runs.put(t, r);
+    return r;
   }
 
-  /** Runs {@code n} streams one after another; returns sorted TTFB and sorted per-chunk delays, in ns. */
+  /**
+   * Runs {@code n} streams one after another; returns sorted TTFB and sorted per-chunk delays, in
+   * ns. Each streamed line (NDJSON, or an SSE {@code data:} line) carrying a stamp is one chunk.
+   */
   private long[][] streamRuns(Target t, int n) throws IOException {
-    byte[] req = HttpConn.request("POST", "/api/chat", STAMP_HOST, "application/json",
-        ("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"stream please\"}],\"stream\":true}")
-            .getBytes(StandardCharsets.UTF_8));
+    byte[] req = t.chat(STAMP_HOST, STREAM_CHAT.getBytes(StandardCharsets.UTF_8));
     long[] ttfb = new long[n];
     long[] delays = new long[n * 200];
     int[] d = {0};
@@ -443,7 +473,7 @@ public final class OverheadBenchmark {
     Files.writeString(file, conf);
     Process p = start(List.of(o.nginx, "-p", prefix.toString(), "-c", file.toString()), prefix.resolve("stderr.log"), false);
     waitReady("nginx", pf, FAST_HOST, p);
-    return new Target("nginx", pf, ps, pc, p.pid());
+    return new Target("nginx", pf, ps, pc, p.pid(), false);
   }
 
   private Target startServer(String name, String java, int fast, int slow, int stamp) throws IOException, InterruptedException {
@@ -474,7 +504,7 @@ public final class OverheadBenchmark {
     waitReady(name, port, FAST_HOST, p);
     waitReady(name, port, STAMP_HOST, p);
     waitReady(name, port, SLOW_HOST, p, HttpConn.request("GET", "/api/tags", SLOW_HOST, null, null));
-    return new Target(name, port, port, port, p.pid());
+    return new Target(name, port, port, port, p.pid(), false);
   }
 
   /** Waits until a small chat through {@code port} answers 200 (backends probed healthy). */

@@ -11,11 +11,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A streaming Ollama /api/chat backend for workload (c), run inside the benchmark JVM so the
- * backend and the client share one {@link System#nanoTime()} clock: every NDJSON line carries
- * {@code "stamp":NANOS}, taken just before the line is written and flushed, and the client
- * subtracts it from the line's arrival time. Also answers the probes a proxy sends
- * (GET/HEAD /, /api/tags, /api/ps, /api/version) so it can sit behind our server.
+ * A streaming chat backend for workload (c), run inside the benchmark JVM so the backend and the
+ * client share one {@link System#nanoTime()} clock: every chunk's message content is
+ * {@code stamp=NANOS }, taken just before the chunk is written and flushed, and the client
+ * subtracts it from the chunk's arrival time. The stamp rides in the content so that it survives
+ * translation. Streams Ollama NDJSON on /api/chat and OpenAI server-sent events on
+ * /v1/chat/completions (the same chunks, so the direct baseline of a translated stream can take
+ * the identical request). Also answers the probes a proxy sends (GET/HEAD /, /api/tags, /api/ps,
+ * /api/version) so it can sit behind our server.
  */
 final class StampedStreamBackend implements AutoCloseable {
   static final String MODEL = "llama3:latest";
@@ -49,7 +52,8 @@ final class StampedStreamBackend implements AutoCloseable {
       ex.getRequestBody().readAllBytes();
       String path = ex.getRequestURI().getPath();
       switch (path) {
-        case "/api/chat" -> stream(ex);
+        case "/api/chat" -> stream(ex, false);
+        case "/v1/chat/completions" -> stream(ex, true);
         case "/api/tags" -> json(ex, "{\"models\":[{\"name\":\"" + MODEL + "\",\"model\":\"" + MODEL
             + "\",\"size\":1,\"digest\":\"0\",\"details\":{}}]}");
         case "/api/ps" -> json(ex, "{\"models\":[{\"name\":\"" + MODEL + "\",\"model\":\"" + MODEL
@@ -72,8 +76,8 @@ final class StampedStreamBackend implements AutoCloseable {
     ex.getResponseBody().write(b);
   }
 
-  private void stream(HttpExchange ex) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+  private void stream(HttpExchange ex, boolean sse) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", sse ? "text/event-stream" : "application/x-ndjson");
     ex.sendResponseHeaders(200, 0);
     OutputStream out = ex.getResponseBody();
     long next = System.nanoTime();
@@ -84,19 +88,29 @@ final class StampedStreamBackend implements AutoCloseable {
           LockSupport.parkNanos(wait);
         }
       }
-      boolean done = i == chunks - 1;
-      long stamp = System.nanoTime();
-      String line = "{\"model\":\"" + MODEL + "\",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\",\"content\":\""
-          + (done ? "" : "tok ") + "\"},\"done\":" + done + (done ? ",\"done_reason\":\"stop\",\"eval_count\":" + (chunks - 1) : "")
-          + ",\"stamp\":" + stamp + "}\n";
-      out.write(line.getBytes(StandardCharsets.UTF_8));
+      out.write(chunk(sse, i == chunks - 1, System.nanoTime()).getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
   }
 
-  /** The stamp of one line, or -1 when it has none. */
+  /** One chunk whose content is {@code stamp=NANOS }: an NDJSON line, or a {@code data:} event (with [DONE] after the last). */
+  private String chunk(boolean sse, boolean done, long stamp) {
+    String content = "\"content\":\"stamp=" + stamp + " \"";
+    if (!sse) {
+      return "{\"model\":\"" + MODEL + "\",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\","
+          + content + "},\"done\":" + done + (done ? ",\"done_reason\":\"stop\",\"eval_count\":" + chunks : "") + "}\n";
+    }
+    return "data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,\"model\":\""
+        + MODEL + "\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"," + content + "},\"finish_reason\":"
+        + (done ? "\"stop\"" : "null") + "}]}\n\n" + (done ? "data: [DONE]\n\n" : "");
+  }
+
+  /**
+   * The stamp of one streamed line (an NDJSON line or an SSE {@code data:} line), or -1 when it has
+   * none (SSE blank lines, {@code data: [DONE]}, a finish chunk the translation added).
+   */
   static long stampOf(byte[] line, int len) {
-    byte[] key = "\"stamp\":".getBytes(StandardCharsets.US_ASCII);
+    byte[] key = "stamp=".getBytes(StandardCharsets.US_ASCII);
     outer:
     for (int i = 0; i + key.length <= len; i++) {
       for (int k = 0; k < key.length; k++) {
