@@ -115,6 +115,24 @@ class TranslationScenarioTest {
   }
 
   @Test
+  void totalDurationOfATranslatedStreamCoversTheWholeStream() throws Exception {
+    ChunkedEvents stream = ChunkedEvents.gated(List.of(sse(chunk("Hel", null)), sse(chunk("", "stop")), "data: [DONE]\n\n"));
+    MockWebServer vllm = harness.backend(streaming(SSE, stream));
+    configure(openAi("vllm", vllm));
+
+    try (Response response = harness.post("/api/chat", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
+      StreamEvents.Reader lines = new StreamEvents.Reader(response.body().source(), false);
+      assertThat(content(lines.next())).isEqualTo("Hel");
+      Thread.sleep(300); // the backend holds its last events back this long
+      stream.release(0);
+      stream.release(1);
+      JsonNode done = JSON.readTree(lines.next());
+      assertThat(done.path("done").asBoolean()).isTrue();
+      assertThat(done.path("total_duration").asLong()).isGreaterThanOrEqualTo(300_000_000L);
+    }
+  }
+
+  @Test
   void inProcessStreamIsServedByAnOpenAiBackendThroughTranslation() throws Exception {
     MockWebServer vllm = harness.backend(new MockResponse.Builder().addHeader("Content-Type", SSE)
         .body(sse(chunk("Hel", null)) + sse(chunk("lo", null)) + sse(chunk("", "length")) + "data: [DONE]\n\n").build());

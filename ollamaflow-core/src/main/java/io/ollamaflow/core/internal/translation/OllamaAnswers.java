@@ -18,12 +18,13 @@ import java.time.Instant;
 final class OllamaAnswers {
   private final String model;
   private final boolean chat;
-  private final long elapsedNanos;
+  /** Kept to read the elapsed time when the last line is made, not when the stream began. */
+  private final TranslationContext context;
 
   OllamaAnswers(TranslationContext context) {
     this.model = context.model();
     this.chat = context.kind() == RequestKind.CHAT;
-    this.elapsedNanos = context.elapsedNanos();
+    this.context = context;
   }
 
   /**
@@ -49,7 +50,7 @@ final class OllamaAnswers {
   ObjectNode finish(ObjectNode line, String finishReason, JsonNode usage) {
     // Ollama knows only stop and length: tool calls and filtered content end as stop.
     line.put("done", true).put("done_reason", "length".equals(finishReason) ? "length" : "stop");
-    line.put("total_duration", elapsedNanos);
+    line.put("total_duration", context.elapsedNanos());
     copyCount(usage, "prompt_tokens", line, "prompt_eval_count");
     copyCount(usage, "completion_tokens", line, "eval_count");
     return line;
