@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import okhttp3.Call;
 import okhttp3.Response;
+import okio.Buffer;
 import okio.BufferedSource;
 
 /**
@@ -50,31 +51,33 @@ final class TranslatingRelay {
   void relay(Call call, Response response, String backendId) throws IOException {
     exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, backendId);
     int status = response.code();
-    boolean backendStreams = streamed(response);
     if (status / 100 != 2) {
       answerWhole(call, status, ErrorResponses.body(dialect, status, backendError(response)));
     } else if (translation.context.stream()) {
-      relayStream(call, response.body().source(), backendStreams, backendId);
+      boolean backendStreams = streamed(response);
+      // An Ollama backend answers some streamed requests (a model load) with one JSON object: it
+      // is read whole (bounded, and refused before anything is sent if it is not JSON), then
+      // relayed as a stream of one event.
+      BufferedSource source = backendStreams ? response.body().source()
+          : new Buffer().write(Json.MAPPER.writeValueAsBytes(wholeJson(response, backendId)));
+      relayStream(call, new StreamEvents.Reader(source, backendStreams && StreamEvents.sse(backendFormat())), backendId);
     } else {
       ObjectNode answer = translation.translator.translateResponse(translation.context, wholeJson(response, backendId));
       answerWhole(call, status, Json.MAPPER.writeValueAsBytes(answer));
     }
   }
 
-  private void relayStream(Call call, BufferedSource source, boolean backendStreams, String backendId) throws IOException {
+  private void relayStream(Call call, StreamEvents.Reader reader, String backendId) throws IOException {
     exchange.addResponseHeader("Content-Type", StreamEvents.contentType(dialect));
     exchange.addResponseHeader("Cache-Control", "no-cache");
     send(call, 200, FlowHttpExchange.UNKNOWN_LENGTH);
     events.firstByte(request);
     OutputStream out = exchange.responseBody();
     StreamTranslator translator = translation.translator.newStreamTranslator(translation.context);
-    // An Ollama backend answers some streamed requests (a model load) with one JSON object.
-    StreamEvents.Reader reader = backendStreams ? new StreamEvents.Reader(source, StreamEvents.sse(backendFormat())) : null;
-    boolean whole = reader == null;
     while (true) {
       String payload;
       try {
-        payload = whole ? source.readUtf8() : reader.next();
+        payload = reader.next();
       } catch (IOException e) {
         endWithError(call, out, "backend '" + backendId + "' failed mid-response: " + e.getMessage());
         return;
@@ -90,8 +93,7 @@ final class TranslatingRelay {
         return;
       }
       write(call, out, translator.onEvent(event));
-      if (whole || !reader.buffered()) flush(call, out);
-      if (whole) break;
+      if (!reader.buffered()) flush(call, out);
     }
     List<ObjectNode> last;
     try {

@@ -46,14 +46,20 @@ final class Translations {
    * @throws FlowException the translator's refusal when it leaves no candidate
    */
   List<BackendState> expressible(List<BackendState> candidates) throws IOException {
-    List<BackendState> kept = new ArrayList<>(candidates.size());
+    // The common case, no refusal, returns the list as it is: no copy on the request path.
+    List<BackendState> kept = null;
     FlowException refusal = null;
-    for (BackendState candidate : candidates) {
-      Object translation = forDialect(candidate.backend().apiFormat());
-      if (translation instanceof FlowException) refusal = (FlowException) translation;
-      else kept.add(candidate);
+    for (int i = 0; i < candidates.size(); i++) {
+      Object translation = forDialect(candidates.get(i).backend().apiFormat());
+      if (translation instanceof FlowException) {
+        if (kept == null) kept = new ArrayList<>(candidates.subList(0, i));
+        refusal = (FlowException) translation;
+      } else if (kept != null) {
+        kept.add(candidates.get(i));
+      }
     }
-    if (kept.isEmpty() && refusal != null) throw refusal;
+    if (kept == null) return candidates;
+    if (kept.isEmpty()) throw refusal;
     return kept;
   }
 

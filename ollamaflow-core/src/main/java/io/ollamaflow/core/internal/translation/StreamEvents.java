@@ -14,6 +14,10 @@ import okio.BufferedSource;
  */
 public final class StreamEvents {
   private static final byte[] SSE_DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SSE_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SSE_SUFFIX = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NDJSON_PREFIX = new byte[0];
+  private static final byte[] NDJSON_SUFFIX = "\n".getBytes(StandardCharsets.US_ASCII);
 
   private StreamEvents() {}
 
@@ -30,8 +34,8 @@ public final class StreamEvents {
   /** One event framed for a client of this dialect. */
   public static byte[] frame(ApiFormat dialect, ObjectNode event) throws IOException {
     byte[] json = Json.MAPPER.writeValueAsBytes(event);
-    byte[] prefix = sse(dialect) ? "data: ".getBytes(StandardCharsets.US_ASCII) : new byte[0];
-    byte[] suffix = (sse(dialect) ? "\n\n" : "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] prefix = sse(dialect) ? SSE_PREFIX : NDJSON_PREFIX;
+    byte[] suffix = sse(dialect) ? SSE_SUFFIX : NDJSON_SUFFIX;
     byte[] framed = new byte[prefix.length + json.length + suffix.length];
     System.arraycopy(prefix, 0, framed, 0, prefix.length);
     System.arraycopy(json, 0, framed, prefix.length, json.length);
