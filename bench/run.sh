@@ -7,11 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The benchmark JVM and the server: JDK 21+ (virtual threads) when present, else whatever java is.
-JAVA=java
-for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-21-jdk-amd64 "${JAVA_HOME:-}"; do
-  if [ -n "$j" ] && [ -x "$j/bin/java" ]; then JAVA="$j/bin/java"; break; fi
-done
+# The benchmark JVM (and the server it starts, and JMH's forks).
+. bench/java.sh
 EXTRA=()
 # A JDK 17 for the open-streams row "ollamaflow on JDK 17", when one is installed.
 for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-17-jdk-amd64; do
