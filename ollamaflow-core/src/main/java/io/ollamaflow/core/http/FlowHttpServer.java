@@ -1,56 +1,41 @@
 package io.ollamaflow.core.http;
 
-import com.sun.net.httpserver.HttpServer;
-import io.ollamaflow.core.internal.Threads;
+import io.ollamaflow.core.internal.http1.Http1Server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
 
 /**
- * A {@link FlowHttpHandler} served by the JDK's built-in HTTP server, set up the way a proxy
- * needs: TCP_NODELAY on, and one virtual thread per request where the JDK has them (21+), else
- * a growing pool of platform threads (a stream holds its thread while it lasts).
+ * A {@link FlowHttpHandler} served over HTTP/1.1 by a small built-in server made for a proxy: one
+ * thread per connection with blocking I/O, so a request is read, forwarded and answered by one
+ * thread without hand-offs (platform threads for the first 256 connections, virtual threads
+ * beyond on JDK 21+), TCP_NODELAY on, keep-alive, chunked bodies both ways and
+ * {@code Expect: 100-continue}. No TLS: put a TLS terminator in front, or mount the handler in a
+ * servlet container ({@link FlowServlet}) or the JDK's server ({@link JdkHttpServerAdapter}).
  */
 public final class FlowHttpServer implements AutoCloseable {
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Http1Server server;
 
-  private FlowHttpServer(HttpServer server, ExecutorService executor) {
+  private FlowHttpServer(Http1Server server) {
     this.server = server;
-    this.executor = executor;
   }
 
-  /**
-   * Binds {@code address} (port 0 picks a free one) and starts serving {@code handler} at the root.
-   * Sets {@code sun.net.httpserver.nodelay=true} unless already set; the JDK reads it once, when
-   * its first server is created.
-   */
+  /** Binds {@code address} (port 0 picks a free one) and starts serving {@code handler}. */
   public static FlowHttpServer start(InetSocketAddress address, FlowHttpHandler handler) throws IOException {
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-    HttpServer server = HttpServer.create(address, 1024);
-    ExecutorService executor = Threads.perTask("ollamaflow-http");
-    server.setExecutor(executor);
-    server.createContext("/", new JdkHttpServerAdapter(handler));
-    server.start();
-    return new FlowHttpServer(server, executor);
+    return new FlowHttpServer(Http1Server.start(address, handler));
   }
 
   /** The bound port. */
   public int port() {
-    return server.getAddress().getPort();
+    return server.address().getPort();
   }
 
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   /** Stops accepting, ends open exchanges and releases the threads. */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
-
 }

@@ -15,8 +15,9 @@ import java.util.function.BiConsumer;
  *
  * <p>The JDK server leaves TCP_NODELAY off unless the JVM starts with
  * {@code -Dsun.net.httpserver.nodelay=true} (or the property is set before the first server is
- * created); without it every proxied answer waits about 40 ms on Nagle's algorithm.
- * {@link FlowHttpServer} sets it for you.
+ * created); without it every proxied answer waits about 40 ms on Nagle's algorithm. Each request
+ * passes from the JDK server's selector thread to a worker and back, which costs latency;
+ * {@link FlowHttpServer} avoids that and is what the standalone server uses.
  */
 public final class JdkHttpServerAdapter implements HttpHandler {
   private final FlowHttpHandler handler;

@@ -1,0 +1,136 @@
+package io.ollamaflow.core.internal.http1;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * One request's body: exactly Content-Length bytes, or the decoded chunks of a chunked body (its
+ * trailers are read and dropped). A framing error is a {@link ProtocolException} (400), and ends
+ * the connection. The first read sends {@code 100 Continue} when the client asked for it.
+ */
+final class RequestBody extends InputStream {
+  private static final int MAX_CHUNK_LINE = 4096;
+
+  private final ConnectionInput in;
+  private final boolean chunked;
+  private final Runnable beforeFirstRead;
+  /** Bytes left in the body (fixed length) or in the current chunk (chunked). */
+  private long remaining;
+  private boolean started;
+  private boolean finished;
+  /** A chunk with data was begun and the CRLF after its data is still unread. */
+  private boolean inChunk;
+  private ProtocolException malformed;
+
+  /**
+   * @param beforeFirstRead run once, before the first byte is read (sends 100 Continue); may be null
+   */
+  RequestBody(ConnectionInput in, long length, Runnable beforeFirstRead) {
+    this.in = in;
+    this.chunked = length == RequestHead.CHUNKED;
+    this.remaining = chunked ? 0 : length;
+    this.finished = !chunked && length == 0;
+    this.beforeFirstRead = beforeFirstRead;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] into, int offset, int length) throws IOException {
+    if (malformed != null) throw malformed;
+    if (finished) return -1;
+    if (length == 0) return 0;
+    if (!started) {
+      started = true;
+      if (beforeFirstRead != null) beforeFirstRead.run();
+    }
+    try {
+      if (chunked && remaining == 0 && !nextChunk()) return -1;
+      int n = in.read(into, offset, (int) Math.min(length, remaining));
+      if (n < 0) throw new ProtocolException(400, "the connection ended " + remaining + " bytes before the end of the request body");
+      remaining -= n;
+      if (!chunked && remaining == 0) finished = true;
+      return n;
+    } catch (ProtocolException e) {
+      malformed = e;
+      throw e;
+    }
+  }
+
+  /** Reads the next chunk's size line; false after the last chunk and its trailers. */
+  private boolean nextChunk() throws IOException {
+    if (inChunk) {
+      expectLineEnd();
+      inChunk = false;
+    }
+    String line = in.readLine(MAX_CHUNK_LINE, 400, "chunk size line");
+    if (line == null) throw new ProtocolException(400, "the connection ended before the end of the chunked request body");
+    int semicolon = line.indexOf(';');
+    String hex = (semicolon < 0 ? line : line.substring(0, semicolon)).strip();
+    if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      throw new ProtocolException(400, "malformed chunk size in the request body: '" + hex + "'");
+    }
+    remaining = Long.parseLong(hex, 16);
+    if (remaining > 0) {
+      inChunk = true;
+      return true;
+    }
+    skipTrailers();
+    finished = true;
+    return false;
+  }
+
+  private void expectLineEnd() throws IOException {
+    int c = in.read();
+    if (c == '\r') c = in.read();
+    if (c != '\n') throw new ProtocolException(400, "chunk data in the request body is not followed by CRLF");
+  }
+
+  private void skipTrailers() throws IOException {
+    int bytes = 0;
+    while (true) {
+      String trailer = in.readLine(RequestHead.MAX_HEADER_LINE, 431, "trailer line");
+      if (trailer == null) throw new ProtocolException(400, "the connection ended inside the request's trailers");
+      if (trailer.isEmpty()) return;
+      bytes += trailer.length();
+      if (bytes > RequestHead.MAX_HEADER_BYTES) throw new ProtocolException(431, "request trailers too large");
+    }
+  }
+
+  /** Whether every byte of the body has been read. */
+  boolean finished() {
+    return finished;
+  }
+
+  /** Whether reading began (so 100 Continue, if asked for, was sent). */
+  boolean started() {
+    return started;
+  }
+
+  /** The framing error met while reading, if any. */
+  ProtocolException malformed() {
+    return malformed;
+  }
+
+  /**
+   * Reads and drops up to {@code limit} bytes of what is left, so the connection can carry the
+   * next request.
+   *
+   * @return whether the body is now fully read
+   */
+  boolean drain(long limit) throws IOException {
+    byte[] skip = new byte[8192];
+    long dropped = 0;
+    while (!finished && dropped < limit) {
+      int n = read(skip, 0, (int) Math.min(skip.length, limit - dropped));
+      if (n < 0) break;
+      dropped += n;
+    }
+    return finished;
+  }
+}
