@@ -281,7 +281,7 @@ public final class OverheadBenchmark {
         .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB, GC ").append(gcNames()).append(".\n");
     md.append("- Simulated backends (a, b, d, e): a separate JVM (`BenchBackends`, same JDK, -Xmx2g), SimulatedOllama with token delay 0 (a, b, e) and 1 s (d).\n");
     md.append("- ollamaflow: `java ").append(o.serverOpts).append(" -jar ollamaflow-server.jar` on ").append(javaVersion(o.java))
-        .append(" (JDK HttpServer, virtual threads on 21+); per-request INFO log off, as nginx's access_log.\n");
+        .append(" (built-in HTTP/1.1 server: a thread per connection, platform threads for the first 256, virtual beyond on 21+); per-request INFO log off, as nginx's access_log.\n");
     md.append("- nginx: ").append(nginx == null ? "not available (not installed and could not be installed)" : nginxVersion()
         + ", 1 worker, master_process off, proxy_buffering off, proxy_request_buffering off, upstream keepalive 32, HTTP/1.1 upstream, access_log off").append(".\n");
     md.append("- Everything on 127.0.0.1; load generator, proxy and backend share the cores, so treat figures as magnitudes. Added = proxy percentile minus direct percentile from the same run. Latency runs from the intended send time (open loop). CPU = utime+stime of the proxy process from /proc.\n");

@@ -35,7 +35,9 @@ final class Http1Connection implements Runnable {
       ConnectionInput in = new ConnectionInput(socket.getInputStream());
       OutputStream raw = socket.getOutputStream();
       String remote = socket.getInetAddress().getHostAddress();
-      while (serveOne(in, raw, remote)) {
+      // One response buffer per connection: thousands of open streams each hold one.
+      byte[] responseBuffer = new byte[ResponseOutput.BUFFER_SIZE];
+      while (serveOne(in, raw, responseBuffer, remote)) {
         // next request on the same connection
       }
     } catch (IOException e) {
@@ -46,7 +48,7 @@ final class Http1Connection implements Runnable {
   }
 
   /** Serves the next request; false when the connection must close. */
-  private boolean serveOne(ConnectionInput in, OutputStream raw, String remote) throws IOException {
+  private boolean serveOne(ConnectionInput in, OutputStream raw, byte[] responseBuffer, String remote) throws IOException {
     RequestHead head;
     try {
       head = RequestHead.read(in);
@@ -56,7 +58,7 @@ final class Http1Connection implements Runnable {
     }
     if (head == null) return false;
     boolean expectContinue = !head.http10 && head.bodyLength != 0 && head.lists("Expect", "100-continue");
-    ResponseOutput out = new ResponseOutput(raw);
+    ResponseOutput out = new ResponseOutput(raw, responseBuffer);
     RequestBody body = new RequestBody(in, head.bodyLength, expectContinue ? () -> sendContinue(raw, out) : null);
     Http1Exchange exchange = new Http1Exchange(head, body, out, remote, expectContinue);
     try {

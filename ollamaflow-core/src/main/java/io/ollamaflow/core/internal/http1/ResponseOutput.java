@@ -15,15 +15,20 @@ final class ResponseOutput extends OutputStream {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+  /** An 8 KB write (the proxy's relay block) plus its chunk framing fits in one buffer. */
+  static final int BUFFER_SIZE = 8192 + 64;
+
   private final OutputStream socket;
-  private final byte[] buffer = new byte[16 * 1024];
+  private final byte[] buffer;
   private int count;
   private Framing framing;
   private long remaining;
   private boolean finished;
 
-  ResponseOutput(OutputStream socket) {
+  /** @param buffer {@link #BUFFER_SIZE} bytes, the connection's, reused by each of its responses */
+  ResponseOutput(OutputStream socket, byte[] buffer) {
     this.socket = socket;
+    this.buffer = buffer;
   }
 
   /** Buffers the status line and headers, and sets how the body is framed. */
