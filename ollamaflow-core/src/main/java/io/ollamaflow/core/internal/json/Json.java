@@ -2,12 +2,17 @@ package io.ollamaflow.core.internal.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The one Jackson configuration of core: compact output, no source excerpts in error messages. */
 public final class Json {
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
+  public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          // Jackson's default keeps parser buffers per thread, and a connection's thread lives as
+          // long as its stream: thousands of open streams would each keep about 12 KB.
+          .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+          .build())
       .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
       .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
       .build();

@@ -18,11 +18,19 @@ import java.util.Arrays;
 final class BodyPrefix extends OutputStream {
   static final int MEMORY_LIMIT = 256 * 1024;
 
-  private byte[] memory = new byte[8192];
+  private byte[] memory;
   private int memorySize;
   private Path spillFile;
   private OutputStream spill;
   private long size;
+
+  /**
+   * @param expectedSize the body's declared length, or -1 when unknown: a small body gets a small
+   *     array (a stream's request is held while the stream lasts), and any body can grow past it
+   */
+  BodyPrefix(long expectedSize) {
+    memory = new byte[expectedSize < 0 ? 8192 : (int) Math.min(8192, Math.max(64, expectedSize))];
+  }
 
   @Override
   public void write(int b) throws IOException {

@@ -39,12 +39,12 @@ final class ClientBody implements Closeable {
 
   /** A body forwarded as it comes, without looking inside (blob uploads). */
   static ClientBody passThrough(InputStream client, long limit) {
-    return new ClientBody(new BodyPrefix(), new LimitedClientStream(client, limit), false, null);
+    return new ClientBody(new BodyPrefix(-1), new LimitedClientStream(client, limit), false, null);
   }
 
   /** A complete body made by the proxy (a rewritten request). */
   static ClientBody of(byte[] bytes, String model) throws IOException {
-    BodyPrefix prefix = new BodyPrefix();
+    BodyPrefix prefix = new BodyPrefix(bytes.length);
     prefix.write(bytes, 0, bytes.length);
     return new ClientBody(prefix, InputStream.nullInputStream(), true, model);
   }
@@ -58,7 +58,7 @@ final class ClientBody implements Closeable {
    */
   static ClientBody sniffModel(InputStream client, long limit, long declaredLength, ModelField field) throws IOException {
     InputStream limited = new LimitedClientStream(client, limit);
-    BodyPrefix prefix = new BodyPrefix();
+    BodyPrefix prefix = new BodyPrefix(declaredLength);
     try (JsonParser parser = Json.FACTORY.createParser(new TeeInputStream(limited, prefix))) {
       String primary = field == ModelField.SOURCE ? "source" : "model";
       String fallback = field == ModelField.MODEL_OR_NAME ? "name" : null;
