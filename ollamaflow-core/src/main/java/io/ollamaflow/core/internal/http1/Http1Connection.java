@@ -1,6 +1,8 @@
 package io.ollamaflow.core.internal.http1;
 
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.core.http.FlowHttpHandler;
+import io.ollamaflow.core.internal.proxy.ErrorResponses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -117,8 +119,7 @@ final class Http1Connection implements Runnable {
 
   /** Answers a request that cannot be served, in Ollama's error shape, and closes the connection. */
   private static void refuse(OutputStream raw, ProtocolException e) {
-    String json = "{\"error\":" + jsonString(e.getMessage()) + "}\n";
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    byte[] body = ErrorResponses.body(ApiFormat.OLLAMA, e.status(), e.getMessage());
     String head = "HTTP/1.1 " + e.status() + " " + ReasonPhrases.of(e.status()) + "\r\nContent-Type: application/json"
         + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
     try {
@@ -128,21 +129,5 @@ final class Http1Connection implements Runnable {
     } catch (IOException gone) {
       // Nobody left to tell.
     }
-  }
-
-  /** {@code s} as a JSON string literal: quotes, backslashes and control characters escaped. */
-  private static String jsonString(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
   }
 }

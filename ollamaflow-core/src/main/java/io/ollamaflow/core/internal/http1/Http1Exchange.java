@@ -23,7 +23,6 @@ final class Http1Exchange implements FlowHttpExchange {
   private final String remoteAddress;
   private final boolean expectContinue;
   private final List<String> responseHeaders = new ArrayList<>();
-  private boolean started;
   private boolean closeAfter;
 
   Http1Exchange(RequestHead head, RequestBody body, ResponseOutput out, String remoteAddress, boolean expectContinue) {
@@ -72,14 +71,14 @@ final class Http1Exchange implements FlowHttpExchange {
 
   @Override
   public void addResponseHeader(String name, String value) {
-    if (started) throw new IllegalStateException("response headers already sent");
+    if (started()) throw new IllegalStateException("response headers already sent");
     if (name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
       throw new IllegalArgumentException("line break in response header " + name);
     }
     // The server frames the body and manages the connection itself.
     if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) return;
     if (name.equalsIgnoreCase("Connection")) {
-      if (value.toLowerCase(java.util.Locale.ROOT).contains("close")) closeAfter = true;
+      if (value.toLowerCase(Locale.ROOT).contains("close")) closeAfter = true;
       return;
     }
     responseHeaders.add(name);
@@ -88,9 +87,8 @@ final class Http1Exchange implements FlowHttpExchange {
 
   @Override
   public void sendResponseHeaders(int status, long contentLength) throws IOException {
-    if (started) throw new IllegalStateException("response headers already sent");
+    if (started()) throw new IllegalStateException("response headers already sent");
     if (status < 200 || status > 999) throw new IllegalArgumentException("response status " + status);
-    started = true;
     StringBuilder h = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
         .append(ReasonPhrases.of(status)).append("\r\nDate: ").append(HttpDate.now()).append("\r\n");
     for (int i = 0; i < responseHeaders.size(); i += 2) {
@@ -133,7 +131,7 @@ final class Http1Exchange implements FlowHttpExchange {
   }
 
   boolean started() {
-    return started;
+    return out.begun();
   }
 
   /** Whether the connection must close after this exchange. */

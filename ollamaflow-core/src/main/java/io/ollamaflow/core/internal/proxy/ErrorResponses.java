@@ -26,8 +26,8 @@ public final class ErrorResponses {
     return (sse ? "data: " + json + "\n\n" : json + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A backend's error, answered with the backend's status, in the client's dialect. */
-  static byte[] body(ApiFormat dialect, int status, String message) {
+  /** An error with this status and message, in the client's dialect (a backend's, or the HTTP server's). */
+  public static byte[] body(ApiFormat dialect, int status, String message) {
     return json(dialect, status, message, null).toString().getBytes(StandardCharsets.UTF_8);
   }
 
