@@ -12,8 +12,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("llm")
 public record LlmProperties(@DefaultValue List<Server> backends) {
 
-  /**
-   * One inference server. {@code maxParallelRequests} is left to OllamaFlow's default when unset.
-   */
-  public record Server(URI url, @DefaultValue("Ollama") String apiFormat, Integer maxParallelRequests) {}
+  /** One inference server; {@code maxParallelRequests} is left to OllamaFlow's default when unset. */
+  public record Server(URI url, @DefaultValue("Ollama") String apiFormat, Integer maxParallelRequests) {
+    public Server {
+      if (url == null || url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+        throw new IllegalArgumentException("llm.backends[].url: " + url + " (expected: http://host:port or https://host:port)");
+      }
+    }
+  }
 }

@@ -9,17 +9,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 
 /**
  * The example application started as its {@code main} would start it, on Tomcat on a free
- * loopback port, with the given backends; {@link #close()} closes its context as a shutdown does.
+ * loopback port; {@link #close()} closes its context as a shutdown does.
  */
 final class RunningApp implements AutoCloseable {
-  /** HTTP/1.1: the JDK client's default HTTP/2 upgrade headers are not what this test is about. */
+  /** HTTP/1.1: the JDK client's default HTTP/2 upgrade headers are not what these tests are about. */
   static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Duration WAIT = Duration.ofSeconds(15);
 
   private final ServletWebServerApplicationContext context;
 
@@ -27,18 +29,17 @@ final class RunningApp implements AutoCloseable {
     this.context = context;
   }
 
-  /** One {@code url,apiFormat,maxParallelRequests} entry per backend; the last two may be empty. */
-  static RunningApp start(List<String> backends) {
-    // Command-line arguments, as a user would pass them: they win over application.properties.
-    List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1"));
-    for (int i = 0; i < backends.size(); i++) {
-      String[] parts = backends.get(i).split(",", -1);
-      args.add("--llm.backends[" + i + "].url=" + parts[0]);
-      if (parts.length > 1 && !parts[1].isEmpty()) args.add("--llm.backends[" + i + "].api-format=" + parts[1]);
-      if (parts.length > 2 && !parts[2].isEmpty()) args.add("--llm.backends[" + i + "].max-parallel-requests=" + parts[2]);
-    }
+  /** Starts the application with these command-line arguments, e.g. {@code --llm.backends[0].url=...}. */
+  static RunningApp start(String... args) {
+    List<String> all = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1"));
+    all.addAll(List.of(args));
     return new RunningApp((ServletWebServerApplicationContext) new SpringApplicationBuilder(SpringBootExample.class)
-        .run(args.toArray(String[]::new)));
+        .run(all.toArray(String[]::new)));
+  }
+
+  /** The argument that makes the server on this loopback port the first backend. */
+  static String firstBackend(int port) {
+    return "--llm.backends[0].url=http://127.0.0.1:" + port;
   }
 
   int port() {
@@ -58,14 +59,18 @@ final class RunningApp implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(json)).build();
   }
 
-  /** Waits until the cluster has listed {@code model} (the backends are probed after start). */
-  RunningApp awaitModel(String model) throws IOException, InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(15);
-    while (!get("/llm/v1/models").body().contains(model)) {
-      if (Instant.now().isAfter(deadline)) throw new AssertionError(model + " not listed under /llm/v1/models within 15 s");
-      Thread.sleep(50);
-    }
+  /** Waits until the cluster lists {@code model}: the backends are probed and listed after start. */
+  RunningApp awaitModel(String model) throws Exception {
+    awaitTrue(model + " listed under /llm/v1/models", () -> get("/llm/v1/models").body().contains(model));
     return this;
+  }
+
+  static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (!condition.call()) {
+      if (Instant.now().isAfter(deadline)) throw new AssertionError(what + ": not within " + WAIT.toSeconds() + " s");
+      Thread.sleep(20);
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.ollamaflow.examples.spring;
 
+import static io.ollamaflow.examples.spring.RunningApp.firstBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamaflow.examples.sim.SimulatedOllama;
@@ -31,7 +32,7 @@ class SpringAiClientsTest {
   @BeforeAll
   static void start() throws Exception {
     backend = SimulatedOllama.builder().id("sim-1").models(List.of("llama3.2:latest")).tokens(TOKENS).start();
-    app = RunningApp.start(List.of(backend.baseUrl())).awaitModel("llama3.2");
+    app = RunningApp.start(firstBackend(backend.port())).awaitModel("llama3.2");
   }
 
   @AfterAll

@@ -1,8 +1,11 @@
 package io.ollamaflow.examples.spring;
 
 import static io.ollamaflow.examples.spring.RunningApp.CLIENT;
+import static io.ollamaflow.examples.spring.RunningApp.awaitTrue;
 import static io.ollamaflow.examples.spring.RunningApp.post;
+import static io.ollamaflow.examples.spring.RunningApp.firstBackend;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.examples.sim.SimulatedOllama;
 import java.io.BufferedReader;
@@ -15,12 +18,10 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +55,7 @@ class SpringBootExampleTest {
       List<String> chunks) throws Exception {
     String request = CHAT.replace("}]}", "}],\"stream\":true}");
     try (GatedBackend backend = new GatedBackend(Map.of(path, new GatedBackend.Stream(contentType, chunks)));
-         RunningApp app = RunningApp.start(List.of("http://127.0.0.1:" + backend.port() + "," + apiFormat))
+         RunningApp app = RunningApp.start(firstBackend(backend.port()), "--llm.backends[0].api-format=" + apiFormat)
              .awaitModel("llama3.2")) {
       HttpResponse<InputStream> response = CLIENT.send(post(app.uri("/llm" + path), request),
           HttpResponse.BodyHandlers.ofInputStream());
@@ -77,7 +78,8 @@ class SpringBootExampleTest {
   void clientThatHangsUpMidStreamCancelsTheBackendCallAndFreesTheBackendsOnlySlot() throws Exception {
     try (SimulatedOllama backend = SimulatedOllama.builder().models(List.of("llama3.2:latest")).tokens(100_000)
              .tokenDelay(Duration.ofMillis(10)).start();
-         RunningApp app = RunningApp.start(List.of(backend.baseUrl() + ",Ollama,1")).awaitModel("llama3.2")) {
+         RunningApp app = RunningApp.start(firstBackend(backend.port()),
+             "--llm.backends[0].max-parallel-requests=1").awaitModel("llama3.2")) {
       try (Socket socket = new Socket("127.0.0.1", app.port())) {
         OutputStream out = socket.getOutputStream();
         out.write(("POST /llm/api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
@@ -104,7 +106,7 @@ class SpringBootExampleTest {
   @Test
   void gracefulShutdownLetsAStreamInFlightFinishAndRefusesNewConnections() throws Exception {
     try (GatedBackend backend = new GatedBackend(Map.of("/api/chat", new GatedBackend.Stream("application/x-ndjson", NDJSON)))) {
-      RunningApp app = RunningApp.start(List.of("http://127.0.0.1:" + backend.port())).awaitModel("llama3.2");
+      RunningApp app = RunningApp.start(firstBackend(backend.port())).awaitModel("llama3.2");
       int port = app.port();
       try (app) {
         HttpResponse<InputStream> response = CLIENT.send(post(app.uri("/llm/api/chat"), CHAT),
@@ -130,7 +132,7 @@ class SpringBootExampleTest {
   @Test
   void modelIdWithAnEncodedSlashPassesTomcatAndReachesTheCluster() throws Exception {
     try (SimulatedOllama backend = SimulatedOllama.builder().models(List.of("Qwen/Qwen3-8B:latest")).start();
-         RunningApp app = RunningApp.start(List.of(backend.baseUrl())).awaitModel("Qwen/Qwen3-8B")) {
+         RunningApp app = RunningApp.start(firstBackend(backend.port())).awaitModel("Qwen/Qwen3-8B")) {
       HttpResponse<String> model = app.get("/llm/v1/models/Qwen%2FQwen3-8B");
 
       assertThat(model.statusCode()).as(model.body()).isEqualTo(200);
@@ -144,11 +146,17 @@ class SpringBootExampleTest {
   @Test
   void applicationsOwnControllerAnswersBesideTheCluster() throws Exception {
     try (SimulatedOllama backend = SimulatedOllama.builder().models(List.of("llama3.2:latest")).start();
-         RunningApp app = RunningApp.start(List.of(backend.baseUrl())).awaitModel("llama3.2")) {
+         RunningApp app = RunningApp.start(firstBackend(backend.port())).awaitModel("llama3.2")) {
       assertThat(app.get("/hello").body()).isEqualTo("hello from the Spring application");
       assertThat(app.get("/llm/").body()).isEqualTo("Ollama is running");
       assertThat(app.get("/llm/api/tags").body()).contains("llama3.2:latest");
     }
+  }
+
+  @Test
+  void backendUrlWithoutSchemeStopsTheStartWithAMessageNamingTheSetting() {
+    assertThatThrownBy(() -> RunningApp.start("--llm.backends[0].url=gpu-1:11434"))
+        .rootCause().hasMessage("llm.backends[].url: gpu-1:11434 (expected: http://host:port or https://host:port)");
   }
 
   private static boolean accepts(int port) {
@@ -158,14 +166,6 @@ class SpringBootExampleTest {
       return false;
     } catch (IOException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(10);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) throw new AssertionError(what + ": not within 10 s");
-      Thread.sleep(20);
     }
   }
 }
