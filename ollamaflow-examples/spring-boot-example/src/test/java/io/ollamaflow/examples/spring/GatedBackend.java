@@ -41,7 +41,7 @@ final class GatedBackend implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** Chunks written to the proxy so far, across streams. */
+  /** Chunks written (or being written) to the proxy so far, across streams. */
   int written() {
     return written.get();
   }
@@ -76,9 +76,9 @@ final class GatedBackend implements AutoCloseable {
     OutputStream out = exchange.getResponseBody();
     for (int i = 0; i < stream.chunks().size(); i++) {
       if (i > 0 && !acquireRelease()) return; // the test gave up: end the stream unfinished
+      written.incrementAndGet(); // before the write, so a client that has the chunk sees it counted
       out.write(stream.chunks().get(i).getBytes(StandardCharsets.UTF_8));
       out.flush();
-      written.incrementAndGet();
     }
   }
 

@@ -54,8 +54,9 @@ final class RunningApp implements AutoCloseable {
     return CLIENT.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A JSON POST whose answer must start within {@link #WAIT}: a request stuck in a queue fails the test. */
   static HttpRequest post(URI uri, String json) {
-    return HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+    return HttpRequest.newBuilder(uri).timeout(WAIT).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build();
   }
 
