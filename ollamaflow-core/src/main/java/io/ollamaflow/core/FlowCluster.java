@@ -19,6 +19,7 @@ import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
+import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
@@ -377,6 +378,7 @@ public final class FlowCluster implements AutoCloseable {
 
     /** Reads the store and returns a cluster that is ready to serve. */
     public FlowCluster build() {
+      OkHttpVersionCheck.requireSupportedOkHttp();
       return new FlowCluster(this);
     }
   }
