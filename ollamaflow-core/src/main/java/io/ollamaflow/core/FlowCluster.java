@@ -22,6 +22,7 @@ import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
+import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
@@ -80,7 +81,8 @@ public final class FlowCluster implements AutoCloseable {
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
     admin = new FlowAdmin(store, state, balancers, b.clock);
-    handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
+    FlowHttpHandler proxy = exchange -> engine.serve(new HttpCall(exchange));
+    handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
 
   public static Builder builder() {
@@ -103,7 +105,12 @@ public final class FlowCluster implements AutoCloseable {
    * requests. See {@link InProcessClient}.
    */
   public InProcessClient inProcess(String frontendHost) {
-    return InProcessClient.over(handler, frontendHost);
+    return InProcessClient.over(engine, frontendHost);
+  }
+
+  /** Requests of this frontend waiting in the proxy for a backend slot now; 0 for an unknown frontend. */
+  public int queuedRequests(String frontendIdentifier) {
+    return engine.queued(frontendIdentifier);
   }
 
   /** A chat answer from the catch-all frontend, routed as an HTTP {@code POST /api/chat} would be. */

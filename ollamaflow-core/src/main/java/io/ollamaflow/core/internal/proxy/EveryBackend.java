@@ -2,7 +2,6 @@ package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
@@ -30,7 +29,7 @@ final class EveryBackend {
     return route == ProxyRoute.DELETE || route == ProxyRoute.COPY;
   }
 
-  static void serve(FlowHttpExchange exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
+  static void serve(ProxyCall exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
       List<BackendState> backends, ClientBody body) throws IOException {
     byte[] bytes;
     try (InputStream in = body.open()) {

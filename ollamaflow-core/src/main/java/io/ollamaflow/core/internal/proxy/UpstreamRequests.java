@@ -3,7 +3,6 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import java.util.Map;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
@@ -18,26 +17,26 @@ final class UpstreamRequests {
   private UpstreamRequests() {}
 
   /** @param body the body to send, or null for a request without one */
-  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body) {
+  static Request build(Backend backend, ProxyCall exchange, ClientBody body) {
     return build(backend, exchange, body, exchange.method());
   }
 
   /** The client's request sent with another method (a HEAD answered from a GET). */
-  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method) {
+  static Request build(Backend backend, ProxyCall exchange, ClientBody body, String method) {
     return build(backend, exchange, body, method, exchange.rawPath());
   }
 
   /** The client's request sent to another path (a model alias in {@code /v1/models/:model} replaced by its target). */
-  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method, String rawPath) {
+  static Request build(Backend backend, ProxyCall exchange, ClientBody body, String method, String rawPath) {
     return build(backend, exchange, method, rawPath, requestBody(exchange, body));
   }
 
   /** A translated request: the translator's method and path, a JSON body the proxy wrote. */
-  static Request build(Backend backend, FlowHttpExchange exchange, String method, String rawPath, byte[] json) {
+  static Request build(Backend backend, ProxyCall exchange, String method, String rawPath, byte[] json) {
     return build(backend, exchange, method, rawPath, json == null ? null : RequestBody.create(json, JSON));
   }
 
-  private static Request build(Backend backend, FlowHttpExchange exchange, String method, String rawPath,
+  private static Request build(Backend backend, ProxyCall exchange, String method, String rawPath,
       RequestBody body) {
     HttpUrl url = HttpUrl.parse(backend.baseUrl() + rawPath + query(exchange.rawQuery(), backend.querystring()));
     if (url == null) {
@@ -65,7 +64,7 @@ final class UpstreamRequests {
         .build();
   }
 
-  private static RequestBody requestBody(FlowHttpExchange exchange, ClientBody body) {
+  private static RequestBody requestBody(ProxyCall exchange, ClientBody body) {
     if (body == null) return null;
     String type = exchange.requestHeader("Content-Type");
     MediaType mediaType = type == null ? null : MediaType.parse(type);
@@ -74,7 +73,7 @@ final class UpstreamRequests {
     return new ForwardedBody(mediaType, length, body);
   }
 
-  static long contentLength(FlowHttpExchange exchange) {
+  static long contentLength(ProxyCall exchange) {
     String value = exchange.requestHeader("Content-Length");
     if (value == null) return -1;
     try {
