@@ -4,6 +4,7 @@ import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.models.ModelNotFound;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
@@ -54,7 +55,7 @@ final class EveryBackend {
       }
     }
     if (done.isEmpty() && failures.isEmpty()) {
-      throw new FlowException(ErrorCode.MODEL_NOT_FOUND, "model '" + request.model() + "' not found");
+      throw ModelNotFound.error(request.dialect(), request.model());
     }
     if (done.isEmpty()) {
       throw new FlowException(ErrorCode.BACKEND_ERROR, String.join("; ", failures));

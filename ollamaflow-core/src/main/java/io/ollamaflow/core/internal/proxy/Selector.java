@@ -7,11 +7,12 @@ import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.api.LoadBalancer;
+import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.models.ModelNotFound;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
@@ -238,10 +239,7 @@ final class Selector {
             + frontend.identifier() + "' yet: it is in RequiredModels and being synced, try again shortly");
       }
     }
-    // Ollama's own wording, so that clients (the ollama CLI among them) react as they do to Ollama.
-    String message = ApiFormat.OPENAI.equals(dialect) ? "The model `" + model + "` does not exist."
-        : "model '" + model + "' not found";
-    return new FlowException(ErrorCode.MODEL_NOT_FOUND, message);
+    return ModelNotFound.error(dialect, model);
   }
 
   /**

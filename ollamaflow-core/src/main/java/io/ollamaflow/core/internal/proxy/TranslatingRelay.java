@@ -8,8 +8,9 @@ import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.StreamTranslator;
 import io.ollamaflow.core.internal.Events;
-import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.models.ModelNotFound;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.translation.StreamEvents;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -188,8 +189,7 @@ final class TranslatingRelay {
    */
   private String backendError(Response response) throws IOException {
     if (response.code() == 404 && request.model() != null) {
-      return ApiFormat.OPENAI.equals(dialect) ? "The model `" + request.model() + "` does not exist."
-          : "model '" + request.model() + "' not found";
+      return ModelNotFound.message(dialect, request.model());
     }
     String text = wholeText(response);
     ObjectNode json = event(text);

@@ -3,7 +3,7 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import java.util.Map;
+import io.ollamaflow.core.internal.BackendRequests;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -38,7 +38,9 @@ final class UpstreamRequests {
 
   private static Request build(Backend backend, ProxyCall exchange, String method, String rawPath,
       RequestBody body) {
-    HttpUrl url = HttpUrl.parse(backend.baseUrl() + rawPath + query(exchange.rawQuery(), backend.querystring()));
+    String clientQuery = exchange.rawQuery();
+    HttpUrl url = HttpUrl.parse(BackendRequests.url(backend,
+        clientQuery == null || clientQuery.isEmpty() ? rawPath : rawPath + "?" + clientQuery));
     if (url == null) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + rawPath);
     }
@@ -53,10 +55,7 @@ final class UpstreamRequests {
     headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
     String host = exchange.requestHeader("Host");
     if (host != null && headers.get("X-Forwarded-Host") == null) headers.set("X-Forwarded-Host", host);
-    if (backend.bearerToken() != null) headers.set("Authorization", "Bearer " + backend.bearerToken());
-    for (Map.Entry<String, String> header : backend.headers().entrySet()) {
-      headers.set(header.getKey(), header.getValue());
-    }
+    BackendRequests.withCredentials(backend, headers::set);
     return new Request.Builder()
         .url(url)
         .headers(headers.build())
@@ -81,10 +80,5 @@ final class UpstreamRequests {
     } catch (NumberFormatException e) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "Content-Length: \"" + value + "\" is not a number");
     }
-  }
-
-  private static String query(String clientQuery, String backendQuery) {
-    if (clientQuery == null || clientQuery.isEmpty()) return backendQuery == null ? "" : "?" + backendQuery;
-    return "?" + clientQuery + (backendQuery == null ? "" : "&" + backendQuery);
   }
 }
