@@ -132,25 +132,27 @@ final class SimRoutes {
     int promptTokens = chat
         ? Answers.countMessageTokens(request.path("messages"))
         : Answers.countTokens(request.path("prompt").asText(""));
-    long loadNanos = sim.load(installed);
-    if (!flag(request, "stream", true)) {
-      sim.pauseTokens(count);
-      ObjectNode answer = chunk(model, chat, call.isPresent() ? "" : String.join("", tokens));
-      call.ifPresent(c -> addToolCall(answer, c));
-      x.sendJson(200, last(x, answer, chat, count, promptTokens, loadNanos));
-      return;
-    }
-    StreamWriter out = x.stream(StreamWriter.Framing.NDJSON);
-    if (call.isPresent()) {
-      ObjectNode line = chunk(model, true, "");
-      addToolCall(line, call.get());
-      out.send(line.put("done", false));
-    } else {
-      for (String token : tokens) {
-        out.send(chunk(model, chat, token).put("done", false));
+    try (Lease lease = sim.admit(installed, request)) {
+      long loadNanos = lease.loadNanos();
+      if (!flag(request, "stream", true)) {
+        sim.pauseTokens(count);
+        ObjectNode answer = chunk(model, chat, call.isPresent() ? "" : String.join("", tokens));
+        call.ifPresent(c -> addToolCall(answer, c));
+        x.sendJson(200, last(x, answer, chat, count, promptTokens, loadNanos));
+        return;
       }
+      StreamWriter out = x.stream(StreamWriter.Framing.NDJSON);
+      if (call.isPresent()) {
+        ObjectNode line = chunk(model, true, "");
+        addToolCall(line, call.get());
+        out.send(line.put("done", false));
+      } else {
+        for (String token : tokens) {
+          out.send(chunk(model, chat, token).put("done", false));
+        }
+      }
+      out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
     }
-    out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
   }
 
   /** Ollama's tool calls carry an id and their arguments as an object. */
@@ -197,7 +199,10 @@ final class SimRoutes {
     ModelCatalog.Model installed = x.requireInstalled(model);
     List<String> inputs = embedInputs(request.get("input"));
     // Like Ollama, an empty input still loads the model (clients use it to preload).
-    long loadNanos = sim.load(installed);
+    long loadNanos;
+    try (Lease lease = sim.admit(installed, request)) {
+      loadNanos = lease.loadNanos();
+    }
     ObjectNode reply = JSON.createObjectNode().put("model", model);
     ArrayNode embeddings = reply.putArray("embeddings");
     int tokens = 0;
@@ -233,7 +238,7 @@ final class SimRoutes {
 
   private void embeddings(SimExchange x) throws IOException {
     ObjectNode request = x.json();
-    sim.load(x.requireInstalled(requireModelName(request)));
+    sim.admit(x.requireInstalled(requireModelName(request)), request).close();
     String prompt = request.path("prompt").asText("");
     ObjectNode reply = JSON.createObjectNode();
     ArrayNode embedding = reply.putArray("embedding");
