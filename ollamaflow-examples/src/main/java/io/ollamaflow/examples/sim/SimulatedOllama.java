@@ -53,20 +53,40 @@ public final class SimulatedOllama implements AutoCloseable {
   public static final int DEFAULT_OLLAMA_PARALLEL = 4;
   /** vLLM's default max_num_seqs. */
   public static final int DEFAULT_VLLM_PARALLEL = 256;
+  /** llama-server's slots unless {@link Builder#parallel(int)} says otherwise. */
+  public static final int DEFAULT_LLAMA_CPP_PARALLEL = 4;
 
   /** Which server to imitate. */
   public enum Flavor {
     /** Ollama: the native API and its OpenAI-compatible /v1 layer. */
-    OLLAMA,
+    OLLAMA(DEFAULT_OLLAMA_PARALLEL),
     /** An Ollama without the /v1 layer (as before 0.1.24): /v1 paths answer 404. */
-    OLLAMA_NATIVE_ONLY,
+    OLLAMA_NATIVE_ONLY(DEFAULT_OLLAMA_PARALLEL),
     /**
      * vLLM's OpenAI server: /v1 chat, completions, embeddings and models in vLLM's layout, /health,
      * and FastAPI's 404 for everything else (/api too). Model names are served exactly as given,
      * without Ollama's ":latest". Residency and {@link Builder#version(String)} do not apply;
      * {@link Builder#parallel(int)} is max_num_seqs, and GET /metrics reports the engine's load.
      */
-    VLLM
+    VLLM(DEFAULT_VLLM_PARALLEL),
+    /**
+     * llama.cpp's llama-server: the OpenAI-compatible /v1 routes (answered in the layout of
+     * Ollama's /v1 layer), GET /health, GET /slots with each slot's is_processing, and GET /metrics
+     * with llamacpp:requests_processing and llamacpp:requests_deferred. Model names are served as
+     * given; residency does not apply; {@link Builder#parallel(int)} is --parallel.
+     */
+    LLAMA_CPP(DEFAULT_LLAMA_CPP_PARALLEL);
+
+    private final int defaultParallel;
+
+    Flavor(int defaultParallel) {
+      this.defaultParallel = defaultParallel;
+    }
+
+    /** Whether Ollama's scheduler decides which models are loaded; else one engine serves all. */
+    boolean ollama() {
+      return this == OLLAMA || this == OLLAMA_NATIVE_ONLY;
+    }
   }
 
   // Without TCP_NODELAY every small response waits about 40 ms on Nagle's algorithm. The JDK
@@ -87,13 +107,17 @@ public final class SimulatedOllama implements AutoCloseable {
     }
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), BACKLOG);
     SimHandler handler = new SimHandler(state);
-    if (state.flavor == Flavor.VLLM) {
-      VllmRoutes.register(handler, state);
-    } else {
-      SimRoutes.register(handler, state);
-    }
-    if (state.flavor == Flavor.OLLAMA) {
-      OpenAiRoutes.register(handler, state);
+    switch (state.flavor) {
+      case OLLAMA -> {
+        SimRoutes.register(handler, state);
+        OpenAiRoutes.register(handler, state);
+      }
+      case OLLAMA_NATIVE_ONLY -> SimRoutes.register(handler, state);
+      case VLLM -> VllmRoutes.register(handler, state);
+      case LLAMA_CPP -> {
+        LlamaCppRoutes.register(handler, state);
+        OpenAiRoutes.register(handler, state);
+      }
     }
     server.createContext("/", handler);
     executor = newExecutor(state.id);
@@ -314,8 +338,8 @@ public final class SimulatedOllama implements AutoCloseable {
     }
 
     /**
-     * Installed models; "llama3" means "llama3:latest" except for {@link Flavor#VLLM}, which serves
-     * names verbatim. May be empty.
+     * Installed models; "llama3" means "llama3:latest" except for {@link Flavor#VLLM} and {@link
+     * Flavor#LLAMA_CPP}, which serve names verbatim. May be empty.
      */
     public Builder models(List<String> models) {
       this.models = copyNames(models, "models");
@@ -367,7 +391,8 @@ public final class SimulatedOllama implements AutoCloseable {
     /**
      * Requests that run at once: per loaded model for Ollama (OLLAMA_NUM_PARALLEL, default {@value
      * #DEFAULT_OLLAMA_PARALLEL}), for the whole engine for vLLM (max_num_seqs, default {@value
-     * #DEFAULT_VLLM_PARALLEL}). Further requests wait inside the server in arrival order.
+     * #DEFAULT_VLLM_PARALLEL}) and llama.cpp (--parallel, default {@value
+     * #DEFAULT_LLAMA_CPP_PARALLEL}). Further requests wait inside the server in arrival order.
      */
     public Builder parallel(int parallel) {
       this.parallel = checkPositive(parallel, "parallel");
@@ -394,10 +419,10 @@ public final class SimulatedOllama implements AutoCloseable {
 
     /** Binds to 127.0.0.1 and starts serving. */
     public SimulatedOllama start() throws IOException {
-      ModelCatalog catalog = new ModelCatalog(models, flavor == Flavor.VLLM);
+      ModelCatalog catalog = new ModelCatalog(models, !flavor.ollama());
       Occupancy occupancy = new Occupancy();
-      boolean engine = flavor == Flavor.VLLM;
-      int slots = parallel > 0 ? parallel : engine ? DEFAULT_VLLM_PARALLEL : DEFAULT_OLLAMA_PARALLEL;
+      boolean engine = !flavor.ollama();
+      int slots = parallel > 0 ? parallel : flavor.defaultParallel;
       Residency residency = new Residency(catalog, loadedModels, residentModels, slots, coldLoadDelay,
           keepAlive, clock, occupancy);
       return new SimulatedOllama(new SimState(id, flavor, version, tokens, tokenDelay, catalog, residency,

@@ -207,21 +207,14 @@ final class VllmRoutes {
     String model = sim.catalog.installed().stream().findFirst().map(ModelCatalog.Model::name).orElse("");
     Slots engine = sim.engine().orElseThrow();
     double cacheUsage = engine.busy() / (double) engine.size();
-    String labels = "{engine=\"0\",model_name=\"" + model.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
-    StringBuilder text = new StringBuilder();
-    gauge(text, "vllm:num_requests_running", "Requests in the running batch.", labels, sim.occupancy.running());
-    gauge(text, "vllm:num_requests_waiting", "Requests queued for the running batch.", labels,
-        sim.occupancy.waiting());
-    gauge(text, "vllm:kv_cache_usage_perc", "Fraction of KV-cache blocks in use (1 = full).", labels, cacheUsage);
-    gauge(text, "vllm:gpu_cache_usage_perc", "Fraction of GPU KV-cache blocks in use (1 = full); older name.",
-        labels, cacheUsage);
-    x.sendText(200, "text/plain; version=0.0.4; charset=utf-8", text.toString());
-  }
-
-  private static void gauge(StringBuilder text, String name, String help, String labels, double value) {
-    text.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" gauge\n")
-        .append(name).append(labels).append(' ').append(value).append('\n');
+    String labels = "{engine=\"0\",model_name=\"" + PrometheusText.escape(model) + "\"}";
+    PrometheusText text = new PrometheusText()
+        .gauge("vllm:num_requests_running", "Requests in the running batch.", labels, sim.occupancy.running())
+        .gauge("vllm:num_requests_waiting", "Requests queued for the running batch.", labels, sim.occupancy.waiting())
+        .gauge("vllm:kv_cache_usage_perc", "Fraction of KV-cache blocks in use (1 = full).", labels, cacheUsage)
+        .gauge("vllm:gpu_cache_usage_perc", "Fraction of GPU KV-cache blocks in use (1 = full); older name.", labels,
+            cacheUsage);
+    x.sendText(200, PrometheusText.CONTENT_TYPE, text.toString());
   }
 
   private void listModels(SimExchange x) throws IOException {

@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -110,6 +112,31 @@ final class SimHttp {
       }
     }
     return events;
+  }
+
+  /**
+   * The samples of a Prometheus text answer (name with labels to value), checking the content type
+   * and that each sample follows its own HELP line and a TYPE line declaring a gauge.
+   */
+  static Map<String, Double> prometheusGauges(HttpResponse<String> response) {
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+        .startsWith("text/plain; version=0.0.4"));
+    Map<String, Double> samples = new TreeMap<>();
+    List<String> lines = response.body().lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.startsWith("#")) {
+        continue;
+      }
+      int space = line.lastIndexOf(' ');
+      String series = line.substring(0, space);
+      String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
+      assertThat(lines.get(i - 2)).startsWith("# HELP " + name + " ");
+      assertThat(lines.get(i - 1)).isEqualTo("# TYPE " + name + " gauge");
+      samples.put(series, Double.parseDouble(line.substring(space + 1)));
+    }
+    return samples;
   }
 
   /** Polls until the condition holds or the timeout passes; returns whether it held. */

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,26 +37,8 @@ class SimulatedVllmMetricsTest {
     sim.close();
   }
 
-  /** Sample name with labels to value, checking that each sample follows its HELP and TYPE lines. */
   private Map<String, Double> metrics() {
-    HttpResponse<String> response = http.get("/metrics");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
-        .startsWith("text/plain; version=0.0.4"));
-    Map<String, Double> samples = new TreeMap<>();
-    List<String> lines = response.body().lines().toList();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if (line.startsWith("#")) {
-        continue;
-      }
-      String name = line.substring(0, line.indexOf('{'));
-      assertThat(lines.get(i - 2)).startsWith("# HELP " + name + " ");
-      assertThat(lines.get(i - 1)).isEqualTo("# TYPE " + name + " gauge");
-      int space = line.lastIndexOf(' ');
-      samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-    }
-    return samples;
+    return SimHttp.prometheusGauges(http.get("/metrics"));
   }
 
   private CompletableFuture<HttpResponse<String>> chat() {
