@@ -257,6 +257,17 @@ final class Residency {
     }
   }
 
+  /** Unloads the model once its requests are done, as a request with keep_alive 0 would. */
+  synchronized void unloadWhenIdle(ModelCatalog.Model model) {
+    Runner runner = runners.get(ModelCatalog.key(model.name()));
+    if (runner != null) {
+      runner.keepAlive = Duration.ZERO;
+      if (runner.references == 0) {
+        runners.values().remove(runner);
+      }
+    }
+  }
+
   synchronized void unload(String name) {
     runners.remove(ModelCatalog.key(name));
   }

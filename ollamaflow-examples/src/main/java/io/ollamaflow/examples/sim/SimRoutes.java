@@ -126,6 +126,10 @@ final class SimRoutes {
     ObjectNode request = x.json();
     String model = requireModelName(request);
     ModelCatalog.Model installed = x.requireInstalled(model);
+    if (chat ? request.path("messages").isEmpty() : request.path("prompt").asText("").isEmpty()) {
+      loadOrUnload(x, request, installed, chat);
+      return;
+    }
     int count = tokenCount(request.path("options").path("num_predict"), sim.tokens);
     List<String> tokens = Answers.tokens(sim.id, count);
     Optional<Answers.ToolCall> call = chat ? Answers.toolCall(request) : Optional.empty();
@@ -153,6 +157,24 @@ final class SimRoutes {
       }
       out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
     }
+  }
+
+  /**
+   * Nothing to answer: Ollama's load request, or with keep_alive 0 its unload request. Either way
+   * one JSON answer, even when streaming was asked for.
+   */
+  private void loadOrUnload(SimExchange x, ObjectNode request, ModelCatalog.Model model, boolean chat)
+      throws IOException {
+    String reason;
+    if (KeepAlive.of(request, sim.residency.defaultKeepAlive()).isZero()) {
+      sim.residency.unloadWhenIdle(model);
+      reason = "unload";
+    } else {
+      sim.admit(model, request).close();
+      reason = "load";
+    }
+    ObjectNode answer = chunk(request.path("model").asText(), chat, "");
+    x.sendJson(200, answer.put("done", true).put("done_reason", reason));
   }
 
   /** Ollama's tool calls carry an id and their arguments as an object. */

@@ -72,7 +72,7 @@ class OllamaFlowServerTest {
       Files.writeString(config, settingsWithBackendPort(db, sim.port()));
       ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
       try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
-        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3\",\"stream\":false}");
+        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3\",\"prompt\":\"hi\",\"stream\":false}");
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.body()).contains("gpu-1");
         assertThat(answer.headers().firstValue("X-OllamaFlow-Backend")).contains("gpu-1");

@@ -83,4 +83,20 @@ class SimulatedOllamaKeepAliveTest {
     assertThat(json(response).path("error").asText()).contains("\"soon\"");
     assertThat(ps()).isEmpty();
   }
+
+  @Test
+  void emptyPromptLoadsTheModelAndKeepAliveZeroWithoutPromptUnloadsIt() {
+    HttpResponse<String> load = http.post("/api/generate", "{\"model\":\"llama3\",\"prompt\":\"\",\"stream\":false}");
+    assertThat(json(load).path("done_reason").asText()).isEqualTo("load");
+    assertThat(json(load).path("response").asText()).isEmpty();
+    HttpResponse<String> chatLoad = http.post("/api/chat", "{\"model\":\"qwen2.5:7b\",\"messages\":[]}");
+    assertThat(json(chatLoad).path("done_reason").asText()).isEqualTo("load");
+    assertThat(ps()).extracting(m -> m.path("name").asText()).containsExactly("qwen2.5:7b", "llama3:latest");
+    assertThat(sim.coldLoads()).isEqualTo(2);
+
+    HttpResponse<String> unload = http.post("/api/generate", "{\"model\":\"llama3\",\"keep_alive\":0}");
+
+    assertThat(json(unload).path("done_reason").asText()).isEqualTo("unload");
+    assertThat(ps()).extracting(m -> m.path("name").asText()).containsExactly("qwen2.5:7b");
+  }
 }
