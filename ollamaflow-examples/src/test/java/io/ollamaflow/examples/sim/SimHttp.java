@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -59,6 +60,11 @@ final class SimHttp {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Posts without waiting for the answer, so that a test can keep requests in flight. */
+  CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+    return client.sendAsync(request("POST", path, body), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpRequest request(String method, String path, String body) {

@@ -37,8 +37,7 @@ class SimulatedLlamaCppTest {
 
   private CompletableFuture<HttpResponse<String>> chat() {
     String body = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    return http.client().sendAsync(http.request("POST", "/v1/chat/completions", body),
-        HttpResponse.BodyHandlers.ofString());
+    return http.postAsync("/v1/chat/completions", body);
   }
 
   private List<Boolean> processing() {

@@ -41,8 +41,7 @@ class SimulatedOllamaSlotsTest {
   /** Sends a non-streaming generate; its name goes into {@link #finished} when it is answered. */
   private CompletableFuture<HttpResponse<String>> send(String name, String model) {
     String body = "{\"model\":\"" + model + "\",\"prompt\":\"" + name + "\",\"stream\":false}";
-    return http.client().sendAsync(http.request("POST", "/api/generate", body), HttpResponse.BodyHandlers.ofString())
-        .whenComplete((response, error) -> finished.add(name));
+    return http.postAsync("/api/generate", body).whenComplete((response, error) -> finished.add(name));
   }
 
   private List<String> ps() {

@@ -43,8 +43,7 @@ class SimulatedVllmMetricsTest {
 
   private CompletableFuture<HttpResponse<String>> chat() {
     String body = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    return http.client().sendAsync(http.request("POST", "/v1/chat/completions", body),
-        HttpResponse.BodyHandlers.ofString());
+    return http.postAsync("/v1/chat/completions", body);
   }
 
   @Test
