@@ -60,6 +60,7 @@ final class OpenAiRoutes {
     try (Lease lease = sim.admit(installed)) {
       if (!SimRoutes.flag(request, "stream", false)) {
         sim.pauseTokens(count);
+        lease.close();
         x.sendJson(200, whole(head, chat, String.join("", tokens), usage(promptTokens, count)));
         return;
       }

@@ -110,14 +110,16 @@ final class Residency {
   /**
    * Waits until the model is loaded and one of its slots is free, loading it (and evicting
    * another) when needed. The lease's load_duration is the time waited for the model to be in
-   * memory, or {@link #WARM_LOAD_NANOS} when it already was; closing it frees the slot.
+   * memory once the scheduler took the request, or {@link #WARM_LOAD_NANOS} when it already was;
+   * closing the lease frees the slot.
    */
   Lease acquire(ModelCatalog.Model model, Duration keepAlive, Sleeper sleeper) throws IOException {
-    long start = System.nanoTime();
     occupancy.enqueue();
     boolean running = false;
     try {
       Turn turn = schedule(model, keepAlive);
+      // Counted from here, so that load_duration is the load's cost, not the wait for a turn.
+      long start = System.nanoTime();
       Runner runner = turn.runner();
       try {
         if (turn.leader()) {

@@ -140,6 +140,7 @@ final class SimRoutes {
       long loadNanos = lease.loadNanos();
       if (!flag(request, "stream", true)) {
         sim.pauseTokens(count);
+        lease.close();
         ObjectNode answer = chunk(model, chat, call.isPresent() ? "" : String.join("", tokens));
         call.ifPresent(c -> addToolCall(answer, c));
         x.sendJson(200, last(x, answer, chat, count, promptTokens, loadNanos));

@@ -70,6 +70,7 @@ final class VllmRoutes {
     try (Lease lease = sim.admit(served)) {
       if (!stream) {
         sim.pauseTokens(count);
+        lease.close();
         ObjectNode reply = head.deepCopy();
         ObjectNode choice = reply.putArray("choices").addObject().put("index", 0);
         if (chat) {

@@ -28,7 +28,7 @@ class SimulatedVllmMetricsTest {
   @BeforeEach
   void start() throws Exception {
     sim = SimulatedOllama.builder().flavor(SimulatedOllama.Flavor.VLLM).id("vllm-m").models(List.of(MODEL))
-        .parallel(2).tokens(4).tokenDelay(Duration.ofMillis(150)).start();
+        .parallel(2).tokens(4).tokenDelay(Duration.ofMillis(250)).start();
     http = new SimHttp(sim);
   }
 
@@ -60,9 +60,11 @@ class SimulatedVllmMetricsTest {
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       calls.add(chat());
+      int sent = i + 1;
+      // One at a time, so that the high-water mark counts waits for a slot only.
+      assertThat(eventually(WAIT, () -> sim.runningRequests() + sim.queuedRequests() == sent)).isTrue();
     }
 
-    assertThat(eventually(WAIT, () -> sim.queuedRequests() == 3)).isTrue();
     Map<String, Double> busy = metrics();
     assertThat(busy).containsEntry("vllm:num_requests_running" + LABELS, 2.0)
         .containsEntry("vllm:num_requests_waiting" + LABELS, 3.0)
