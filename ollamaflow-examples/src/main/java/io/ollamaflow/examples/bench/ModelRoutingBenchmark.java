@@ -57,7 +57,6 @@ import java.util.stream.Collectors;
  */
 public final class ModelRoutingBenchmark {
   static final int DEFAULT_REQUESTS = 160;
-  static final String MODEL_AFFINITY = "model-affinity";
   private static final List<String> MODELS = List.of("llama3.2:latest", "qwen2.5:7b", "mistral:latest", "phi3:latest");
   /** How often each model is asked for: a skewed mix, as real traffic is. */
   private static final double[] SHARE = {0.4, 0.3, 0.2, 0.1};
@@ -134,10 +133,10 @@ public final class ModelRoutingBenchmark {
         "|---|---:|---:|---:|---:|---|"));
     Optional<Result> blind = runOllama(scenario, Frontend.ROUND_ROBIN, false, workload);
     Optional<Result> roundRobin = runOllama(scenario, Frontend.ROUND_ROBIN, true, workload);
-    Optional<Result> affinity = runOllama(scenario, MODEL_AFFINITY, true, workload);
+    Optional<Result> affinity = runOllama(scenario, Frontend.MODEL_AFFINITY, true, workload);
     blind.ifPresent(r -> lines.add(r.row()));
     roundRobin.ifPresent(r -> lines.add(r.row()));
-    lines.add(affinity.map(Result::row).orElse("| " + MODEL_AFFINITY + " | unavailable on this build | | | | |"));
+    lines.add(affinity.map(Result::row).orElse("| " + Frontend.MODEL_AFFINITY + " | unavailable on this build | | | | |"));
     lines.add("");
     if (roundRobin.isPresent() && affinity.isPresent()) {
       Result rr = roundRobin.get();
@@ -146,7 +145,7 @@ public final class ModelRoutingBenchmark {
               + " model-affinity p95 %.1f ms vs round-robin %.1f ms: %s.", rr.mean() / ma.mean(),
           ma.percentile(0.95), rr.percentile(0.95), ma.percentile(0.95) <= rr.percentile(0.95) ? "no worse" : "WORSE"));
     } else {
-      lines.add("No round-robin / model-affinity ratio: " + MODEL_AFFINITY + " is not available on this build.");
+      lines.add("No round-robin / model-affinity ratio: " + Frontend.MODEL_AFFINITY + " is not available on this build.");
     }
     lines.add("");
     return lines;
@@ -228,7 +227,7 @@ public final class ModelRoutingBenchmark {
         "",
         "| policy | to vllm-idle | to vllm-busy | share to idle | mean ms | p95 ms |",
         "|---|---:|---:|---:|---:|---:|"));
-    for (String policy : List.of(Frontend.ROUND_ROBIN, MODEL_AFFINITY, Frontend.LEAST_REQUESTS)) {
+    for (String policy : List.of(Frontend.ROUND_ROBIN, Frontend.MODEL_AFFINITY, Frontend.LEAST_REQUESTS)) {
       lines.add(runBusyVllm(policy, requests, slots, directClients)
           .orElse("| " + policy + " | unavailable on this build | | | | |"));
     }
