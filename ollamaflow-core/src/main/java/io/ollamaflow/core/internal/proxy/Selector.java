@@ -21,6 +21,7 @@ import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -100,10 +101,14 @@ final class Selector {
     BackendState chosen = acquire(route, candidates, request, deadline);
     if (chosen == null) return new LeftRotation();
     if (routingModel != null && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
-      request.coldLoad(chosen.models().inventory().known() && !chosen.hasLoaded(routingModel));
+      Instant now = clock.instant();
+      Instant until = now.plus(OLLAMA_KEEP_ALIVE);
+      boolean cold = chosen.models().inventory().known() && !chosen.hasLoaded(routingModel);
+      request.coldLoad(cold);
       // From now on the model is loading here: requests that follow share this load rather than
-      // starting another one elsewhere.
-      chosen.models().markLoaded(routingModel, clock.instant().plus(OLLAMA_KEEP_ALIVE));
+      // starting another one elsewhere, and do not count on the model it unloads.
+      if (cold) chosen.models().markLoading(routingModel, until, now);
+      else chosen.models().markLoaded(routingModel, until);
     }
     return new Chosen(chosen, candidates.size());
   }
