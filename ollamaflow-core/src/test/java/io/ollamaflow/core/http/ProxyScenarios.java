@@ -305,6 +305,38 @@ abstract class ProxyScenarios {
   }
 
   @Test
+  void headersTheClientsConnectionHeaderNamesDoNotReachTheBackend() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
+    configure(List.of(backend));
+    // What Java's HttpClient sends on its first HTTP/1.1 request (Spring's default client).
+    Request.Builder request = post("/api/show", "{\"model\":\"llama3\"}")
+        .header("Connection", "Upgrade, HTTP2-Settings")
+        .header("Upgrade", "h2c")
+        .header("HTTP2-Settings", "AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA")
+        .header("X-Client", "kept");
+    try (Response response = call(request)) {
+      assertThat(response.code()).isEqualTo(200);
+    }
+    RecordedRequest seen = backend.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(seen.getHeaders().get("HTTP2-Settings")).isNull();
+    assertThat(seen.getHeaders().get("Upgrade")).isNull();
+    assertThat(seen.getHeaders().get("X-Client")).isEqualTo("kept");
+  }
+
+  @Test
+  void aProxiedAnswerCarriesOneDateHeader() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().addHeader("Date", "Mon, 01 Jan 2024 00:00:00 GMT")
+        .addHeader("Connection", "X-Backend-Hop").addHeader("X-Backend-Hop", "1").body("{}").build());
+    configure(List.of(backend));
+    try (Response response = call(post("/api/show", "{\"model\":\"llama3\"}"))) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.headers("Date")).hasSize(1);
+      assertThat(response.headers("Date").get(0)).isNotEqualTo("Mon, 01 Jan 2024 00:00:00 GMT");
+      assertThat(response.header("X-Backend-Hop")).as("named by the backend's Connection header").isNull();
+    }
+  }
+
+  @Test
   void clientAuthorizationPassesThroughWhenTheBackendHasNoToken() throws Exception {
     MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
     configure(List.of(backend));

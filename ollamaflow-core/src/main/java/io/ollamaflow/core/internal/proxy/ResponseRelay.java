@@ -34,9 +34,11 @@ final class ResponseRelay {
    */
   void relay(Call call, Response response, String backendId) throws IOException {
     int status = response.code();
+    HopByHop hopByHop = HopByHop.forResponse(response.headers());
     for (int i = 0; i < response.headers().size(); i++) {
       String name = response.headers().name(i);
-      if (!HopByHop.is(name)) exchange.addResponseHeader(name, response.headers().value(i));
+      // Every server the handler runs in writes its own Date: the backend's would make two.
+      if (!hopByHop.drops(name) && !name.equalsIgnoreCase("Date")) exchange.addResponseHeader(name, response.headers().value(i));
     }
     exchange.addResponseHeader(BACKEND_HEADER, backendId);
     ResponseBody body = response.body();
