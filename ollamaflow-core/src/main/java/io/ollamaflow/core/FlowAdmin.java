@@ -1,5 +1,6 @@
 package io.ollamaflow.core;
 
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.ErrorCode;
@@ -13,6 +14,7 @@ import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
+import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -62,14 +64,16 @@ public final class FlowAdmin {
   private final ConfigStore store;
   private final ClusterState state;
   private final LoadBalancerRegistry balancers;
+  private final TranslatorRegistry translators;
   // A ReentrantLock rather than synchronized: the holder blocks on the store's I/O, which pins a
   // virtual thread's carrier inside synchronized on Java 21.
   private final ReentrantLock writes = new ReentrantLock();
 
-  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers) {
+  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, TranslatorRegistry translators) {
     this.store = store;
     this.state = state;
     this.balancers = balancers;
+    this.translators = translators;
   }
 
   /** Every frontend, newest first (by {@code createdUtc}), as OllamaFlow lists them. */
@@ -148,6 +152,7 @@ public final class FlowAdmin {
     Objects.requireNonNull(backend, "backend");
     return write(() -> {
       if (store.backend(backend.identifier()).isPresent()) throw exists("backend", backend.identifier());
+      checkFormat(backend);
       store.putBackend(Secrets.keepStoredSecrets(backend, null));
       return readBack(store::backend, backend.identifier());
     });
@@ -165,6 +170,7 @@ public final class FlowAdmin {
     Objects.requireNonNull(backend, "backend");
     return write(() -> {
       Backend stored = store.backend(backend.identifier()).orElseThrow(() -> missing("backend", backend.identifier()));
+      checkFormat(backend);
       Backend withSecrets = Secrets.keepStoredSecrets(backend, stored);
       store.putBackend(withSecrets.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(Instant.now()).build());
       return readBack(store::backend, backend.identifier());
@@ -267,6 +273,15 @@ public final class FlowAdmin {
       return result;
     } finally {
       writes.unlock();
+    }
+  }
+
+  /** A format no translator or built-in knows would leave the backend serving no route at all. */
+  private void checkFormat(Backend backend) {
+    Set<ApiFormat> known = translators.formats();
+    if (!known.contains(backend.apiFormat())) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "ApiFormat: \"" + backend.apiFormat() + "\" is not a known format"
+          + " (expected: one of " + known.stream().map(ApiFormat::name).collect(Collectors.joining(", ")) + ")");
     }
   }
 

@@ -76,7 +76,7 @@ public final class FlowCluster implements AutoCloseable {
     state = new ClusterState(store, balancers, client, polling, events);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators);
-    admin = new FlowAdmin(store, state, balancers);
+    admin = new FlowAdmin(store, state, balancers, translators);
     handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
   }
 

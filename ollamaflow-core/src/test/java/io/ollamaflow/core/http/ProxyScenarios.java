@@ -443,6 +443,30 @@ abstract class ProxyScenarios {
     assertThat(backend.getRequestCount()).isZero();
   }
 
+  static Stream<Arguments> fieldsOfTheWrongType() {
+    return Stream.of(
+        Arguments.of("/api/chat", "{\"model\":\"llama3\",\"stream\":\"yes\",\"messages\":[]}",
+            "stream: expected a boolean, got a string"),
+        Arguments.of("/api/chat", "{\"stream\":1,\"model\":\"llama3\",\"messages\":[]}",
+            "stream: expected a boolean, got a number"),
+        Arguments.of("/api/generate", "{\"model\":[\"llama3\"],\"stream\":false}", "model: expected a string, got an array"),
+        Arguments.of("/v1/chat/completions", "{\"model\":\"llama3\",\"messages\":[],\"stream\":\"true\"}",
+            "stream: expected a boolean, got a string"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("fieldsOfTheWrongType")
+  void fieldOfTheWrongTypeGets400NamingItAndNeverReachesABackend(String path, String body, String message)
+      throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
+    configure(List.of(backend), dialectOf(path));
+    try (Response response = call(post(path, body))) {
+      assertThat(response.code()).isEqualTo(400);
+      assertThat(response.body().string()).contains(message);
+    }
+    assertThat(backend.getRequestCount()).isZero();
+  }
+
   @Test
   void wrongMethodGets405WithAllowAndUnknownRouteGets404() throws Exception {
     MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());

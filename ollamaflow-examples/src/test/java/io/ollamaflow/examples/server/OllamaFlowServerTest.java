@@ -3,18 +3,21 @@ package io.ollamaflow.examples.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.examples.sim.SimulatedOllama;
 import io.ollamaflow.sqlite.SqliteConfigStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,8 +78,8 @@ class OllamaFlowServerTest {
 
       // A later edit of the file's arrays does not overwrite a store that already has content.
       Files.writeString(config, settingsWithBackendPort(db, 1));
-      try (SqliteConfigStore store = SqliteConfigStore.open(db)) {
-        OllamaFlowServer.seedIfEmpty(store, ServerSettings.load(config));
+      try (SqliteConfigStore store = SqliteConfigStore.open(db); FlowCluster cluster = clusterOn(store)) {
+        OllamaFlowServer.seedIfEmpty(cluster.admin(), ServerSettings.load(config));
         assertThat(store.backend("gpu-1").orElseThrow().port()).isEqualTo(sim.port());
       }
     }
@@ -92,8 +95,8 @@ class OllamaFlowServerTest {
     assertThat(settings.adminBearerTokens).containsExactly("ollamaflowadmin");
     assertThat(settings.stickyHeaders).containsExactly("x-conversation-id", "x-thread-id");
 
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir.resolve("seed.db"))) {
-      OllamaFlowServer.seedIfEmpty(store, settings);
+    try (SqliteConfigStore store = SqliteConfigStore.open(dir.resolve("seed.db")); FlowCluster cluster = clusterOn(store)) {
+      OllamaFlowServer.seedIfEmpty(cluster.admin(), settings);
       assertThat(store.frontend("frontend1").orElseThrow().backends()).containsExactly("backend1");
       assertThat(store.frontend("frontend1").orElseThrow().hostname()).isEqualTo("*");
       assertThat(store.backend("backend1").orElseThrow().baseUrl()).isEqualTo("http://localhost:11434");
@@ -118,6 +121,37 @@ class OllamaFlowServerTest {
   }
 
   @Test
+  void seededObjectsAreHeldToTheAdminApisChecksAndNothingIsStoredWhenOneIsRefused() throws Exception {
+    Path config = dir.resolve("ollamaflow.json");
+    Files.writeString(config, "{\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\","
+        + "\"Backends\":[{\"Identifier\":\"gpu-1\",\"ApiFormat\":\"Bogus\"}]}");
+    try (SqliteConfigStore store = SqliteConfigStore.open(dir.resolve("checked.db")); FlowCluster cluster = clusterOn(store)) {
+      assertThatThrownBy(() -> OllamaFlowServer.seedIfEmpty(cluster.admin(), ServerSettings.load(config)))
+          .hasMessage("Backends: backend 'gpu-1': ApiFormat: \"Bogus\" is not a known format (expected: one of Ollama, OpenAI)");
+      assertThat(store.backends()).isEmpty();
+    }
+  }
+
+  @Test
+  void serverRefusesToStartWithExit2WhenASeededFrontendNamesAnUnknownPolicy() throws Exception {
+    Path config = dir.resolve("ollamaflow.json");
+    Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
+        + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\","
+        + "\"Backends\":[{\"Identifier\":\"gpu-1\"}],"
+        + "\"Frontends\":[{\"Identifier\":\"main\",\"Backends\":[\"gpu-1\"],\"LoadBalancing\":\"NoSuchPolicy\"}]}");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        OllamaFlowServer.class.getName(), "--config", config.toString()).redirectErrorStream(true).start();
+    String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server exits").isTrue();
+
+    assertThat(server.exitValue()).as(output).isEqualTo(2);
+    // Frontend keeps policy names in lower case, so the value comes back as "nosuchpolicy".
+    assertThat(output).containsIgnoringCase("Frontends: frontend 'main': LoadBalancing: \"NoSuchPolicy\" is not a known policy")
+        .containsPattern("expected: one of [^)]*round-robin");
+  }
+
+  @Test
   void unknownFlagsAndMissingValuesAreRefusedWithTheFlagNamed() {
     assertThatThrownBy(() -> ServerOptions.parse(new String[] {"--port", "1"}))
         .hasMessage("unknown option \"--port\" (see --help)");
@@ -125,6 +159,10 @@ class OllamaFlowServerTest {
         .hasMessage("--config needs a value (see --help)");
     assertThatThrownBy(() -> ServerOptions.parse(new String[] {"--demo-token-delay", "fast"}))
         .hasMessage("--demo-token-delay: \"fast\" (expected: milliseconds, e.g. 50)");
+  }
+
+  private static FlowCluster clusterOn(SqliteConfigStore store) {
+    return FlowCluster.builder().configStore(store).disableActiveHealthChecks().build();
   }
 
   private static String settingsWithBackendPort(Path db, int port) {
