@@ -143,6 +143,20 @@ class Ollama4jOnVllmTest {
   }
 
   @Test
+  void ollama4jChatsByTheOllamaNameAndVllmGetsTheNameItLists() throws Exception {
+    try (TranslatingCluster tagged = TranslatingCluster.vllmWithModelsListed("vllm-tagged", List.of("llama3:latest"))) {
+      Ollama client = new Ollama(tagged.url());
+      client.setRequestTimeoutSeconds(10);
+
+      OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3")
+          .withMessage(OllamaChatMessageRole.USER, "hi").build(), null);
+
+      assertThat(result.getResponseModel().isDone()).isTrue();
+      assertThat(tagged.bodiesSentTo("/v1/chat/completions").get(0).path("model").asText()).isEqualTo("llama3:latest");
+    }
+  }
+
+  @Test
   void ollama4jRunsToolCalledByVllmBackendAndSendsTheResultBack() throws Exception {
     List<Map<String, Object>> calls = new ArrayList<>();
     Tools.Tool weather = Tools.Tool.builder()
