@@ -20,6 +20,8 @@ import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.admin.AdminHandler;
+import io.ollamaflow.core.internal.cors.AllowedOrigins;
+import io.ollamaflow.core.internal.cors.CorsHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
@@ -77,7 +79,8 @@ public final class FlowCluster implements AutoCloseable {
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators);
     admin = new FlowAdmin(store, state, balancers, translators);
-    handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
+    FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, engine);
+    handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
 
   public static Builder builder() {
@@ -86,12 +89,18 @@ public final class FlowCluster implements AutoCloseable {
 
   /**
    * The handler serving the Ollama and OpenAI routes; mount it with an adapter from
-   * {@code core.http}. When the builder was given {@link Builder#adminBearerTokens admin tokens},
-   * it also serves OllamaFlow's REST admin API under {@code /v1.0/} on any Host, and answers CORS
-   * preflight requests on every path.
+   * {@code core.http}. It answers {@code GET /} and {@code HEAD /} itself ("Ollama is running"),
+   * and gives browsers from {@link Builder#allowedOrigins allowed origins} the CORS headers they
+   * need. When the builder was given {@link Builder#adminBearerTokens admin tokens}, it also serves
+   * OllamaFlow's REST admin API under {@code /v1.0/} on any Host, to any origin.
    */
   public FlowHttpHandler httpHandler() {
     return handler;
+  }
+
+  /** The request path behind the handler's browser and admin layers (tests look at its queue). */
+  ProxyEngine engine() {
+    return engine;
   }
 
   /**
@@ -204,6 +213,7 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private List<String> adminBearerTokens = List.of();
+    private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
     private final List<ApiTranslator> translators = new ArrayList<>();
 
     private Builder() {}
@@ -338,6 +348,19 @@ public final class FlowCluster implements AutoCloseable {
         }
       }
       this.adminBearerTokens = List.copyOf(tokens);
+      return this;
+    }
+
+    /**
+     * Browser origins allowed to call the Ollama and OpenAI routes, besides Ollama's own defaults
+     * (pages from localhost, 127.0.0.1 or 0.0.0.0 on any port, and the {@code app://},
+     * {@code file://}, {@code tauri://}, {@code vscode-webview://} and {@code vscode-file://}
+     * schemes), as {@code OLLAMA_ORIGINS} adds to them: exact origins
+     * ({@code https://chat.example.com}), patterns with one {@code *}
+     * ({@code https://*.example.com}), or {@code *} for any. Requests from other origins get 403.
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      this.allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(Objects.requireNonNull(origins, "allowedOrigins"));
       return this;
     }
 

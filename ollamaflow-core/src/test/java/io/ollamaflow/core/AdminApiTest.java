@@ -496,8 +496,8 @@ class AdminApiTest {
   // ---- CORS ----
 
   @Test
-  void corsPreflightOnAnyPathIsAnsweredWithTheRequestedHeadersAllowed() throws Exception {
-    for (String path : List.of("/v1.0/backends/b1", "/api/chat", "/anything")) {
+  void corsPreflightOnAnAdminPathIsAnsweredForAnyOriginWithTheRequestedHeadersAllowed() throws Exception {
+    for (String path : List.of("/v1.0/backends/b1", "/v1.0/frontends", "/v1.0/anything")) {
       try (Response response = harness.call(new Request.Builder().url(harness.url(path))
           .method("OPTIONS", null)
           .header("Origin", "http://dashboard.example:3000")
@@ -512,8 +512,13 @@ class AdminApiTest {
       }
     }
     try (Response response = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends"))
-        .method("OPTIONS", null))) {
+        .method("OPTIONS", null).header("Access-Control-Request-Method", "GET"))) {
       assertThat(response.header("Access-Control-Allow-Headers")).isEqualTo("Authorization, Content-Type");
+    }
+    try (Response response = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends"))
+        .method("OPTIONS", null))) {
+      assertThat(response.code()).as("not a preflight").isEqualTo(204);
+      assertThat(response.header("Allow")).isEqualTo("OPTIONS, HEAD, GET, PUT, POST, DELETE");
     }
   }
 

@@ -12,7 +12,6 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.RequestInfo;
-import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.testing.Chunks;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.ScenarioHarness;
@@ -557,7 +556,7 @@ class PolicyScenarioTest {
       Eventually.until(Duration.ofSeconds(5), "b is busy", () -> b.getRequestCount() == 1);
       Future<String> queued = clients.submit(() -> chat(Map.of()));
       Eventually.until(Duration.ofSeconds(5), "the third request waits in the capacity queue",
-          () -> ((ProxyEngine) harness.cluster().httpHandler()).queued("f1") == 1);
+          () -> harness.cluster().engine().queued("f1") == 1);
 
       setActive("a", false);
       releaseA.countDown();

@@ -78,6 +78,7 @@ public final class OllamaFlowServer implements AutoCloseable {
       cluster = FlowCluster.builder()
           .configStore(store)
           .stickyHeaders(settings.stickyHeaders)
+          .allowedOrigins(settings.allowedOrigins)
           .adminBearerTokens(settings.adminBearerTokens)
           .eventListener(new RequestLog())
           .build();

@@ -152,6 +152,25 @@ class OllamaFlowServerTest {
   }
 
   @Test
+  void allowedOriginsFromTheSettingsFileLetThoseBrowserPagesCallTheProxy() throws Exception {
+    try (SimulatedOllama sim = SimulatedOllama.builder().id("gpu-1").tokenDelay(Duration.ZERO).start()) {
+      Path config = dir.resolve("ollamaflow.json");
+      Files.writeString(config, settingsWithBackendPort(dir.resolve("flow.db"), sim.port())
+          .replaceFirst("^\\{", "{\"AllowedOrigins\":[\"https://chat.example.com\"],"));
+      ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
+      try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
+        HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+            + "/api/tags")).header("Origin", "https://chat.example.com").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://chat.example.com");
+        HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+            + "/api/tags")).header("Origin", "https://other.example.com").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(403);
+      }
+    }
+  }
+
+  @Test
   void unknownFlagsAndMissingValuesAreRefusedWithTheFlagNamed() {
     assertThatThrownBy(() -> ServerOptions.parse(new String[] {"--port", "1"}))
         .hasMessage("unknown option \"--port\" (see --help)");

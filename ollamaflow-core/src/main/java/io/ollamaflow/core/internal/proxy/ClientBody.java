@@ -96,10 +96,14 @@ final class ClientBody implements Closeable {
     }
   }
 
+  /** Malformed JSON after the model is left for the backend to judge, as a body read in part would be. */
   private static void checkRemainingFields(JsonParser parser) throws IOException {
-    for (JsonToken token; (token = parser.nextToken()) == JsonToken.FIELD_NAME; ) {
-      String key = parser.currentName();
-      checkOrSkip(key, parser.nextToken(), parser);
+    try {
+      for (JsonToken token; (token = parser.nextToken()) == JsonToken.FIELD_NAME; ) {
+        String key = parser.currentName();
+        checkOrSkip(key, parser.nextToken(), parser);
+      }
+    } catch (JsonProcessingException malformed) {
     }
   }
 
