@@ -35,11 +35,13 @@ class OllamaFlowServerTest {
     Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
         + "\"DatabaseFilename\":\"" + dir.resolve("unused.db") + "\"}");
     try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(options.config))) {
+      HttpResponse<String> root = get(server, "/");
+      assertThat(root.body()).as("answered by the server itself").isEqualTo("Ollama is running");
       Set<String> backends = new HashSet<>();
       for (int i = 0; i < 3; i++) {
-        HttpResponse<String> root = get(server, "/");
-        assertThat(root.statusCode()).isEqualTo(200);
-        backends.add(root.headers().firstValue("X-OllamaFlow-Backend").orElseThrow());
+        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3.2\",\"prompt\":\"hi\",\"stream\":false}");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        backends.add(answer.headers().firstValue("X-OllamaFlow-Backend").orElseThrow());
       }
       assertThat(backends).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
       HttpResponse<String> tags = get(server, "/api/tags");
