@@ -307,7 +307,7 @@ abstract class ProxyScenarios {
     MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
     configure(List.of(backend));
     // What Java's HttpClient sends on its first HTTP/1.1 request (Spring's default client).
-    Request.Builder request = post("/api/show", "{\"model\":\"llama3\"}")
+    Request.Builder request = showRequest()
         .header("Connection", "Upgrade, HTTP2-Settings")
         .header("Upgrade", "h2c")
         .header("HTTP2-Settings", "AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA")
@@ -326,7 +326,7 @@ abstract class ProxyScenarios {
     MockWebServer backend = startBackend(new MockResponse.Builder().addHeader("Date", "Mon, 01 Jan 2024 00:00:00 GMT")
         .addHeader("Connection", "X-Backend-Hop").addHeader("X-Backend-Hop", "1").body("{}").build());
     configure(List.of(backend));
-    try (Response response = call(post("/api/show", "{\"model\":\"llama3\"}"))) {
+    try (Response response = call(showRequest())) {
       assertThat(response.code()).isEqualTo(200);
       assertThat(response.headers("Date")).hasSize(1);
       assertThat(response.headers("Date").get(0)).isNotEqualTo("Mon, 01 Jan 2024 00:00:00 GMT");
