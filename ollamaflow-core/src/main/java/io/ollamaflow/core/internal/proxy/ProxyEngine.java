@@ -277,11 +277,8 @@ public final class ProxyEngine implements FlowHttpHandler {
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
       return forward(exchange, request, route, backend, upstream, true, translated, deadline, retryAllowed);
     }
-    String rewrittenModel = request.aliasOf() != null && request.route().modelInBody() ? request.model() : null;
-    String respelt = request.route().modelInBody() ? ServedNames.respelling(request.model(), backend) : null;
-    if (respelt != null) rewrittenModel = respelt;
-    try (ClientBody pinned = PinnedBodies.apply(body, rewrittenModel, route.defaults(request.kind()),
-        route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
+    try (ClientBody pinned = PinnedBodies.apply(body, ServedNames.modelToWrite(request, backend),
+        route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
       String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
           ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
           : exchange.rawPath();

@@ -13,8 +13,18 @@ import io.ollamaflow.core.internal.routing.BackendState;
 final class ServedNames {
   private ServedNames() {}
 
+  /**
+   * The model to write into a relayed body in place of the client's: the backend's spelling, or
+   * the target of the client's alias; null when the body names the model as it should.
+   */
+  static String modelToWrite(RequestState request, BackendState backend) {
+    if (!request.route().modelInBody()) return null;
+    String respelt = respelling(request.model(), backend);
+    return respelt != null ? respelt : request.aliasOf() != null ? request.model() : null;
+  }
+
   /** The backend's spelling of {@code model} when it differs from the client's; null otherwise. */
-  static String respelling(String model, BackendState backend) {
+  private static String respelling(String model, BackendState backend) {
     if (model == null) return null;
     String served = backend.models().inventory().servedName(ModelNames.canonical(model));
     return served == null || served.equals(model) ? null : served;
