@@ -13,8 +13,9 @@ import java.io.InputStream;
 /**
  * Rewrites a request body before it is forwarded: the model an alias stands for (or the
  * backend's own spelling of the model), then the frontend's default properties where the client
- * left gaps, then the frontend's pins, then the backend's pins. A rewrite needs the whole body as JSON, so such a request is read and written
- * again; a request with no alias, no defaults and no pins is streamed untouched.
+ * left gaps, then the frontend's pins, then the backend's pins. A rewrite needs the whole body as
+ * JSON, so such a request is read and written again; a request with no alias, no defaults and no
+ * pins is streamed untouched.
  */
 final class PinnedBodies {
   private PinnedBodies() {}
