@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * The standalone server's {@code ollamaflow.json}: OllamaFlow's keys ({@code Webserver},
  * {@code DatabaseFilename}, {@code AdminBearerTokens}, {@code StickyHeaders}, {@code Logging}),
- * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store.
+ * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store and
+ * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults.
  */
 final class ServerSettings {
   static final String DEFAULT_HOSTNAME = "localhost";
@@ -33,6 +34,7 @@ final class ServerSettings {
   final String databaseFilename;
   final List<String> adminBearerTokens;
   final List<String> stickyHeaders;
+  final List<String> allowedOrigins;
   final List<Frontend> frontends;
   final List<Backend> backends;
 
@@ -43,6 +45,7 @@ final class ServerSettings {
     databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
+    allowedOrigins = strings(root, "AllowedOrigins", List.of());
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
   }
