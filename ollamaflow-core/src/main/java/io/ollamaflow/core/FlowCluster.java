@@ -16,6 +16,7 @@ import io.ollamaflow.core.inprocess.GenerateRequest;
 import io.ollamaflow.core.inprocess.GenerateResponse;
 import io.ollamaflow.core.inprocess.InProcessClient;
 import io.ollamaflow.core.inprocess.ModelInfo;
+import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
@@ -66,7 +67,8 @@ public final class FlowCluster implements AutoCloseable {
   private FlowCluster(Builder b) {
     store = b.configStore != null ? b.configStore : new InMemoryConfigStore();
     ownedClient = b.httpClient == null ? defaultClient() : null;
-    OkHttpClient client = b.httpClient != null ? b.httpClient : ownedClient;
+    OkHttpClient client = new BackendClients(System::nanoTime, BackendClients.DEFAULT_PROBE_AFTER_IDLE_NANOS)
+        .guard(b.httpClient != null ? b.httpClient : ownedClient);
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
     Events events = new Events(b.eventListener);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
@@ -218,7 +220,8 @@ public final class FlowCluster implements AutoCloseable {
      * The client for backend calls; default: one made for this cluster, with TCP_NODELAY on its
      * sockets (give your own client a socket factory that sets it, or large request bodies stall
      * on Nagle's algorithm). Per-frontend timeouts are applied with {@code newBuilder()}, so the
-     * connection pool stays shared.
+     * connection pool stays shared. Its {@code retryOnConnectionFailure} is turned off: a request
+     * is sent again only by the cluster's own retry policy.
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "httpClient");

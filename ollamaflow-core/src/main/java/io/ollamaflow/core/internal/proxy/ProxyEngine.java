@@ -170,7 +170,8 @@ public final class ProxyEngine implements FlowHttpHandler {
           gate.release(backend);
         }
         if (failure == null) return;
-        log.debug("[{}] retrying after {}", request.requestId(), failure);
+        log.info("[{}] sending the request again, to another backend: {}", request.requestId(), failure);
+        events.retried(request, failure);
         tried.add(backend.backend().identifier());
         failures.add(failure);
       }
@@ -398,7 +399,8 @@ public final class ProxyEngine implements FlowHttpHandler {
       Request upstream, boolean replayable, Translations.Translated translated, long deadline, boolean retryAllowed)
       throws IOException {
     String id = backend.backend().identifier();
-    Call call = route.client().newCall(upstream);
+    Delivery delivery = new Delivery(request.kind());
+    Call call = route.client().newCall(delivery.track(upstream));
     // A first attempt with the whole budget is bounded by the read timeout (= TimeoutMs); only a
     // request that already spent time queueing or on another backend needs its own deadline.
     long remaining = deadline - System.nanoTime();
@@ -409,7 +411,8 @@ public final class ProxyEngine implements FlowHttpHandler {
       response = call.execute();
     } catch (IOException e) {
       if (watchdog != null) watchdog.cancel(false);
-      return failedCall(e, route.frontend(), backend, deadline, retryAllowed && replayable);
+      return delivery.annotate(failedCall(e, route.frontend(), backend, deadline,
+          retryAllowed && replayable && delivery.mayResend(e)), e);
     }
     if (watchdog != null && !watchdog.cancel(false)) {
       response.close(); // the deadline passed just as the answer arrived
