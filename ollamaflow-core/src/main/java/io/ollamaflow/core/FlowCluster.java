@@ -24,7 +24,9 @@ import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
+import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +77,8 @@ public final class FlowCluster implements AutoCloseable {
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null, b.modelPullsPerBackend,
         b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events);
+    state = new ClusterState(store, balancers, client, polling, events,
+        new StickySessions(Clock.systemUTC(), b.maxStickySessions, b.maxStickyKeyLength));
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators);
     admin = new FlowAdmin(store, state, balancers);
@@ -205,6 +208,8 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsPerBackend = 1;
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private int maxStickySessions = StickySessions.DEFAULT_MAX_SESSIONS;
+    private int maxStickyKeyLength = StickySessions.DEFAULT_MAX_KEY_LENGTH;
     private List<String> adminBearerTokens = List.of();
     private final List<ApiTranslator> translators = new ArrayList<>();
 
@@ -255,6 +260,19 @@ public final class FlowCluster implements AutoCloseable {
     /** Headers that key sticky sessions, first non-empty wins; default {@link #DEFAULT_STICKY_HEADERS}. */
     public Builder stickyHeaders(List<String> headers) {
       this.stickyHeaders = List.copyOf(headers);
+      return this;
+    }
+
+    /**
+     * Bounds on sticky sessions, whose keys clients choose: at most {@code maxSessions} are kept
+     * (default 100,000; past it the least recently used tenth is evicted, see
+     * {@link FlowAdmin#stickySessionEvictions()}), and a client key longer than
+     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256.
+     */
+    public Builder stickySessionLimits(int maxSessions, int maxKeyLength) {
+      StickySessions.checkLimits(maxSessions, maxKeyLength);
+      this.maxStickySessions = maxSessions;
+      this.maxStickyKeyLength = maxKeyLength;
       return this;
     }
 

@@ -7,6 +7,7 @@ import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.api.ProbeResult;
 import io.ollamaflow.core.internal.health.Probes;
 import io.ollamaflow.core.internal.models.ModelDemand;
@@ -20,7 +21,6 @@ import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import io.ollamaflow.core.internal.routing.StickySessions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ public final class ClusterState implements AutoCloseable {
   private final ModelSync sync;
   private final ModelPreloader preloader;
   private final Events events;
-  private final StickySessions sticky = new StickySessions(Clock.systemUTC());
+  private final StickySessions sticky;
   private final ModelDemand demand = new ModelDemand();
   private volatile RouteTable routes = RouteTable.EMPTY;
 
@@ -77,8 +77,9 @@ public final class ClusterState implements AutoCloseable {
       Duration modelRefresh, int pullsPerBackend, int pullsTotal) {}
 
   public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Polling polling,
-      Events events) {
+      Events events, StickySessions sticky) {
     this.store = store;
+    this.sticky = sticky;
     this.balancers = balancers;
     this.baseClient = baseClient;
     this.events = events;
@@ -183,7 +184,7 @@ public final class ClusterState implements AutoCloseable {
           if (sync != null) sync.roundSoon();
         });
       } catch (RuntimeException e) {
-        log.warn("Could not {} '{}' {} the RequiredModels of frontend '{}': {}", add ? "add" : "remove", model,
+        log.warn("Could not {} '{}' {} the RequiredModels of frontend '{}': {}", add ? "add" : "remove", LogSafe.of(model),
             add ? "to" : "from", frontendId, e.toString());
       }
     });

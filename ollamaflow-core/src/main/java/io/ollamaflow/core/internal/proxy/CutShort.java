@@ -2,6 +2,7 @@ package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.Events;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ final class CutShort {
   static FlowException report(RequestState request, Events events, String backendId, String relayed,
       IOException cause) {
     FlowException failure = failure(backendId, relayed, cause);
-    log.warn("[{}] {}", request.requestId(), failure.getMessage());
+    log.warn("[{}] {}", request.requestId(), LogSafe.of(failure.getMessage()));
     events.requestFailed(request, failure);
     return failure;
   }

@@ -5,6 +5,7 @@ import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.api.TranslatedRequest;
 import io.ollamaflow.core.http.FlowHttpExchange;
@@ -88,12 +89,13 @@ public final class ProxyEngine implements FlowHttpHandler {
     } catch (FlowException e) {
       answerWithError(exchange, request, e);
     } catch (ClientGoneException e) {
-      log.debug("[{}] client went away: {}", request.requestId(), e.getMessage());
+      log.debug("[{}] client went away: {}", request.requestId(), LogSafe.of(e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       answerWithError(exchange, request, new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "the proxy is shutting down"));
     } catch (RuntimeException e) {
-      log.error("[{}] unexpected failure serving {} {}", request.requestId(), exchange.method(), exchange.rawPath(), e);
+      log.error("[{}] unexpected failure serving {} {}", request.requestId(), exchange.method(),
+          LogSafe.of(exchange.rawPath()), e);
       answerWithError(exchange, request, new FlowException(ErrorCode.INTERNAL, "internal error (request "
           + request.requestId() + ")", e));
     }
@@ -170,7 +172,7 @@ public final class ProxyEngine implements FlowHttpHandler {
           gate.release(backend);
         }
         if (failure == null) return;
-        log.info("[{}] sending the request again, to another backend: {}", request.requestId(), failure);
+        log.info("[{}] sending the request again, to another backend: {}", request.requestId(), LogSafe.of(failure));
         events.retried(request, failure);
         tried.add(backend.backend().identifier());
         failures.add(failure);
@@ -478,8 +480,8 @@ public final class ProxyEngine implements FlowHttpHandler {
   private void answerWithError(FlowHttpExchange exchange, RequestState request, FlowException e) {
     events.requestFailed(request, e);
     if (request.responseStarted()) return;
-    log.debug("[{}] {} {} -> {} {}", request.requestId(), exchange.method(), exchange.rawPath(), e.httpStatus(),
-        e.getMessage());
+    log.debug("[{}] {} {} -> {} {}", request.requestId(), exchange.method(), LogSafe.of(exchange.rawPath()),
+        e.httpStatus(), LogSafe.of(e.getMessage()));
     byte[] body = ErrorResponses.body(request.dialect(), e);
     boolean head = exchange.method().equals("HEAD");
     exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
@@ -494,7 +496,8 @@ public final class ProxyEngine implements FlowHttpHandler {
         out.flush();
       }
     } catch (IOException clientGone) {
-      log.debug("[{}] could not send the error, client went away: {}", request.requestId(), clientGone.getMessage());
+      log.debug("[{}] could not send the error, client went away: {}", request.requestId(),
+          LogSafe.of(clientGone.getMessage()));
     }
   }
 
