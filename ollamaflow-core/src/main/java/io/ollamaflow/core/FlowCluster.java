@@ -58,6 +58,10 @@ public final class FlowCluster implements AutoCloseable {
   public static final Duration DEFAULT_MODEL_REFRESH_INTERVAL = Duration.ofSeconds(15);
   /** Attempts per request, on different backends, when the frontend allows retries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** Sticky sessions kept before the least recently used are evicted. */
+  public static final int DEFAULT_MAX_STICKY_SESSIONS = StickySessions.DEFAULT_MAX_SESSIONS;
+  /** Sticky-session client keys longer than this are kept as their SHA-256. */
+  public static final int DEFAULT_MAX_STICKY_KEY_LENGTH = StickySessions.DEFAULT_MAX_KEY_LENGTH;
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
@@ -208,8 +212,8 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsPerBackend = 1;
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-    private int maxStickySessions = StickySessions.DEFAULT_MAX_SESSIONS;
-    private int maxStickyKeyLength = StickySessions.DEFAULT_MAX_KEY_LENGTH;
+    private int maxStickySessions = DEFAULT_MAX_STICKY_SESSIONS;
+    private int maxStickyKeyLength = DEFAULT_MAX_STICKY_KEY_LENGTH;
     private List<String> adminBearerTokens = List.of();
     private final List<ApiTranslator> translators = new ArrayList<>();
 

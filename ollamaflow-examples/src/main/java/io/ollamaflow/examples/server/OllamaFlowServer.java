@@ -72,6 +72,7 @@ public final class OllamaFlowServer implements AutoCloseable {
       FlowCluster cluster = FlowCluster.builder()
           .configStore(store)
           .stickyHeaders(settings.stickyHeaders)
+          .stickySessionLimits(settings.maxStickySessions, settings.maxStickyKeyLength)
           .adminBearerTokens(settings.adminBearerTokens)
           .eventListener(new RequestLog())
           .build();
