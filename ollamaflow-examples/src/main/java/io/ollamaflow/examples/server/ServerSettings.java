@@ -48,6 +48,11 @@ final class ServerSettings {
     JsonNode limits = field(root, "StickySessionLimits");
     maxStickySessions = positive(limits, "MaxSessions", FlowCluster.DEFAULT_MAX_STICKY_SESSIONS);
     maxStickyKeyLength = positive(limits, "MaxKeyLength", FlowCluster.DEFAULT_MAX_STICKY_KEY_LENGTH);
+    try {
+      FlowCluster.builder().stickySessionLimits(maxStickySessions, maxStickyKeyLength);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("StickySessionLimits: " + e.getMessage(), e);
+    }
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
   }
