@@ -56,6 +56,7 @@ public final class FlowCluster implements AutoCloseable {
   public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_HEALTH_CHECK_TIMEOUT = Duration.ofMillis(2500);
   public static final Duration DEFAULT_MODEL_REFRESH_INTERVAL = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_LOAD_POLL_INTERVAL = Duration.ofSeconds(2);
   /** Attempts per request, on different backends, when the frontend allows retries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
   /** Sticky sessions kept before the least recently used are evicted. */
@@ -79,13 +80,13 @@ public final class FlowCluster implements AutoCloseable {
     Events events = new Events(b.eventListener);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
-        b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null, b.modelPullsPerBackend,
-        b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events,
-        new StickySessions(Clock.systemUTC(), b.maxStickySessions, b.maxStickyKeyLength));
+        b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
+        b.activeHealthChecks ? b.loadPollInterval : null, b.modelPullsPerBackend, b.modelPullsTotal);
+    state = new ClusterState(store, balancers, client, polling, events, b.clock,
+        new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
-    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators);
-    admin = new FlowAdmin(store, state, balancers);
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
+    admin = new FlowAdmin(store, state, balancers, b.clock);
     handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
   }
 
@@ -209,6 +210,8 @@ public final class FlowCluster implements AutoCloseable {
     private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
     private Duration healthCheckTimeout = DEFAULT_HEALTH_CHECK_TIMEOUT;
     private Duration modelRefreshInterval = DEFAULT_MODEL_REFRESH_INTERVAL;
+    private Duration loadPollInterval = DEFAULT_LOAD_POLL_INTERVAL;
+    private Clock clock = Clock.systemUTC();
     private int modelPullsPerBackend = 1;
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
@@ -318,6 +321,29 @@ public final class FlowCluster implements AutoCloseable {
      */
     public Builder modelRefreshInterval(Duration interval) {
       this.modelRefreshInterval = positive("modelRefreshInterval", interval);
+      return this;
+    }
+
+    /**
+     * Time between two readings of one backend's own report of its load: {@code /api/ps} of an
+     * Ollama (models in memory, including those loaded by traffic that bypasses this cluster),
+     * {@code /metrics} and {@code /slots} of an OpenAI-format server (vLLM's and llama.cpp's running
+     * and waiting requests, llama.cpp's slots); default 2 s. Off with
+     * {@link #disableActiveHealthChecks()}.
+     */
+    public Builder loadPollInterval(Duration interval) {
+      this.loadPollInterval = positive("loadPollInterval", interval);
+      return this;
+    }
+
+    /**
+     * The clock that dates what the cluster records and decides by: sticky-session expiry, model
+     * keep-alive, health transitions, pull progress, {@code LastUpdateUtc}; default the system UTC
+     * clock. Tests pass a clock they move by hand. Timeouts ({@code TimeoutMs}, probe and queue
+     * waits) run on the monotonic {@link System#nanoTime()}, which a clock cannot stand in for.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.ollamaflow.core.internal.models;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,6 +19,11 @@ public final class BackendModels {
 
   public void replace(ModelInventory discovered) {
     inventory.set(discovered);
+  }
+
+  /** What the backend reports in memory now ({@code /api/ps}), in place of what was known. */
+  public void replaceLoaded(Map<String, Instant> loadedUntil) {
+    inventory.updateAndGet(i -> i.withLoadedOnly(loadedUntil));
   }
 
   /** A pull of this model finished here. */

@@ -66,6 +66,14 @@ public final class ModelInventory {
     return new ModelInventory(known, rest, loaded);
   }
 
+  /** This inventory with exactly these models loaded (the backend reported them); installed ones unchanged. */
+  public ModelInventory withLoadedOnly(Map<String, Instant> loaded) {
+    if (!known) return this;
+    Map<String, String> withModels = new HashMap<>(installed);
+    for (String model : loaded.keySet()) withModels.putIfAbsent(model, "");
+    return new ModelInventory(true, withModels, loaded);
+  }
+
   /** This inventory with one model marked loaded until {@code until} (and installed, since it answered). */
   public ModelInventory withLoaded(String canonicalName, Instant until) {
     Map<String, Instant> loaded = new HashMap<>(loadedUntil);

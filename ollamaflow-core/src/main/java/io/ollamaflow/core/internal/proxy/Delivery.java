@@ -48,13 +48,13 @@ final class Delivery {
   }
 
   /**
-   * {@code failure} with what the backend may have received (a failure to connect already says
-   * so); null stays null.
+   * {@code outcome}, a retry's reason completed with what the backend may have received (a
+   * failure to connect already says so).
    */
-  String annotate(String failure, IOException cause) {
-    if (failure == null || notConnected(cause)) return failure;
-    return failure + (reachedBackend(cause) ? " after the request reached it whole (it may have started the work)"
-        : " before the request reached it whole");
+  Attempt annotate(Attempt outcome, IOException cause) {
+    if (!(outcome instanceof Attempt.Retry retry) || notConnected(cause)) return outcome;
+    return new Attempt.Retry(retry.reason() + (reachedBackend(cause)
+        ? " after the request reached it whole (it may have started the work)" : " before the request reached it whole"));
   }
 
   /** A bodiless request is taken as delivered once connected: nothing tells whether its head was read. */

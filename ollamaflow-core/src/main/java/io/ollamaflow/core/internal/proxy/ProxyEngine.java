@@ -14,6 +14,7 @@ import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
@@ -29,8 +30,7 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,8 +53,6 @@ public final class ProxyEngine implements FlowHttpHandler {
   static final String REQUEST_ID_HEADER = "X-OllamaFlow-Request";
   static final String LABEL_HEADER = "X-OllamaFlow-Label";
   private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
-  /** How long Ollama keeps a model in memory after a request unless told otherwise. */
-  private static final Duration OLLAMA_KEEP_ALIVE = Duration.ofMinutes(5);
   /** Time spent before the first attempt that still counts as the whole TimeoutMs budget. */
   private static final long BUDGET_SLACK_NANOS = 5_000_000;
 
@@ -63,25 +61,28 @@ public final class ProxyEngine implements FlowHttpHandler {
   private final List<String> stickyHeaders;
   private final int maxAttempts;
   private final TranslatorRegistry translators;
-  private final CapacityGate gate = new CapacityGate();
+  private final Selector selector;
+  private final Clock clock;
 
   public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
-      TranslatorRegistry translators) {
+      TranslatorRegistry translators, Clock clock) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
     this.maxAttempts = maxAttempts;
     this.translators = translators;
+    this.selector = new Selector(state, translators, clock);
+    this.clock = clock;
   }
 
   /** Requests of this frontend waiting for a backend slot. */
   public int queued(String frontendId) {
-    return gate.queued(frontendId);
+    return selector.queued(frontendId);
   }
 
   @Override
   public void handle(FlowHttpExchange exchange) throws IOException {
-    RequestState request = new RequestState(exchange, stickyHeaders);
+    RequestState request = new RequestState(exchange, stickyHeaders, state.demand());
     exchange.addResponseHeader(REQUEST_ID_HEADER, request.requestId());
     try {
       serve(exchange, request);
@@ -114,7 +115,7 @@ public final class ProxyEngine implements FlowHttpHandler {
     Frontend frontend = frontendRoute.frontend();
     admit(frontend, route, exchange);
     if (Aggregator.handles(route)) {
-      List<BackendState> all = BackendSelector.eligible(frontendRoute, route,
+      List<BackendState> all = Selector.eligible(frontendRoute, route,
           Labels.parse(request.headerValues(LABEL_HEADER)), Set.of(), translators);
       Aggregator.serve(exchange, request, frontendRoute, route, all, translators);
       return;
@@ -131,51 +132,48 @@ public final class ProxyEngine implements FlowHttpHandler {
       if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
       List<String> labels = Labels.parse(request.headerValues(LABEL_HEADER));
-      String routingModel = BackendSelector.routingModel(route.kind(), request.model());
+      String routingModel = Selector.routingModel(route.kind(), request.model());
       if (routingModel != null) state.demand().record(routingModel);
       if (EveryBackend.handles(route)) {
         if (route == ProxyRoute.DELETE) state.unrequireModel(frontend.identifier(), request.model());
         EveryBackend.serve(exchange, request, frontendRoute, route,
-            BackendSelector.eligible(frontendRoute, route, labels, Set.of(), translators), body);
+            Selector.eligible(frontendRoute, route, labels, Set.of(), translators), body);
         return;
       }
       Translations translations = new Translations(translators, request, body);
       Set<String> tried = new HashSet<>();
       List<String> failures = new ArrayList<>();
-      for (int attempt = 1; ; attempt++) {
-        List<BackendState> eligible = BackendSelector.eligible(frontendRoute, route, labels, tried, translators);
-        if (routingModel != null) {
-          eligible = BackendSelector.holding(eligible, routingModel, tried.isEmpty(), frontend, route.format(),
-              request.model());
-        }
-        eligible = translations.expressible(eligible);
-        if (eligible.isEmpty()) {
-          throw new FlowException(ErrorCode.BACKEND_ERROR, "every attempt failed: " + String.join("; ", failures));
-        }
-        BackendState backend = acquire(frontendRoute, eligible, routingModel, request, deadline);
-        if (backend == null) {
-          // The slot freed while we waited was on a backend that has since left rotation: look again.
+      for (int attempt = 1; ; ) {
+        Selector.Selection selection = selector.select(request, frontendRoute, labels, tried, translations, deadline);
+        if (selection instanceof Selector.LeftRotation) {
           FrontendRoute current = state.routes().frontend(frontend.identifier());
           if (current != null) frontendRoute = current;
-          attempt--;
           continue;
         }
-        String failure;
+        if (!(selection instanceof Selector.Chosen chosen)) {
+          throw new FlowException(ErrorCode.BACKEND_ERROR, "every attempt failed: " + String.join("; ", failures));
+        }
+        BackendState backend = chosen.backend();
+        Attempt outcome;
         try {
-          boolean retryAllowed = attempt < attempts && eligible.size() > 1;
-          failure = attempt(exchange, request, frontendRoute, backend, body, translations.forBackend(backend), deadline,
+          boolean retryAllowed = attempt < attempts && chosen.candidates() > 1;
+          outcome = attempt(exchange, request, frontendRoute, backend, body, translations.forBackend(backend), deadline,
               retryAllowed);
-        } catch (FlowException e) {
+        } finally {
+          selector.release(backend);
+        }
+        if (outcome instanceof Attempt.Done) return;
+        if (outcome instanceof Attempt.Failed failed) {
+          FlowException e = failed.error();
           if (failures.isEmpty() || e.httpStatus() < 500) throw e;
           throw new FlowException(e.code(), "every attempt failed: " + String.join("; ", failures) + "; " + e.getMessage());
-        } finally {
-          gate.release(backend);
         }
-        if (failure == null) return;
-        log.info("[{}] sending the request again, to another backend: {}", request.requestId(), LogSafe.of(failure));
-        events.retried(request, failure);
+        String reason = ((Attempt.Retry) outcome).reason();
+        log.info("[{}] sending the request again, to another backend: {}", request.requestId(), LogSafe.of(reason));
+        events.retried(request, reason);
         tried.add(backend.backend().identifier());
-        failures.add(failure);
+        failures.add(reason);
+        attempt++;
       }
     }
   }
@@ -264,111 +262,11 @@ public final class ProxyEngine implements FlowHttpHandler {
   }
 
   /**
-   * Takes a capacity slot on one of the eligible backends: the sticky one if it has room, else the
-   * balancer's choice among those with room (among those with the model in memory, if any of them
-   * has room: a warm backend wins until it is full, then an idle cold one is better than waiting),
-   * else the first to free a slot while the request waits.
-   */
-  private BackendState acquire(FrontendRoute route, List<BackendState> eligible, String routingModel,
-      RequestState request, long deadline) throws InterruptedException {
-    Frontend frontend = route.frontend();
-    if (frontend.useStickySessions()) {
-      String boundId = state.sticky().lookup(frontend.identifier(), request.clientKey(), stickyTtl(frontend));
-      for (BackendState candidate : eligible) {
-        if (candidate.backend().identifier().equals(boundId) && candidate.tryAcquire()) {
-          request.selectedBy("sticky");
-          return candidate;
-        }
-      }
-    }
-    if (request.affinityKey() != null) {
-      BackendState preferred = eligible.get(Math.floorMod(request.affinityKey().hashCode(), eligible.size()));
-      if (preferred.tryAcquire()) {
-        request.selectedBy("blob affinity");
-        return preferred;
-      }
-    }
-    for (int tries = 0; tries < 3; tries++) {
-      List<BackendView> free = new ArrayList<>(eligible.size());
-      for (BackendState candidate : eligible) {
-        if (candidate.hasCapacity()) free.add(candidate);
-      }
-      if (free.isEmpty()) break;
-      if (routingModel != null) {
-        Instant now = Instant.now();
-        List<BackendView> warm = BackendSelector.warm(free, routingModel, now);
-        if (!warm.isEmpty()) {
-          free = warm;
-        } else {
-          List<BackendView> harmless = BackendSelector.leastDemandedResidents(free, state.demand(), now);
-          if (!harmless.isEmpty()) free = harmless;
-          request.coldLoad(true);
-        }
-      }
-      BackendState chosen = BackendSelector.pick(route, free, request);
-      if (chosen.tryAcquire()) {
-        request.selectedBy(route.balancerName());
-        return chosen;
-      }
-    }
-    refuseIfOverRateLimit(frontend, eligible);
-    long wait = deadline == 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
-    BackendState freed = wait <= 0 ? null : gate.await(frontend.identifier(), eligible, wait);
-    if (freed == null) {
-      throw new FlowException(ErrorCode.TIMEOUT, "no backend of frontend '" + frontend.identifier()
-          + "' had a free slot (MaxParallelRequests) within " + frontend.timeoutMs() + " ms");
-    }
-    BackendState current = stillInRotation(frontend.identifier(), freed.backend().identifier());
-    if (current == null) {
-      gate.release(freed);
-      return null;
-    }
-    request.selectedBy(route.balancerName() + ", after queueing");
-    return current;
-  }
-
-  /**
-   * The current version of a backend that freed a slot while a request waited, or null when it
-   * left rotation meanwhile (deactivated, removed from the frontend, unhealthy): the waiter's
-   * candidates were chosen before it waited.
-   */
-  private BackendState stillInRotation(String frontendId, String backendId) {
-    FrontendRoute route = state.routes().frontend(frontendId);
-    if (route == null) return null;
-    for (BackendState backend : route.backends()) {
-      if (backend.backend().identifier().equals(backendId)) {
-        return backend.backend().active() && backend.health().state().routable() ? backend : null;
-      }
-    }
-    return null;
-  }
-
-  /** RateLimitRequestsThreshold: the eligible backends' thresholds bound what is in flight plus queued. */
-  private void refuseIfOverRateLimit(Frontend frontend, List<BackendState> eligible) {
-    long limit = 0;
-    long load = gate.queued(frontend.identifier());
-    for (BackendState backend : eligible) {
-      limit += backend.backend().rateLimitRequestsThreshold();
-      load += backend.activeRequests();
-    }
-    if (load >= limit) {
-      throw new FlowException(ErrorCode.BACKEND_BUSY, "frontend '" + frontend.identifier() + "' is at capacity: "
-          + load + " requests in flight or queued reach the RateLimitRequestsThreshold total (" + limit
-          + ") of its eligible backends");
-    }
-  }
-
-  private static Duration stickyTtl(Frontend frontend) {
-    return Duration.ofMillis(frontend.stickySessionExpirationMs());
-  }
-
-  /**
    * One attempt at one backend, which already holds a capacity slot for this request.
    *
-   * @return null when an answer was relayed to the client; otherwise why this backend failed,
-   *     when the request may be retried elsewhere
+   * @return whether an answer was relayed, or why this backend failed and whether another may be tried
    */
-  private String attempt(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
+  private Attempt attempt(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
       ClientBody body, Translations.Translated translated, long deadline, boolean retryAllowed) throws IOException {
     String id = backend.backend().identifier();
     request.backendId(id);
@@ -397,12 +295,14 @@ public final class ProxyEngine implements FlowHttpHandler {
    * @param replayable whether the request's body can be sent again, which decides whether a retry is possible
    * @param translated how to answer back when the request was translated; null when relayed as it is
    */
-  private String forward(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
+  private Attempt forward(FlowHttpExchange exchange, RequestState request, FrontendRoute route, BackendState backend,
       Request upstream, boolean replayable, Translations.Translated translated, long deadline, boolean retryAllowed)
       throws IOException {
     String id = backend.backend().identifier();
     Delivery delivery = new Delivery(request.kind());
     Call call = route.client().newCall(delivery.track(upstream));
+    int inFlight = backend.activeRequests();
+    long sentNanos = System.nanoTime();
     // A first attempt with the whole budget is bounded by the read timeout (= TimeoutMs); only a
     // request that already spent time queueing or on another backend needs its own deadline.
     long remaining = deadline - System.nanoTime();
@@ -420,6 +320,7 @@ public final class ProxyEngine implements FlowHttpHandler {
       response.close(); // the deadline passed just as the answer arrived
       return failedCall(new SocketTimeoutException("deadline"), route.frontend(), backend, deadline, false);
     }
+    long firstByteNanos = System.nanoTime() - sentNanos;
     int code = response.code();
     boolean busy = code == 429 || code == 503;
     if (code >= 500 && !busy) {
@@ -429,23 +330,28 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
     if ((code >= 500 || code == 429) && retryAllowed && replayable) {
       response.close();
-      return "backend '" + id + "' answered " + code;
+      return new Attempt.Retry("backend '" + id + "' answered " + code);
     }
+    AnswerTimings timings;
     try (response) {
-      if (translated != null) new TranslatingRelay(exchange, request, events, translated).relay(call, response, id);
-      else new ResponseRelay(exchange, request, events).relay(call, response, id);
+      timings = translated != null ? new TranslatingRelay(exchange, request, events, translated).relay(call, response, id)
+          : new ResponseRelay(exchange, request, events).relay(call, response, id);
     }
     if (code == 200 && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
-      backend.models().markLoaded(ModelNames.canonical(request.model()), Instant.now().plus(OLLAMA_KEEP_ALIVE));
+      backend.load().recordAnswer(inFlight, backend.backend().maxParallelRequests(), firstByteNanos,
+          System.nanoTime() - sentNanos, timings);
+      backend.models().markLoaded(ModelNames.canonical(request.model()),
+          clock.instant().plus(Selector.OLLAMA_KEEP_ALIVE));
       if (request.coldLoad()) state.refreshModelsSoon(id);
     }
     if (code == 200 && request.kind() == RequestKind.PULL_MODEL) {
       state.requireModel(route.frontend().identifier(), request.model());
     }
     if (route.frontend().useStickySessions() && code < 500 && code != 429) {
-      state.sticky().bind(route.frontend().identifier(), request.clientKey(), id, stickyTtl(route.frontend()));
+      state.sticky().bind(route.frontend().identifier(), request.clientKey(), id,
+          Selector.stickyTtl(route.frontend()));
     }
-    return null;
+    return Attempt.DONE;
   }
 
   private static boolean replayable(ClientBody body) {
@@ -453,11 +359,11 @@ public final class ProxyEngine implements FlowHttpHandler {
   }
 
   /** Decides what a failed call means: the client's fault, a timeout, or a backend failure to retry or report. */
-  private String failedCall(IOException e, Frontend frontend, BackendState backend, long deadline, boolean retryAllowed)
-      throws IOException {
+  private Attempt failedCall(IOException e, Frontend frontend, BackendState backend, long deadline,
+      boolean retryAllowed) throws ClientGoneException {
     ClientBodyException clientSide = ClientBodyException.in(e);
     if (clientSide != null) {
-      if (clientSide.tooLarge()) throw ProxyErrors.tooLarge(frontend);
+      if (clientSide.tooLarge()) return new Attempt.Failed(ProxyErrors.tooLarge(frontend));
       throw new ClientGoneException(clientSide);
     }
     String name = "backend '" + backend.backend().identifier() + "' (" + backend.backend().baseUrl() + ")";
@@ -466,15 +372,15 @@ public final class ProxyEngine implements FlowHttpHandler {
       String reason = name + " sent no response within " + frontend.timeoutMs() + " ms (TimeoutMs of frontend '"
           + frontend.identifier() + "')";
       state.reportFailure(backend, reason);
-      if (expired || !retryAllowed) throw new FlowException(ErrorCode.TIMEOUT, reason);
-      return reason;
+      if (expired || !retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.TIMEOUT, reason));
+      return new Attempt.Retry(reason);
     }
     String reason = e instanceof ConnectException ? name + " refused the connection"
         : e instanceof UnknownHostException ? name + ": unknown host"
         : name + " failed: " + e.getMessage();
     state.reportFailure(backend, reason);
-    if (!retryAllowed) throw new FlowException(ErrorCode.BACKEND_ERROR, reason);
-    return reason;
+    if (!retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.BACKEND_ERROR, reason));
+    return new Attempt.Retry(reason);
   }
 
   private void answerWithError(FlowHttpExchange exchange, RequestState request, FlowException e) {

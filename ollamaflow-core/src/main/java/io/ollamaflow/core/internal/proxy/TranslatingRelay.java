@@ -9,6 +9,7 @@ import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.StreamTranslator;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.translation.StreamEvents;
 import java.io.IOException;
@@ -48,11 +49,12 @@ final class TranslatingRelay {
    * @throws ClientGoneException when writing to the client failed; the backend call is cancelled
    * @throws FlowException when the answer cannot be translated, before anything was sent
    */
-  void relay(Call call, Response response, String backendId) throws IOException {
+  AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, backendId);
     int status = response.code();
     if (status / 100 != 2) {
       answerWhole(call, status, ErrorResponses.body(dialect, status, backendError(response)));
+      return AnswerTimings.NONE;
     } else if (translation.context.stream()) {
       boolean backendStreams = streamed(response);
       // An Ollama backend answers some streamed requests (a model load) with one JSON object: it
@@ -60,14 +62,18 @@ final class TranslatingRelay {
       // relayed as a stream of one event.
       BufferedSource source = backendStreams ? response.body().source()
           : new Buffer().write(Json.MAPPER.writeValueAsBytes(wholeJson(response, backendId)));
-      relayStream(call, new StreamEvents.Reader(source, backendStreams && StreamEvents.sse(backendFormat())), backendId);
+      return relayStream(call, new StreamEvents.Reader(source, backendStreams && StreamEvents.sse(backendFormat())),
+          backendId);
     } else {
-      ObjectNode answer = translation.translator.translateResponse(translation.context, wholeJson(response, backendId));
+      ObjectNode whole = wholeJson(response, backendId);
+      ObjectNode answer = translation.translator.translateResponse(translation.context, whole);
       answerWhole(call, status, Json.MAPPER.writeValueAsBytes(answer));
+      return AnswerTimings.of(whole);
     }
   }
 
-  private void relayStream(Call call, StreamEvents.Reader reader, String backendId) throws IOException {
+  /** @return the durations in the backend's last event, when it reports them (an Ollama stream's final line) */
+  private AnswerTimings relayStream(Call call, StreamEvents.Reader reader, String backendId) throws IOException {
     exchange.addResponseHeader("Content-Type", StreamEvents.contentType(dialect));
     exchange.addResponseHeader("Cache-Control", "no-cache");
     send(call, 200, FlowHttpExchange.UNKNOWN_LENGTH);
@@ -75,24 +81,26 @@ final class TranslatingRelay {
     OutputStream out = exchange.responseBody();
     StreamTranslator translator = translation.translator.newStreamTranslator(translation.context);
     long relayed = 0;
+    ObjectNode lastEvent = null;
     while (true) {
       String payload;
       try {
         payload = reader.next();
       } catch (IOException e) {
         endWithError(call, out, CutShort.report(request, events, backendId, relayed + " events", e));
-        return;
+        return AnswerTimings.NONE;
       }
       if (payload == null || payload.equals("[DONE]")) break;
       ObjectNode event = event(payload);
       if (event == null) {
         endWithError(call, out, "backend '" + backendId + "' sent an event that is not a JSON object");
-        return;
+        return AnswerTimings.NONE;
       }
       if (hasError(event)) {
         endWithError(call, out, errorMessage(event));
-        return;
+        return AnswerTimings.NONE;
       }
+      lastEvent = event;
       write(call, out, translator.onEvent(event));
       relayed++;
       if (!reader.buffered()) flush(call, out);
@@ -102,11 +110,12 @@ final class TranslatingRelay {
       last = translator.onEnd();
     } catch (FlowException e) {
       endWithError(call, out, e.getMessage());
-      return;
+      return AnswerTimings.NONE;
     }
     write(call, out, last);
     writeBytes(call, out, StreamEvents.end(dialect));
     flush(call, out);
+    return lastEvent == null ? AnswerTimings.NONE : AnswerTimings.of(lastEvent);
   }
 
   private ApiFormat backendFormat() {
