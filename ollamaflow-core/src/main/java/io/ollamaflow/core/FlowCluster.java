@@ -20,8 +20,10 @@ import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
+import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
+import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
@@ -87,7 +89,8 @@ public final class FlowCluster implements AutoCloseable {
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
     admin = new FlowAdmin(store, state, balancers, b.clock);
-    handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
+    FlowHttpHandler proxy = exchange -> engine.serve(new HttpCall(exchange));
+    handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
 
   public static Builder builder() {
@@ -110,7 +113,12 @@ public final class FlowCluster implements AutoCloseable {
    * requests. See {@link InProcessClient}.
    */
   public InProcessClient inProcess(String frontendHost) {
-    return InProcessClient.over(handler, frontendHost);
+    return InProcessClient.over(engine, frontendHost);
+  }
+
+  /** Requests of this frontend waiting in the proxy for a backend slot now; 0 for an unknown frontend. */
+  public int queuedRequests(String frontendIdentifier) {
+    return engine.queued(frontendIdentifier);
   }
 
   /** A chat answer from the catch-all frontend, routed as an HTTP {@code POST /api/chat} would be. */
@@ -401,6 +409,7 @@ public final class FlowCluster implements AutoCloseable {
 
     /** Reads the store and returns a cluster that is ready to serve. */
     public FlowCluster build() {
+      OkHttpVersionCheck.requireSupportedOkHttp();
       return new FlowCluster(this);
     }
   }

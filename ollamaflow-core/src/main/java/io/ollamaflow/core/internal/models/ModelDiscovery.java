@@ -46,7 +46,7 @@ public final class ModelDiscovery {
       ModelInventory inventory = backend.apiFormat().equals(ApiFormat.OPENAI)
           ? openAi(get(backend, "/v1/models"), now)
           : ollama(get(backend, "/api/tags"), get(backend, "/api/ps"), now);
-      state.models().replace(inventory);
+      state.models().replace(inventory, now);
     } catch (IOException | RuntimeException e) {
       log.debug("Listing the models of backend '{}' failed: {}", backend.identifier(), e.toString());
     }

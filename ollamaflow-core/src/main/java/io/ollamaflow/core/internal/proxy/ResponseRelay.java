@@ -1,7 +1,6 @@
 package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
 import java.io.IOException;
@@ -21,11 +20,11 @@ final class ResponseRelay {
   /** Enough for an Ollama answer's closing fields (its durations and counts), not its context array. */
   private static final int TAIL_BYTES = 512;
 
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final RequestState request;
   private final Events events;
 
-  ResponseRelay(FlowHttpExchange exchange, RequestState request, Events events) {
+  ResponseRelay(ProxyCall exchange, RequestState request, Events events) {
     this.exchange = exchange;
     this.request = request;
     this.events = events;
