@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend on a raw server socket, for misbehaviour no HTTP server library produces: it reads
  * each request whole (head and Content-Length body) and lets a script answer it, or not, on the
- * bare socket. Counts the requests it read, by method.
+ * bare socket. Counts the POSTs it read and the connections it accepted and closed.
  */
 public final class RawBackend implements AutoCloseable {
   /** What the backend does with one request it read. */
@@ -32,7 +32,6 @@ public final class RawBackend implements AutoCloseable {
   private final Script script;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final AtomicInteger posts = new AtomicInteger();
-  private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger closed = new AtomicInteger();
 
@@ -49,11 +48,6 @@ public final class RawBackend implements AutoCloseable {
   /** POST requests read whole. */
   public int posts() {
     return posts.get();
-  }
-
-  /** Requests of any method read whole. */
-  public int requests() {
-    return requests.get();
   }
 
   public int connections() {
@@ -86,7 +80,6 @@ public final class RawBackend implements AutoCloseable {
         if (head == null) return;
         String[] requestLine = head.substring(0, head.indexOf("\r\n")).split(" ");
         in.readNBytes(contentLength(head));
-        requests.incrementAndGet();
         if (requestLine[0].equals("POST")) posts.incrementAndGet();
         boolean keep = script.answer(requestLine[0], requestLine[1], n, out);
         out.flush();

@@ -24,15 +24,15 @@ public final class Secrets {
   /** What a secret is shown as. */
   public static final String PLACEHOLDER = "********";
   /** Header names whose values are shown, lower case. */
-  static final Set<String> HARMLESS_HEADERS = Set.of("accept", "accept-language", "content-type", "user-agent",
+  private static final Set<String> HARMLESS_HEADERS = Set.of("accept", "accept-language", "content-type", "user-agent",
       "cache-control");
   /** Query parameter names whose values are shown, lower case (Azure OpenAI's API version). */
-  static final Set<String> HARMLESS_PARAMETERS = Set.of("api-version");
+  private static final Set<String> HARMLESS_PARAMETERS = Set.of("api-version");
 
   private Secrets() {}
 
   /** True when this header's value is never shown. */
-  public static boolean isSecretHeader(String name) {
+  private static boolean isSecretHeader(String name) {
     return !HARMLESS_HEADERS.contains(name.toLowerCase(Locale.ROOT));
   }
 
