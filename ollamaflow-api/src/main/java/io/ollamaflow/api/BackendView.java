@@ -78,6 +78,14 @@ public interface BackendView {
     return true;
   }
 
+  /**
+   * How long a model load sent to this backend and not yet done is still expected to take, by its
+   * typical load time; zero when none is under way. Another load there waits for it.
+   */
+  default Duration loadingFor() {
+    return Duration.ZERO;
+  }
+
   /** The typical time this backend took to load a model into memory, measured; a default guess until seen. */
   default Duration typicalLoadTime() {
     return Duration.ofSeconds(5);

@@ -23,6 +23,7 @@ public final class FakeBackendView implements BackendView {
   private volatile Optional<String> evicted = Optional.empty();
   private volatile Duration serviceTime = Duration.ofMillis(200);
   private volatile Duration loadTime = Duration.ofMillis(500);
+  private volatile Duration loadingFor = Duration.ZERO;
 
   public FakeBackendView(String identifier, int weight) {
     this.backend = Backend.builder(identifier).weight(weight).build();
@@ -75,6 +76,12 @@ public final class FakeBackendView implements BackendView {
     return this;
   }
 
+  /** Sets what {@link #loadingFor()} reports: the rest of a load under way there. */
+  public FakeBackendView loadingFor(Duration left) {
+    this.loadingFor = left;
+    return this;
+  }
+
   public FakeBackendView loadTime(Duration time) {
     this.loadTime = time;
     return this;
@@ -119,6 +126,11 @@ public final class FakeBackendView implements BackendView {
   @Override
   public Optional<String> evictedByLoad() {
     return evicted;
+  }
+
+  @Override
+  public Duration loadingFor() {
+    return loadingFor;
   }
 
   @Override

@@ -73,6 +73,21 @@ public final class BackendModels {
   }
 
   /**
+   * When the load last sent here started, while no answer or listing has shown it done; empty
+   * otherwise.
+   */
+  public Optional<Instant> loadUnderWaySince(Instant now) {
+    PendingLoad load = pending.get();
+    if (load == null || load.sentAt().plus(PENDING_FOR).isBefore(now)) return Optional.empty();
+    return Optional.of(load.sentAt());
+  }
+
+  /** A request that loaded this model here was answered: the load is done. */
+  public void loadDone(String canonicalName) {
+    pending.updateAndGet(load -> load != null && load.model().equals(canonicalName) ? null : load);
+  }
+
+  /**
    * A request for a model not in memory was just sent here: the model is loading, and where the
    * backend is full its least recently used model makes room, as Ollama's scheduler does.
    * Requests that follow see both at once, instead of the old model until the next listing.

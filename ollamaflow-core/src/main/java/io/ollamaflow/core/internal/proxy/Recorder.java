@@ -48,8 +48,11 @@ final class Recorder {
           sample.totalNanos(), sample.timings());
       backend.models().markLoaded(ModelNames.canonical(request.model()),
           clock.instant().plus(Selector.OLLAMA_KEEP_ALIVE));
-      // A cold load may have unloaded other models there: list them again now.
-      if (request.coldLoad()) state.refreshModelsSoon(backend.backend().identifier());
+      if (request.coldLoad()) {
+        backend.models().loadDone(ModelNames.canonical(request.model()));
+        // The load may have unloaded other models there: list them again now.
+        state.refreshModelsSoon(backend.backend().identifier());
+      }
     }
     if (kind == RequestKind.PULL_MODEL) state.requireModel(route.frontend().identifier(), request.model());
   }

@@ -129,6 +129,15 @@ public final class BackendState implements BackendView {
   }
 
   @Override
+  public Duration loadingFor() {
+    Instant now = clock.instant();
+    return models.loadUnderWaySince(now)
+        .map(since -> Duration.between(now, since.plus(load.typicalLoadTime())))
+        .filter(left -> !left.isNegative())
+        .orElse(Duration.ZERO);
+  }
+
+  @Override
   public Duration typicalLoadTime() {
     return load.typicalLoadTime();
   }

@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>where the model is not in memory, the backend's typical load time; and where the load must
  *       first unload a model (the backend holds as many as it was ever seen holding), the wait for
  *       the requests running there to finish, plus the harm of unloading: unless another candidate
- *       holds that model too, its next requests must load it again, so the harm is one load time
- *       times how much more often that model was asked for lately than this one.
+ *       holds that model too, its next request must load it again, so the harm is one load time
+ *       times that model's share of the recent demand of the two;
+ *   <li>the rest of a model load under way there, which requests for that model share and any
+ *       other load waits for.
  * </ul>
  * So a request goes to a backend holding the model while that is quicker than loading it; a hot
  * model spreads to another backend once its queue costs more than a load; and an unavoidable load
@@ -59,16 +61,23 @@ final class ModelAffinityLoadBalancer implements LoadBalancer {
     int load = candidate.activeRequests() + candidate.externalLoad();
     double serviceTime = candidate.typicalServiceTime().toNanos();
     double slotWait = load < limit ? 0 : (load - limit + 1) * serviceTime / limit / candidate.backend().weight();
+    // A load under way there delays its own followers and any other load alike.
+    double loading = candidate.loadingFor().toNanos();
     String model = context.model();
-    if (model == null || candidate.hasLoaded(model)) return slotWait;
+    if (model == null || candidate.hasLoaded(model)) return slotWait + loading;
     double loadTime = candidate.typicalLoadTime().toNanos();
     Optional<String> evicted = candidate.evictedByLoad();
-    if (evicted.isEmpty()) return slotWait + loadTime;
+    if (evicted.isEmpty()) return slotWait + loading + loadTime;
     // The model in memory unloads once the requests running on it are done.
     double drain = load > 0 ? serviceTime : 0;
     double harm = heldElsewhere(evicted.get(), candidate, candidates) ? 0
-        : loadTime * context.demand(evicted.get()) / Math.max(1, context.demand(model));
-    return slotWait + drain + loadTime + harm;
+        : loadTime * evictedShare(context.demand(evicted.get()), context.demand(model));
+    return slotWait + loading + drain + loadTime + harm;
+  }
+
+  /** The unloaded model's share of the demand of the two: how likely its next request comes before this one's. */
+  private static double evictedShare(long evictedDemand, long demand) {
+    return evictedDemand / (double) (evictedDemand + demand + 1);
   }
 
   private static boolean heldElsewhere(String model, BackendView candidate, List<BackendView> candidates) {

@@ -96,6 +96,27 @@ class ModelAffinityLoadBalancerTest {
   }
 
   @Test
+  void aLoadIsNotStackedBehindAnotherLoadUnderWay() {
+    FakeBackendView loading = new FakeBackendView("loading").loaded("phi3:latest").evicts("phi3:latest")
+        .loadingFor(Duration.ofMillis(450));
+    FakeBackendView settled = new FakeBackendView("settled").loaded("qwen:7b").evicts("qwen:7b");
+    FakePickContext context = asking("mistral").demand("phi3:latest", 2).demand("qwen:7b", 6).demand("mistral:latest", 5);
+
+    // Evicting qwen costs more than evicting phi3 (its share of demand is larger), but less than
+    // waiting 450 ms for the load under way to finish before this one can start.
+    assertThat(balancer.pick(List.of(loading, settled), context)).isSameAs(settled);
+  }
+
+  @Test
+  void followersOfALoadUnderWayShareItRatherThanLoadingAgain() {
+    FakeBackendView loading = new FakeBackendView("loading").loaded("mistral:latest").loadingFor(Duration.ofMillis(300));
+    FakeBackendView other = new FakeBackendView("other").loaded("qwen:7b").evicts("qwen:7b");
+    FakePickContext context = asking("mistral").demand("qwen:7b", 1).demand("mistral:latest", 5);
+
+    assertThat(balancer.pick(List.of(loading, other), context)).isSameAs(loading);
+  }
+
+  @Test
   void aModelHeldOnAnotherBackendTooCostsNothingToEvict() {
     FakeBackendView a = new FakeBackendView("a").loaded("llama3:latest").evicts("llama3:latest");
     FakeBackendView b = new FakeBackendView("b").loaded("llama3:latest").evicts("llama3:latest");
