@@ -19,9 +19,15 @@ public final class FlowHttpServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Binds {@code address} (port 0 picks a free one) and starts serving {@code handler}. */
+  /** Binds {@code address} (port 0 picks a free one) and starts serving {@code handler} with {@link HttpServerOptions#defaults()}. */
   public static FlowHttpServer start(InetSocketAddress address, FlowHttpHandler handler) throws IOException {
-    return new FlowHttpServer(Http1Server.start(address, handler));
+    return start(address, handler, HttpServerOptions.defaults());
+  }
+
+  /** Binds {@code address} (port 0 picks a free one) and starts serving {@code handler} within {@code options}' limits. */
+  public static FlowHttpServer start(InetSocketAddress address, FlowHttpHandler handler, HttpServerOptions options)
+      throws IOException {
+    return new FlowHttpServer(Http1Server.start(address, handler, options));
   }
 
   /** The bound port. */
@@ -33,7 +39,10 @@ public final class FlowHttpServer implements AutoCloseable {
     return server.address();
   }
 
-  /** Stops accepting, ends open exchanges and releases the threads. */
+  /**
+   * Stops accepting and drains: connections between requests close at once, requests in flight
+   * may finish for up to {@link HttpServerOptions#shutdownGrace()}, then the rest are closed.
+   */
   @Override
   public void close() {
     server.close();

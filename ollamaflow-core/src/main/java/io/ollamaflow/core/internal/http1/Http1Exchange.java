@@ -25,13 +25,15 @@ final class Http1Exchange implements FlowHttpExchange {
   private final List<String> responseHeaders = new ArrayList<>();
   private boolean closeAfter;
 
-  Http1Exchange(RequestHead head, RequestBody body, ResponseOutput out, String remoteAddress, boolean expectContinue) {
+  /** @param closeAfter whether the connection must close after this exchange whatever the request asks (the server is draining) */
+  Http1Exchange(RequestHead head, RequestBody body, ResponseOutput out, String remoteAddress, boolean expectContinue,
+      boolean closeAfter) {
     this.head = head;
     this.body = body;
     this.out = out;
     this.remoteAddress = remoteAddress;
     this.expectContinue = expectContinue;
-    this.closeAfter = head.http10 || head.lists("Connection", "close");
+    this.closeAfter = closeAfter || head.http10 || head.lists("Connection", "close");
   }
 
   @Override

@@ -84,10 +84,12 @@ public final class ProxyEngine implements FlowHttpHandler {
     exchange.addResponseHeader(REQUEST_ID_HEADER, request.requestId());
     try {
       serve(exchange, request);
-      events.requestFinished(request);
+      if (request.midResponseFailure() != null) events.requestFailed(request, request.midResponseFailure());
+      else events.requestFinished(request);
     } catch (FlowException e) {
       answerWithError(exchange, request, e);
     } catch (ClientGoneException e) {
+      if (request.midResponseFailure() != null) events.requestFailed(request, request.midResponseFailure());
       log.debug("[{}] client went away: {}", request.requestId(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -466,7 +468,7 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
     String reason = e instanceof ConnectException ? name + " refused the connection"
         : e instanceof UnknownHostException ? name + ": unknown host"
-        : name + " failed: " + e.getMessage();
+        : name + " failed: " + IoFailures.describe(e);
     state.reportFailure(backend, reason);
     if (!retryAllowed) throw new FlowException(ErrorCode.BACKEND_ERROR, reason);
     return reason;

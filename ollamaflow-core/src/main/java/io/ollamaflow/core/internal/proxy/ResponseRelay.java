@@ -85,8 +85,8 @@ final class ResponseRelay {
   private void endStreamWithError(OutputStream out, String contentType, int last, String backendId, IOException e)
       throws IOException {
     FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR,
-        "backend '" + backendId + "' failed mid-response: " + e.getMessage());
-    events.requestFailed(request, failure);
+        "backend '" + backendId + "' failed mid-response: " + IoFailures.describe(e));
+    request.failedMidResponse(failure);
     boolean sse = contentType.startsWith("text/event-stream");
     if (!sse && !contentType.startsWith("application/x-ndjson")) {
       throw new ClientGoneException(e);

@@ -79,7 +79,7 @@ final class TranslatingRelay {
       try {
         payload = reader.next();
       } catch (IOException e) {
-        endWithError(call, out, "backend '" + backendId + "' failed mid-response: " + e.getMessage());
+        endWithError(call, out, "backend '" + backendId + "' failed mid-response: " + IoFailures.describe(e));
         return;
       }
       if (payload == null || payload.equals("[DONE]")) break;
@@ -113,7 +113,7 @@ final class TranslatingRelay {
 
   private void endWithError(Call call, OutputStream out, String message) throws IOException {
     FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR, message);
-    events.requestFailed(request, failure);
+    request.failedMidResponse(failure);
     call.cancel();
     writeBytes(call, out, ErrorResponses.streamEvent(dialect, failure, StreamEvents.sse(dialect)));
     writeBytes(call, out, StreamEvents.end(dialect));
