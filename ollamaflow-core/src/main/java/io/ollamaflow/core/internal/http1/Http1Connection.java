@@ -99,6 +99,12 @@ final class Http1Connection implements Runnable {
     }
   }
 
+  /** Whether the connection is between requests: waiting for one, or reading its head. */
+  boolean betweenRequests() {
+    int now = state.get();
+    return now == WAITING || now == READING_HEAD;
+  }
+
   /** When the connection was accepted ({@link System#nanoTime()}): the newest are evicted first. */
   long acceptedNanos() {
     return acceptedNanos;
@@ -124,10 +130,10 @@ final class Http1Connection implements Runnable {
       in.limits(headTimeoutMs, headDeadline);
       head = RequestHead.read(in, options.maxHeadBytes());
     } catch (ProtocolException e) {
-      refuse(raw, e);
+      refuseAndLinger(e);
       return false;
     } catch (SocketTimeoutException e) {
-      refuse(raw, new ProtocolException(408, "the request head did not arrive within " + headTimeoutMs + " ms"));
+      refuseAndLinger(new ProtocolException(408, "the request head did not arrive within " + headTimeoutMs + " ms"));
       return false;
     }
     if (head == null) return false;
@@ -141,11 +147,11 @@ final class Http1Connection implements Runnable {
       try {
         body.readAhead(options.bufferedBodyBytes());
       } catch (ProtocolException e) {
-        refuse(raw, e);
+        refuseAndLinger(e);
         return false;
       }
     }
-    Http1Exchange exchange = new Http1Exchange(head, body, out, remote, expectContinue, draining.getAsBoolean());
+    Http1Exchange exchange = new Http1Exchange(head, body, out, remote, expectContinue, draining);
     try {
       handler.handle(exchange);
     } catch (RuntimeException e) {
@@ -154,12 +160,12 @@ final class Http1Connection implements Runnable {
       return false;
     } catch (IOException e) {
       // A handler may let the body's framing error propagate: the client still learns what was wrong.
-      if (!exchange.started() && body.malformed() != null) refuse(raw, body.malformed());
+      if (!exchange.started() && body.malformed() != null) refuseAndLinger(body.malformed());
       throw e;
     }
     if (!exchange.started()) {
-      // The handler gave up without answering: the client sent a broken body, or left.
-      refuse(raw, body.malformed() != null ? body.malformed() : new ProtocolException(500, "no response was produced"));
+      // The handler gave up without answering: the client sent a broken body, was too slow, or left.
+      refuseAndLinger(body.malformed() != null ? body.malformed() : new ProtocolException(500, "no response was produced"));
       return false;
     }
     out.finish();
@@ -171,6 +177,11 @@ final class Http1Connection implements Runnable {
 
   private static int remainingMs(long deadlineNanos) {
     return (int) Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+  }
+
+  private void refuseAndLinger(ProtocolException e) {
+    refuse(raw, e);
+    lingerUntilClientStopsSending();
   }
 
   /**

@@ -82,6 +82,11 @@ public final class Http1Server implements AutoCloseable {
     return open.size();
   }
 
+  /** Connections open now that are not serving a request. */
+  int connectionsBetweenRequests() {
+    return (int) open.keySet().stream().filter(Http1Connection::betweenRequests).count();
+  }
+
   private void accept() {
     while (!closed) {
       Socket socket;

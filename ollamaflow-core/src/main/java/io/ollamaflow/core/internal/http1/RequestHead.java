@@ -62,8 +62,8 @@ final class RequestHead {
       }
       head.addHeaderLine(header);
     }
-    head.checkHost();
     head.bodyLength = head.framing();
+    head.checkHost();
     return head;
   }
 
