@@ -29,7 +29,7 @@ final class Http1Connection implements Runnable {
 
   /** Where the connection is between requests; the server may close it only when not {@link #ACTIVE}. */
   private static final int WAITING = 0;
-  private static final int READING_HEAD = 1;
+  private static final int READING_REQUEST = 1;
   private static final int ACTIVE = 2;
   private static final int CLOSED = 3;
 
@@ -72,11 +72,11 @@ final class Http1Connection implements Runnable {
   }
 
   /**
-   * Closes the connection if it is between requests (waiting for one, or reading its head):
-   * nothing in flight is lost. False when a request is being served.
+   * Closes the connection if it is between requests (waiting for one, or reading its head or
+   * small body): nothing reached the handler yet. False when a request is being served.
    */
   boolean closeIfBetweenRequests() {
-    if (!state.compareAndSet(WAITING, CLOSED) && !state.compareAndSet(READING_HEAD, CLOSED)) return false;
+    if (!state.compareAndSet(WAITING, CLOSED) && !state.compareAndSet(READING_REQUEST, CLOSED)) return false;
     closeSocket();
     return true;
   }
@@ -99,10 +99,10 @@ final class Http1Connection implements Runnable {
     }
   }
 
-  /** Whether the connection is between requests: waiting for one, or reading its head. */
+  /** Whether the connection is between requests: waiting for one, or reading its head or small body. */
   boolean betweenRequests() {
     int now = state.get();
-    return now == WAITING || now == READING_HEAD;
+    return now == WAITING || now == READING_REQUEST;
   }
 
   /** When the connection was accepted ({@link System#nanoTime()}): the newest are evicted first. */
@@ -124,7 +124,7 @@ final class Http1Connection implements Runnable {
     } catch (SocketTimeoutException idle) {
       return false;
     }
-    if (!state.compareAndSet(WAITING, READING_HEAD)) return false;
+    if (!state.compareAndSet(WAITING, READING_REQUEST)) return false;
     RequestHead head;
     try {
       in.limits(headTimeoutMs, headDeadline);
@@ -137,7 +137,6 @@ final class Http1Connection implements Runnable {
       return false;
     }
     if (head == null) return false;
-    if (!state.compareAndSet(READING_HEAD, ACTIVE)) return false;
     boolean expectContinue = !head.http10 && head.bodyLength != 0 && head.lists("Expect", "100-continue");
     ResponseOutput out = new ResponseOutput(raw, responseBuffer);
     RequestBody body = new RequestBody(in, head.bodyLength, expectContinue ? () -> sendContinue(raw, out) : null, options);
@@ -151,6 +150,8 @@ final class Http1Connection implements Runnable {
         return false;
       }
     }
+    // From here the handler may take resources (a backend slot): the server no longer closes the connection on its own.
+    if (!state.compareAndSet(READING_REQUEST, ACTIVE)) return false;
     Http1Exchange exchange = new Http1Exchange(head, body, out, remote, expectContinue, draining);
     try {
       handler.handle(exchange);
