@@ -60,14 +60,17 @@ class ServerLimitsTest {
   void aClientThatStopsReadingAStreamFreesTheBackendSlotAfterTheWriteTimeout() throws Exception {
     try (SimulatedOllama sim = SimulatedOllama.builder().tokenDelay(Duration.ZERO).start();
         OllamaFlowServer server = start(sim, "{\"WriteTimeoutMs\":300}")) {
-      // An endless stream (bounded at 50 million tokens) to a client with a small receive buffer that reads nothing.
+      // A long stream (300,000 tokens, about 30 MB) to a client with a small receive buffer that reads nothing.
       // The proxy's socket send buffer (megabytes, tuned by the kernel) fills first, then a write blocks.
-      String body = "{\"model\":\"llama3\",\"options\":{\"num_predict\":50000000}}";
+      String body = "{\"model\":\"llama3\",\"options\":{\"num_predict\":300000}}";
       attack(server, 4096, "POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
 
       HttpResponse<String> answer = generate(server, "{\"model\":\"llama3\",\"stream\":false}");
 
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (sim.cancelledStreams() == 0 && System.nanoTime() < deadline) Thread.sleep(20);
+      assertThat(sim.cancelledStreams()).as("the stalled stream's backend call was cancelled").isEqualTo(1);
     }
   }
 
