@@ -25,5 +25,8 @@ for a in "$@"; do [ "$a" = "--java" ] && HAS_JAVA=1; done
 EXTRA=()
 if [ "$HAS_JAVA" = "0" ]; then EXTRA+=(--java "$JAVA"); fi
 
-exec "$JAVA" -Xmx1g -cp ollamaflow-examples/target/ollamaflow-server.jar \
+# The simulated backends run in the suite's JVM on virtual threads, which are not time-sliced: with
+# one carrier per core, backends streaming 100,000 tokens as fast as they can (attack 7) starve the
+# others, and the well-behaved client's requests wait on the simulator, not on the proxy.
+exec "$JAVA" -Xmx1g -Djdk.virtualThreadScheduler.parallelism=16 -cp ollamaflow-examples/target/ollamaflow-server.jar \
   io.ollamaflow.examples.bench.AttackSuite "${EXTRA[@]}" "$@"
