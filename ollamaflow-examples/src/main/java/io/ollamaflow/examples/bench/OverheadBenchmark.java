@@ -492,7 +492,9 @@ public final class OverheadBenchmark {
       fe.append("{\"Identifier\":\"fe-").append(s[0]).append("\",\"Hostname\":\"").append(s[1])
           .append("\",\"Backends\":[\"").append(s[0]).append("\"],\"TimeoutMs\":600000}");
     }
-    String json = "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":" + port + "},\"DatabaseFilename\":\""
+    // Every stream of (d) comes from 127.0.0.1: lift the connection limits above the largest count.
+    String json = "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":" + port
+        + ",\"IO\":{\"MaxConnections\":50000,\"MaxConnectionsPerAddress\":50000}},\"DatabaseFilename\":\""
         + dir.resolve("ollamaflow.db") + "\",\"AdminBearerTokens\":[],\"Frontends\":[" + fe + "],\"Backends\":[" + be + "]}";
     Path cfg = dir.resolve("ollamaflow.json");
     Files.writeString(cfg, json);
