@@ -83,7 +83,7 @@ public final class AttackSuite {
       }
       int port = freePort();
       server = startServer(java, jar, work, port, sims);
-      waitReady(port, server, work);
+      HttpConn.awaitOk("the server", port, WellBehavedClient.REQUEST, server, work.resolve("server.log").toString());
       Supplier<Sample> sample = sampler(server.pid(), sims);
       client = new WellBehavedClient(port);
       client.start();
@@ -213,25 +213,6 @@ public final class AttackSuite {
     Files.writeString(config, json);
     return new ProcessBuilder(java, "-Xmx1g", "-jar", jar.toAbsolutePath().toString(), "--config", config.toString())
         .redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
-  }
-
-  private static void waitReady(int port, Process server, Path work) throws IOException {
-    byte[] request = WellBehavedClient.REQUEST;
-    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String last = "";
-    while (System.nanoTime() < limit) {
-      if (!server.isAlive()) throw new IllegalStateException("the server exited; see " + work.resolve("server.log"));
-      try (HttpConn c = new HttpConn(port, 5_000)) {
-        c.send(request);
-        HttpConn.Response r = c.read(null, new HttpConn.Response());
-        if (r.status == 200) return;
-        last = "status " + r.status;
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      sleep(200);
-    }
-    throw new IllegalStateException("the server was not ready after 60 s (" + last + "); see " + work.resolve("server.log"));
   }
 
   private static int freePort() throws IOException {

@@ -516,21 +516,7 @@ public final class OverheadBenchmark {
   }
 
   private void waitReady(String name, int port, String host, Process p, byte[] req) throws InterruptedException {
-    String last = "";
-    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < limit) {
-      if (!p.isAlive()) throw new IllegalStateException(name + " exited with " + p.exitValue() + "; see " + work);
-      try (HttpConn c = new HttpConn(port, 5_000)) {
-        c.send(req);
-        HttpConn.Response r = c.read(null, new HttpConn.Response());
-        if (r.status == 200) return;
-        last = "status " + r.status;
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException(name + " not ready after 60 s (" + last + "); see " + work);
+    HttpConn.awaitOk(name, port, req, p, work.toString());
   }
 
   private Process start(List<String> cmd, Path log, boolean keepStdout) throws IOException {
