@@ -24,6 +24,8 @@ public final class Backend {
   public static final String DEFAULT_HEALTH_CHECK_URL = "/";
   public static final int DEFAULT_MAX_PARALLEL_REQUESTS = 4;
   public static final int DEFAULT_RATE_LIMIT_REQUESTS_THRESHOLD = 10;
+  public static final int DEFAULT_WEIGHT = 1;
+  public static final int MAX_WEIGHT = 1000;
 
   private final String identifier;
   private final String name;
@@ -36,6 +38,7 @@ public final class Backend {
   private final String healthCheckUrl;
   private final int maxParallelRequests;
   private final int rateLimitRequestsThreshold;
+  private final int weight;
   private final boolean logRequestFull;
   private final boolean logRequestBody;
   private final boolean logResponseBody;
@@ -64,6 +67,7 @@ public final class Backend {
     healthCheckUrl = b.healthCheckUrl;
     maxParallelRequests = b.maxParallelRequests;
     rateLimitRequestsThreshold = b.rateLimitRequestsThreshold;
+    weight = b.weight;
     logRequestFull = b.logRequestFull;
     logRequestBody = b.logRequestBody;
     logResponseBody = b.logResponseBody;
@@ -103,6 +107,12 @@ public final class Backend {
   public String healthCheckUrl() { return healthCheckUrl; }
   public int maxParallelRequests() { return maxParallelRequests; }
   public int rateLimitRequestsThreshold() { return rateLimitRequestsThreshold; }
+  /**
+   * This backend's share of traffic relative to the others of a frontend (1 to {@value #MAX_WEIGHT},
+   * default 1): a backend of weight 3 gets three times the requests of one of weight 1 under every
+   * built-in policy, for mixed hardware.
+   */
+  public int weight() { return weight; }
   public boolean logRequestFull() { return logRequestFull; }
   public boolean logRequestBody() { return logRequestBody; }
   public boolean logResponseBody() { return logResponseBody; }
@@ -150,7 +160,7 @@ public final class Backend {
     Backend b = (Backend) o;
     return port == b.port && ssl == b.ssl && unhealthyThreshold == b.unhealthyThreshold
         && healthyThreshold == b.healthyThreshold && maxParallelRequests == b.maxParallelRequests
-        && rateLimitRequestsThreshold == b.rateLimitRequestsThreshold && logRequestFull == b.logRequestFull
+        && rateLimitRequestsThreshold == b.rateLimitRequestsThreshold && weight == b.weight && logRequestFull == b.logRequestFull
         && logRequestBody == b.logRequestBody && logResponseBody == b.logResponseBody
         && allowEmbeddings == b.allowEmbeddings && allowCompletions == b.allowCompletions && active == b.active
         && identifier.equals(b.identifier) && Objects.equals(name, b.name) && hostname.equals(b.hostname)
@@ -187,6 +197,7 @@ public final class Backend {
     private String healthCheckUrl = DEFAULT_HEALTH_CHECK_URL;
     private int maxParallelRequests = DEFAULT_MAX_PARALLEL_REQUESTS;
     private int rateLimitRequestsThreshold = DEFAULT_RATE_LIMIT_REQUESTS_THRESHOLD;
+    private int weight = DEFAULT_WEIGHT;
     private boolean logRequestFull;
     private boolean logRequestBody;
     private boolean logResponseBody;
@@ -219,6 +230,7 @@ public final class Backend {
       healthCheckUrl = b.healthCheckUrl;
       maxParallelRequests = b.maxParallelRequests;
       rateLimitRequestsThreshold = b.rateLimitRequestsThreshold;
+      weight = b.weight;
       logRequestFull = b.logRequestFull;
       logRequestBody = b.logRequestBody;
       logResponseBody = b.logResponseBody;
@@ -309,6 +321,12 @@ public final class Backend {
 
     public Builder rateLimitRequestsThreshold(int count) {
       this.rateLimitRequestsThreshold = Checks.range("rateLimitRequestsThreshold", count, 1, 1_000_000);
+      return this;
+    }
+
+    /** Relative share of traffic, 1 to {@value Backend#MAX_WEIGHT}; see {@link Backend#weight()}. */
+    public Builder weight(int weight) {
+      this.weight = Checks.range("weight", weight, 1, MAX_WEIGHT);
       return this;
     }
 

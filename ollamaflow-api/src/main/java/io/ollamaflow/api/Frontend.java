@@ -25,6 +25,8 @@ public final class Frontend {
   public static final String ROUND_ROBIN = "round-robin";
   public static final String RANDOM = "random";
   public static final String LEAST_REQUESTS = "least-requests";
+  /** Warm-first, cold loads placed where they evict the least-demanded model; for multi-model fleets. */
+  public static final String MODEL_AFFINITY = "model-affinity";
 
   private final String identifier;
   private final String name;
@@ -265,12 +267,18 @@ public final class Frontend {
     }
 
     /**
-     * Sets the policy by name. OllamaFlow's enum names are accepted too: {@code RoundRobin} becomes
-     * {@value #ROUND_ROBIN} and {@code Random} becomes {@value #RANDOM}; other names are kept in lower case.
+     * Sets the policy by name. The built-ins' names in OllamaFlow's enum style are accepted too:
+     * {@code RoundRobin} becomes {@value #ROUND_ROBIN}, {@code LeastRequests} {@value #LEAST_REQUESTS}
+     * and {@code ModelAffinity} {@value #MODEL_AFFINITY}; other names are kept in lower case.
      */
     public Builder loadBalancing(String policy) {
-      String value = Checks.nonBlank("loadBalancing", policy);
-      this.loadBalancing = value.equalsIgnoreCase("RoundRobin") ? ROUND_ROBIN : value.toLowerCase(Locale.ROOT);
+      String value = Checks.nonBlank("loadBalancing", policy).toLowerCase(Locale.ROOT);
+      this.loadBalancing = switch (value) {
+        case "roundrobin" -> ROUND_ROBIN;
+        case "leastrequests" -> LEAST_REQUESTS;
+        case "modelaffinity" -> MODEL_AFFINITY;
+        default -> value;
+      };
       return this;
     }
 

@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * Chooses one backend among candidates that core has already filtered: active, healthy, allowed
- * to serve this kind of request and speaking a usable API format. Stickiness is applied before
+ * to serve this kind of request, speaking a usable API format, holding the requested model (when
+ * models are known) and, unless {@link #choosesAmongBusyBackends()} says otherwise, with a free
+ * slot ({@link BackendView#hasFreeSlot()}). Sticky sessions and blob affinity are applied before
  * the balancer is asked.
  *
  * <p>Threading: one instance per frontend (see {@link LoadBalancerProvider}), called by request
@@ -19,4 +21,15 @@ public interface LoadBalancer {
    * @return one element of {@code candidates}
    */
   BackendView pick(List<BackendView> candidates, PickContext context);
+
+  /**
+   * False (the default): the candidates are only backends with a free slot, and when none has one
+   * the request waits in the proxy for the first slot to free on any of them. True: the candidates
+   * include busy backends too, and choosing a busy one makes the request wait for that backend's
+   * next free slot; a policy that weighs waiting for a warm backend against loading the model
+   * elsewhere needs this.
+   */
+  default boolean choosesAmongBusyBackends() {
+    return false;
+  }
 }

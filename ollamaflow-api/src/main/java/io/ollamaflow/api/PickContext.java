@@ -9,7 +9,10 @@ public interface PickContext {
 
   RequestKind kind();
 
-  /** The model the request names, as the client wrote it; null for requests that name none. */
+  /**
+   * The model the request is for after the frontend's {@code ModelAliases} are applied (the name a
+   * backend will see); null for requests that name none.
+   */
   String model();
 
   /** The sticky-session key: the first non-empty sticky header, else the client's IP address. */
@@ -17,4 +20,12 @@ public interface PickContext {
 
   /** A request header by case-insensitive name; null if absent. */
   String header(String name);
+
+  /**
+   * How much a model was asked for lately through this cluster, in requests, decaying by half
+   * every 30 seconds; 0 when unknown.
+   */
+  default long demand(String model) {
+    return 0;
+  }
 }

@@ -1,15 +1,34 @@
 package io.ollamaflow.api;
 
-/** A chat request for {@code llama3} from {@code 127.0.0.1} with no headers: enough for balancers that read nothing else. */
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A chat request from {@code 127.0.0.1} with no headers, for {@code llama3} unless a test names
+ * another model, with the demand per model a test sets: enough for balancers that read nothing else.
+ */
 public final class FakePickContext implements PickContext {
   private final Frontend frontend;
+  private final String model;
+  private final Map<String, Long> demand = new HashMap<>();
+
+  public FakePickContext(Frontend frontend, String model) {
+    this.frontend = frontend;
+    this.model = model;
+  }
 
   public FakePickContext(Frontend frontend) {
-    this.frontend = frontend;
+    this(frontend, "llama3");
   }
 
   public FakePickContext() {
     this(Frontend.builder("fe").build());
+  }
+
+  /** Sets what {@link #demand(String)} reports for a model (exact name). */
+  public FakePickContext demand(String model, long requests) {
+    demand.put(model, requests);
+    return this;
   }
 
   @Override
@@ -24,7 +43,7 @@ public final class FakePickContext implements PickContext {
 
   @Override
   public String model() {
-    return "llama3";
+    return model;
   }
 
   @Override
@@ -35,5 +54,10 @@ public final class FakePickContext implements PickContext {
   @Override
   public String header(String name) {
     return null;
+  }
+
+  @Override
+  public long demand(String model) {
+    return demand.getOrDefault(model, 0L);
   }
 }

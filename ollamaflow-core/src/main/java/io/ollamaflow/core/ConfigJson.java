@@ -101,6 +101,7 @@ public final class ConfigJson {
         case "healthcheckurl": b.healthCheckUrl(text(name, v)); break;
         case "maxparallelrequests": b.maxParallelRequests(integer(name, v)); break;
         case "ratelimitrequeststhreshold": b.rateLimitRequestsThreshold(integer(name, v)); break;
+        case "weight": b.weight(integer(name, v)); break;
         case "logrequestfull": b.logRequestFull(bool(name, v)); break;
         case "logrequestbody": b.logRequestBody(bool(name, v)); break;
         case "logresponsebody": b.logResponseBody(bool(name, v)); break;
@@ -175,6 +176,7 @@ public final class ConfigJson {
     json.put("HealthCheckUrl", b.healthCheckUrl());
     json.put("MaxParallelRequests", b.maxParallelRequests());
     json.put("RateLimitRequestsThreshold", b.rateLimitRequestsThreshold());
+    json.put("Weight", b.weight());
     json.put("LogRequestFull", b.logRequestFull());
     json.put("LogRequestBody", b.logRequestBody());
     json.put("LogResponseBody", b.logResponseBody());

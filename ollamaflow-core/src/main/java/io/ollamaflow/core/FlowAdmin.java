@@ -13,6 +13,7 @@ import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -49,9 +49,10 @@ import java.util.stream.Collectors;
  * keeps the stored value: OllamaFlow's UI and SDK send back whole the objects the REST API showed
  * them redacted.
  *
- * <p>Threading: safe for concurrent use. Writes are serialised by one lock, so check-then-write is
- * atomic against other writes made through this cluster; it is not atomic against other
- * processes writing the same store. Calls block on the store and on applying the change.
+ * <p>Threading: safe for concurrent use. Writes go through the cluster's one config writer (the
+ * same path as the RequiredModels edits of pulls and deletes), so check-then-write is atomic
+ * against every other write made through this cluster; it is not atomic against other processes
+ * writing the same store. Calls block on the store and on applying the change.
  */
 public final class FlowAdmin {
   private static final Comparator<Frontend> FRONTENDS_NEWEST_FIRST =
@@ -62,14 +63,13 @@ public final class FlowAdmin {
   private final ConfigStore store;
   private final ClusterState state;
   private final LoadBalancerRegistry balancers;
-  // A ReentrantLock rather than synchronized: the holder blocks on the store's I/O, which pins a
-  // virtual thread's carrier inside synchronized on Java 21.
-  private final ReentrantLock writes = new ReentrantLock();
+  private final Clock clock;
 
-  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers) {
+  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, Clock clock) {
     this.store = store;
     this.state = state;
     this.balancers = balancers;
+    this.clock = clock;
   }
 
   /** Every frontend, newest first (by {@code createdUtc}), as OllamaFlow lists them. */
@@ -110,7 +110,7 @@ public final class FlowAdmin {
       Frontend stored = store.frontend(frontend.identifier())
           .orElseThrow(() -> missing("frontend", frontend.identifier()));
       checkReferences(frontend);
-      store.putFrontend(frontend.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(Instant.now()).build());
+      store.putFrontend(frontend.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(clock.instant()).build());
       return readBack(store::frontend, frontend.identifier());
     });
   }
@@ -166,7 +166,7 @@ public final class FlowAdmin {
     return write(() -> {
       Backend stored = store.backend(backend.identifier()).orElseThrow(() -> missing("backend", backend.identifier()));
       Backend withSecrets = Secrets.keepStoredSecrets(backend, stored);
-      store.putBackend(withSecrets.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(Instant.now()).build());
+      store.putBackend(withSecrets.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(clock.instant()).build());
       return readBack(store::backend, backend.identifier());
     });
   }
@@ -203,7 +203,7 @@ public final class FlowAdmin {
     Map<String, Set<String>> digests = digestsByModel(states);
     List<ModelPull> pulls = state.modelPulls();
     return states.stream()
-        .map(b -> new BackendHealth(b, digests, pulls))
+        .map(b -> new BackendHealth(b, digests, pulls, clock.instant()))
         .sorted(Comparator.comparing((BackendHealth h) -> h.backend().createdUtc()).reversed()
             .thenComparing(h -> h.backend().identifier()))
         .toList();
@@ -215,7 +215,7 @@ public final class FlowAdmin {
     Map<String, BackendState> states = state.backendStates();
     BackendState backend = states.get(backendIdentifier);
     return backend == null ? Optional.empty()
-        : Optional.of(new BackendHealth(backend, digestsByModel(states.values()), state.modelPulls()));
+        : Optional.of(new BackendHealth(backend, digestsByModel(states.values()), state.modelPulls(), clock.instant()));
   }
 
   /**
@@ -258,16 +258,9 @@ public final class FlowAdmin {
     return state.sticky().clear(frontendIdentifier);
   }
 
-  /** Work done under the write lock; the cluster applies the store's new content before the lock is released. */
+  /** Work done through the cluster's one config writer, which applies the store's new content before returning. */
   private <T> T write(Supplier<T> work) {
-    writes.lock();
-    try {
-      T result = work.get();
-      state.reload();
-      return result;
-    } finally {
-      writes.unlock();
-    }
+    return state.writer().write(work);
   }
 
   private void checkReferences(Frontend frontend) {
@@ -315,14 +308,14 @@ public final class FlowAdmin {
     private final List<String> digestConflicts;
     private final List<ModelPull> pulls;
 
-    private BackendHealth(BackendState state, Map<String, Set<String>> digestsByModel, List<ModelPull> allPulls) {
+    private BackendHealth(BackendState state, Map<String, Set<String>> digestsByModel, List<ModelPull> allPulls,
+        Instant now) {
       this.backend = state.backend();
       this.health = state.health();
       this.activeRequests = state.activeRequests();
       ModelInventory inventory = state.models().inventory();
       this.modelsKnown = inventory.known();
       this.installedModels = new TreeMap<>(inventory.installed());
-      Instant now = Instant.now();
       Map<String, Instant> loaded = new TreeMap<>();
       inventory.loadedUntil().forEach((model, until) -> {
         if (until.isAfter(now)) loaded.put(model, until);

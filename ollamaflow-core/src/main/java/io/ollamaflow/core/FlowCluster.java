@@ -19,11 +19,14 @@ import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
+import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
+import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +56,7 @@ public final class FlowCluster implements AutoCloseable {
   public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_HEALTH_CHECK_TIMEOUT = Duration.ofMillis(2500);
   public static final Duration DEFAULT_MODEL_REFRESH_INTERVAL = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_LOAD_POLL_INTERVAL = Duration.ofSeconds(2);
   /** Attempts per request, on different backends, when the frontend allows retries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -71,13 +75,14 @@ public final class FlowCluster implements AutoCloseable {
     Events events = new Events(b.eventListener);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
-        b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null, b.modelPullsPerBackend,
-        b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events);
+        b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
+        b.activeHealthChecks ? b.loadPollInterval : null, b.modelPullsPerBackend, b.modelPullsTotal);
+    state = new ClusterState(store, balancers, client, polling, events, b.clock);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
-    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators);
-    admin = new FlowAdmin(store, state, balancers);
-    handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
+    admin = new FlowAdmin(store, state, balancers, b.clock);
+    FlowHttpHandler proxy = exchange -> engine.serve(new HttpCall(exchange));
+    handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
 
   public static Builder builder() {
@@ -100,7 +105,12 @@ public final class FlowCluster implements AutoCloseable {
    * requests. See {@link InProcessClient}.
    */
   public InProcessClient inProcess(String frontendHost) {
-    return InProcessClient.over(handler, frontendHost);
+    return InProcessClient.over(engine, frontendHost);
+  }
+
+  /** Requests of this frontend waiting in the proxy for a backend slot now; 0 for an unknown frontend. */
+  public int queuedRequests(String frontendIdentifier) {
+    return engine.queued(frontendIdentifier);
   }
 
   /** A chat answer from the catch-all frontend, routed as an HTTP {@code POST /api/chat} would be. */
@@ -200,6 +210,8 @@ public final class FlowCluster implements AutoCloseable {
     private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
     private Duration healthCheckTimeout = DEFAULT_HEALTH_CHECK_TIMEOUT;
     private Duration modelRefreshInterval = DEFAULT_MODEL_REFRESH_INTERVAL;
+    private Duration loadPollInterval = DEFAULT_LOAD_POLL_INTERVAL;
+    private Clock clock = Clock.systemUTC();
     private int modelPullsPerBackend = 1;
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
@@ -297,6 +309,29 @@ public final class FlowCluster implements AutoCloseable {
     }
 
     /**
+     * Time between two readings of one backend's own report of its load: {@code /api/ps} of an
+     * Ollama (models in memory, including those loaded by traffic that bypasses this cluster),
+     * {@code /metrics} and {@code /slots} of an OpenAI-format server (vLLM's and llama.cpp's running
+     * and waiting requests, llama.cpp's slots); default 2 s. Off with
+     * {@link #disableActiveHealthChecks()}.
+     */
+    public Builder loadPollInterval(Duration interval) {
+      this.loadPollInterval = positive("loadPollInterval", interval);
+      return this;
+    }
+
+    /**
+     * The clock that dates what the cluster records and decides by: sticky-session expiry, model
+     * keep-alive, health transitions, pull progress, {@code LastUpdateUtc}; default the system UTC
+     * clock. Tests pass a clock they move by hand. Timeouts ({@code TimeoutMs}, probe and queue
+     * waits) run on the monotonic {@link System#nanoTime()}, which a clock cannot stand in for.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
      * How many {@code RequiredModels} pulls may run at once on one backend, and across the
      * cluster; default 1 and 4. Pulls are heavy on disk and network, not on the GPU.
      */
@@ -350,6 +385,7 @@ public final class FlowCluster implements AutoCloseable {
 
     /** Reads the store and returns a cluster that is ready to serve. */
     public FlowCluster build() {
+      OkHttpVersionCheck.requireSupportedOkHttp();
       return new FlowCluster(this);
     }
   }

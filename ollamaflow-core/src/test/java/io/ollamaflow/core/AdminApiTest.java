@@ -255,7 +255,7 @@ class AdminApiTest {
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"Backends\":[\"ghost\"]}",
             "Backends: 'ghost' is not a configured backend"),
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"LoadBalancing\":\"fastest\"}",
-            "LoadBalancing: \"fastest\" is not a known policy (expected: one of least-requests, random, round-robin)"),
+            "LoadBalancing: \"fastest\" is not a known policy (expected: one of least-requests, model-affinity, random, round-robin)"),
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"LoadBalancing\":7}",
             "LoadBalancing: 7 (expected: a policy name, or OllamaFlow's 0 (Random) or 1 (RoundRobin))"),
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"PinnedCompletionsProperties\":[1]}",

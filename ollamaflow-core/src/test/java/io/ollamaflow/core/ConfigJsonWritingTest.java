@@ -60,7 +60,7 @@ class ConfigJsonWritingTest {
     assertThat(ConfigJson.backend(json)).isEqualTo(backend);
     assertThat(fieldNames(json)).containsExactly("Identifier", "Name", "Hostname", "Port", "Ssl",
         "UnhealthyThreshold", "HealthyThreshold", "HealthCheckMethod", "HealthCheckUrl", "MaxParallelRequests",
-        "RateLimitRequestsThreshold", "LogRequestFull", "LogRequestBody", "LogResponseBody", "ApiFormat", "Labels",
+        "RateLimitRequestsThreshold", "Weight", "LogRequestFull", "LogRequestBody", "LogResponseBody", "ApiFormat", "Labels",
         "PinnedEmbeddingsProperties", "PinnedCompletionsProperties", "AllowEmbeddings", "AllowCompletions",
         "BearerToken", "Querystring", "Headers", "Active", "CreatedUtc", "LastUpdateUtc");
     assertThat(json.get("ApiFormat").asText()).isEqualTo("OpenAI");

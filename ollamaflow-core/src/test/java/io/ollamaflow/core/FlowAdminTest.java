@@ -117,7 +117,7 @@ class FlowAdminTest {
   void unknownLoadBalancingPolicyIsRefusedListingTheKnownOnes() {
     assertThatThrownBy(() -> admin.createFrontend(Frontend.builder("f1").loadBalancing("fastest").build()))
         .isInstanceOfSatisfying(FlowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
-        .hasMessage("LoadBalancing: \"fastest\" is not a known policy (expected: one of least-requests, random, "
+        .hasMessage("LoadBalancing: \"fastest\" is not a known policy (expected: one of least-requests, model-affinity, random, "
             + "round-robin, sticky-first)");
     assertThat(store.frontends()).isEmpty();
 

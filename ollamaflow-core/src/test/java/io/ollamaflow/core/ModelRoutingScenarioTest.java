@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +41,8 @@ import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Model-aware routing and the aggregated model views (issue 4), end to end through real sockets.
@@ -207,12 +210,12 @@ class ModelRoutingScenarioTest {
   }
 
   @Test
-  void warmBackendIsPreferredUntilItIsSaturatedThenAnIdleColdOneServesInsteadOfWaiting() throws Exception {
+  void modelAffinityServesFromTheBackendHoldingTheModelInMemory() throws Exception {
     startFast();
     FakeOllama warm = new FakeOllama("warm").installed("llama3:latest").loaded("llama3:latest");
     FakeOllama cold = new FakeOllama("cold").installed("llama3:latest");
-    // The cold one comes first in the frontend's list, so round-robin alone would pick it first.
-    configure(Frontend.builder("f1").timeoutMs(10_000), b -> b.maxParallelRequests(1), cold, warm);
+    // The cold one comes first in the frontend's list, so taking turns would pick it first.
+    configure(Frontend.builder("f1").loadBalancing(Frontend.MODEL_AFFINITY), cold, warm);
     awaitDiscovery(warm, cold);
 
     for (int i = 0; i < 10; i++) {
@@ -221,29 +224,60 @@ class ModelRoutingScenarioTest {
       assertThat(answer.backend).as("request %d", i).isEqualTo("warm");
     }
     assertThat(cold.inference.get()).isZero();
+  }
 
-    CountDownLatch release = new CountDownLatch(1);
-    warm.hold = release;
-    ExecutorService clients = Executors.newSingleThreadExecutor();
-    try {
-      Future<Answer> held = clients.submit(() -> infer("/api/chat", "llama3", "HOLD-ME"));
-      Eventually.until(WAIT, "a slow request occupies the warm backend's only slot", () -> warm.holding.get() == 1);
+  /** Issue 13: a policy means what its name says, whatever the backends hold in memory. */
+  @ParameterizedTest
+  @ValueSource(strings = {Frontend.ROUND_ROBIN, Frontend.LEAST_REQUESTS})
+  void sequentialRequestsForOneModelAreSpreadEvenlyWhateverTheBackendsHaveLoaded(String policy) throws Exception {
+    startFast();
+    FakeOllama a = new FakeOllama("a").installed("llama3:latest").loaded("llama3:latest");
+    FakeOllama b = new FakeOllama("b").installed("llama3:latest");
+    FakeOllama c = new FakeOllama("c").installed("llama3:latest");
+    configure(Frontend.builder("f1").loadBalancing(policy), a, b, c);
+    awaitDiscovery(a, b, c);
 
-      long start = System.nanoTime();
-      Answer next = infer("/api/chat", "llama3");
-      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertThat(next.code).as(next.body).isEqualTo(200);
-      assertThat(next.backend).as("the request after the warm backend filled up").isEqualTo("cold");
-      assertThat(tookMs).as("it did not wait for the warm backend").isLessThan(5_000);
-
-      release.countDown();
-      Answer slow = held.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(slow.code).isEqualTo(200);
-      assertThat(slow.backend).isEqualTo("warm");
-    } finally {
-      release.countDown();
-      clients.shutdownNow();
+    Map<String, Integer> served = new TreeMap<>();
+    for (int i = 0; i < 30; i++) {
+      Answer answer = infer("/api/generate", "llama3");
+      assertThat(answer.code).as(answer.body).isEqualTo(200);
+      served.merge(answer.backend, 1, Integer::sum);
     }
+
+    assertThat(served).as("requests per backend").containsOnlyKeys("a", "b", "c")
+        .allSatisfy((backend, count) -> assertThat(count).isBetween(9, 11));
+  }
+
+  @Test
+  void randomSpreadsSequentialRequestsOverEveryBackendWhateverTheyHaveLoaded() throws Exception {
+    startFast();
+    FakeOllama a = new FakeOllama("a").installed("llama3:latest").loaded("llama3:latest");
+    FakeOllama b = new FakeOllama("b").installed("llama3:latest");
+    FakeOllama c = new FakeOllama("c").installed("llama3:latest");
+    configure(Frontend.builder("f1").loadBalancing(Frontend.RANDOM), a, b, c);
+    awaitDiscovery(a, b, c);
+
+    Map<String, Integer> served = new TreeMap<>();
+    for (int i = 0; i < 150; i++) served.merge(infer("/api/generate", "llama3").backend, 1, Integer::sum);
+
+    // A fair share is 50; the chance that a uniform pick gives any backend fewer than 25 is below 1e-6.
+    assertThat(served).as("requests per backend").containsOnlyKeys("a", "b", "c")
+        .allSatisfy((backend, count) -> assertThat(count).isGreaterThanOrEqualTo(25));
+  }
+
+  @Test
+  void weightsShareTrafficUnderRoundRobin() throws Exception {
+    startFast();
+    FakeOllama big = new FakeOllama("big").installed("llama3:latest");
+    FakeOllama small = new FakeOllama("small").installed("llama3:latest");
+    harness.configure(Frontend.builder("f1"), big.serveOn(harness).config().weight(3).build(),
+        small.serveOn(harness).config().build());
+    awaitDiscovery(big, small);
+
+    Map<String, Integer> served = new TreeMap<>();
+    for (int i = 0; i < 40; i++) served.merge(infer("/api/generate", "llama3").backend, 1, Integer::sum);
+
+    assertThat(served).containsEntry("big", 30).containsEntry("small", 10);
   }
 
   @Test

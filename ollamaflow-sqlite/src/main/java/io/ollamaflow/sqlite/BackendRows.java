@@ -17,8 +17,8 @@ final class BackendRows {
         healthythreshold, healthcheckmethod, healthcheckurl, maxparallelrequests, ratelimitthreshold,
         logrequestfull, logrequestbody, logresponsebody, apiformat, labels, pinnedembeddingsprops,
         pinnedcompletionsprops, allowembeddings, allowcompletions, bearertoken, querystring, headers,
-        active, createdutc, lastupdateutc)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        active, createdutc, lastupdateutc, weight)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   private BackendRows() {}
 
@@ -49,7 +49,8 @@ final class BackendRows {
     ps.setString(i++, JsonColumns.write(b.headers()));
     ps.setInt(i++, bit(b.active()));
     ps.setString(i++, Timestamps.write(b.createdUtc()));
-    ps.setString(i, Timestamps.write(b.lastUpdateUtc()));
+    ps.setString(i++, Timestamps.write(b.lastUpdateUtc()));
+    ps.setInt(i, b.weight());
   }
 
   /** @throws IllegalStateException naming the backend if the row does not make a valid one */
@@ -67,6 +68,7 @@ final class BackendRows {
           .healthCheckUrl(rs.getString("healthcheckurl"))
           .maxParallelRequests(rs.getInt("maxparallelrequests"))
           .rateLimitRequestsThreshold(rs.getInt("ratelimitthreshold"))
+          .weight(rs.getInt("weight"))
           .logRequestFull(rs.getInt("logrequestfull") != 0)
           .logRequestBody(rs.getInt("logrequestbody") != 0)
           .logResponseBody(rs.getInt("logresponsebody") != 0)

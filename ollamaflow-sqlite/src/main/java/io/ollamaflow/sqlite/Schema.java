@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class Schema {
   /** The schema version this code reads and writes. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   /** Entry i upgrades version i to version i + 1. Never edit a released entry; append a new one. */
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -82,7 +82,9 @@ final class Schema {
           "ALTER TABLE frontends ADD COLUMN preloadmodels TEXT NOT NULL DEFAULT '[]'",
           "ALTER TABLE frontends ADD COLUMN keepmodelsloaded INTEGER NOT NULL DEFAULT 0",
           "ALTER TABLE frontends ADD COLUMN defaultembeddingsprops TEXT NOT NULL DEFAULT '{}'",
-          "ALTER TABLE frontends ADD COLUMN defaultcompletionsprops TEXT NOT NULL DEFAULT '{}'"));
+          "ALTER TABLE frontends ADD COLUMN defaultcompletionsprops TEXT NOT NULL DEFAULT '{}'"),
+      // Version 3: a backend's Weight; existing rows get the default of 1.
+      List.of("ALTER TABLE backends ADD COLUMN weight INTEGER NOT NULL DEFAULT 1"));
 
   private Schema() {}
 

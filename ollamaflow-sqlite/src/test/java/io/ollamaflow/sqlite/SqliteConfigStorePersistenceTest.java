@@ -146,11 +146,11 @@ class SqliteConfigStorePersistenceTest {
   }
 
   @Test
-  void openingCreatesSchemaVersion2InWalJournalMode() throws SQLException {
+  void openingCreatesSchemaVersion3InWalJournalMode() throws SQLException {
     SqliteConfigStore.open(file()).close();
 
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("2");
+      assertThat(pragma(c, "user_version")).isEqualTo("3");
       assertThat(pragma(c, "journal_mode")).isEqualTo("wal");
       assertThat(tables(c)).contains("frontends", "backends", "meta");
     }
@@ -183,7 +183,34 @@ class SqliteConfigStorePersistenceTest {
       assertThat(store.frontend("f1")).contains(edited);
     }
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("2");
+      assertThat(pragma(c, "user_version")).isEqualTo("3");
+    }
+  }
+
+  @Test
+  void versionTwoFileIsUpgradedAndItsBackendsGetWeightOne() throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      for (int version = 0; version < 2; version++) {
+        for (String ddl : Schema.migration(version)) s.execute(ddl);
+      }
+      s.execute("PRAGMA user_version = 2");
+      s.execute("""
+          INSERT INTO backends VALUES ('b1', 'Old', 'gpu-1', 11434, 0, 2, 2, 'GET', '/', 4, 10, 0, 0, 0, 'OLLAMA',
+            '[]', '{}', '{}', 1, 1, NULL, NULL, '{}', 1,
+            '2025-01-02T03:04:05.123456Z', '2025-01-02T03:04:05.123456Z')""");
+    }
+
+    try (SqliteConfigStore store = SqliteConfigStore.open(file())) {
+      Backend old = store.backend("b1").orElseThrow();
+      assertThat(old.hostname()).isEqualTo("gpu-1");
+      assertThat(old.weight()).isEqualTo(1);
+
+      Backend heavier = old.toBuilder().weight(3).build();
+      store.putBackend(heavier);
+      assertThat(store.backend("b1")).contains(heavier);
+    }
+    try (Connection c = connect()) {
+      assertThat(pragma(c, "user_version")).isEqualTo("3");
     }
   }
 
@@ -207,23 +234,23 @@ class SqliteConfigStorePersistenceTest {
       assertThat(store.revision()).isEqualTo(1);
     }
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("2");
+      assertThat(pragma(c, "user_version")).isEqualTo("3");
     }
   }
 
   @Test
   void databaseWithANewerSchemaVersionIsRefusedWithAClearMessage() throws SQLException {
     try (Connection c = connect(); Statement s = c.createStatement()) {
-      s.execute("PRAGMA user_version = 3");
+      s.execute("PRAGMA user_version = " + (Schema.VERSION + 1));
     }
 
     assertThatThrownBy(() -> SqliteConfigStore.open(file()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(file().toString())
-        .hasMessageContaining("schema version 3")
-        .hasMessageContaining("version 2");
+        .hasMessageContaining("schema version " + (Schema.VERSION + 1))
+        .hasMessageContaining("version " + Schema.VERSION);
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("3");
+      assertThat(pragma(c, "user_version")).isEqualTo(Integer.toString(Schema.VERSION + 1));
       assertThat(tables(c)).isEmpty();
     }
   }

@@ -9,6 +9,7 @@ import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.api.ProbeResult;
 import io.ollamaflow.core.internal.health.Probes;
+import io.ollamaflow.core.internal.load.LoadReporter;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelDiscovery;
 import io.ollamaflow.core.internal.models.ModelNames;
@@ -22,7 +23,6 @@ import io.ollamaflow.core.internal.routing.RouteTable;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +56,10 @@ public final class ClusterState implements AutoCloseable {
   private final ModelSync sync;
   private final ModelPreloader preloader;
   private final Events events;
-  private final StickySessions sticky = new StickySessions(Clock.systemUTC());
+  private final BackendPoller loadReports;
+  private final Clock clock;
+  private final StickySessions sticky;
+  private final ConfigWriter writer = new ConfigWriter(this::reload);
   private final ModelDemand demand = new ModelDemand();
   private volatile RouteTable routes = RouteTable.EMPTY;
 
@@ -72,12 +75,15 @@ public final class ClusterState implements AutoCloseable {
    * @param probe the active health probe, or null for none (health then comes from live traffic alone)
    * @param modelRefresh how often backends' models are listed, or null for never (every backend
    *     then counts as possibly holding any model)
+   * @param loadPoll how often backends are asked for their own load and loaded models, or null for never
    */
   public record Polling(Duration config, HealthProbe probe, Duration probeInterval, Duration probeTimeout,
-      Duration modelRefresh, int pullsPerBackend, int pullsTotal) {}
+      Duration modelRefresh, Duration loadPoll, int pullsPerBackend, int pullsTotal) {}
 
   public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Polling polling,
-      Events events) {
+      Events events, Clock clock) {
+    this.clock = clock;
+    this.sticky = new StickySessions(clock);
     this.store = store;
     this.balancers = balancers;
     this.baseClient = baseClient;
@@ -92,13 +98,17 @@ public final class ClusterState implements AutoCloseable {
       ProbeResult result = Probes.run(probe, backend.backend(), polling.probeTimeout());
       Threads.submit(updates, () -> observe(backend, result.isHealthy(), result.reason(), false));
     });
-    ModelDiscovery models = new ModelDiscovery(baseClient, Duration.ofSeconds(10));
+    ModelDiscovery models = new ModelDiscovery(baseClient, Duration.ofSeconds(10), clock);
+    LoadReporter reporter = new LoadReporter(baseClient, Duration.ofSeconds(5), clock);
+    this.loadReports = polling.loadPoll() == null ? null
+        : new BackendPoller("ollamaflow-load", polling.loadPoll(), reporter::poll);
     this.discovery = polling.modelRefresh() == null ? null
         : new BackendPoller("ollamaflow-models", polling.modelRefresh(), models::refresh);
     // Sync relies on discovery: without it no backend is known to lack a model.
     this.sync = polling.modelRefresh() == null ? null
-        : new ModelSync(baseClient, this::routes, polling.pullsPerBackend(), polling.pullsTotal(), polling.modelRefresh());
-    this.preloader = new ModelPreloader(baseClient, discovery != null);
+        : new ModelSync(baseClient, this::routes, polling.pullsPerBackend(), polling.pullsTotal(), polling.modelRefresh(),
+            clock);
+    this.preloader = new ModelPreloader(baseClient, discovery != null, clock);
     reload();
     long pollMs = polling.config().toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
@@ -168,25 +178,24 @@ public final class ClusterState implements AutoCloseable {
   }
 
   private void editRequiredModels(String frontendId, String model, boolean add) {
-    Threads.submit(updates, () -> {
-      try {
-        store.frontend(frontendId).ifPresent(frontend -> {
-          String canonical = ModelNames.canonical(model);
-          List<String> models = new ArrayList<>();
-          for (String m : frontend.requiredModels()) {
-            if (!ModelNames.canonical(m).equals(canonical)) models.add(m);
-          }
-          if (add) models.add(model);
-          if (models.equals(frontend.requiredModels())) return;
-          store.putFrontend(frontend.toBuilder().requiredModels(models).lastUpdateUtc(Instant.now()).build());
-          rebuild();
-          if (sync != null) sync.roundSoon();
-        });
-      } catch (RuntimeException e) {
-        log.warn("Could not {} '{}' {} the RequiredModels of frontend '{}': {}", add ? "add" : "remove", model,
-            add ? "to" : "from", frontendId, e.toString());
+    String what = (add ? "add '" + model + "' to" : "remove '" + model + "' from") + " the RequiredModels of frontend '"
+        + frontendId + "'";
+    writer.writeLater(what, () -> store.frontend(frontendId).ifPresent(frontend -> {
+      String canonical = ModelNames.canonical(model);
+      List<String> models = new ArrayList<>();
+      for (String m : frontend.requiredModels()) {
+        if (!ModelNames.canonical(m).equals(canonical)) models.add(m);
       }
-    });
+      if (add) models.add(model);
+      if (models.equals(frontend.requiredModels())) return;
+      store.putFrontend(frontend.toBuilder().requiredModels(models).lastUpdateUtc(clock.instant()).build());
+      if (sync != null) sync.roundSoon();
+    }));
+  }
+
+  /** The one path of every configuration write made through this cluster. */
+  public ConfigWriter writer() {
+    return writer;
   }
 
   /** Runs {@code action} after the delay on a timer thread; cancel the result when it is no longer wanted. */
@@ -226,7 +235,7 @@ public final class ClusterState implements AutoCloseable {
 
   private void observe(BackendState backend, boolean success, String reason, boolean passive) {
     boolean mayEject = !passive || !lastRoutableOfAFrontend(backend);
-    HealthStatus previous = backend.tracker().observe(success, reason, backend.backend(), Instant.now(), mayEject);
+    HealthStatus previous = backend.tracker().observe(success, reason, backend.backend(), clock.instant(), mayEject);
     if (previous == null) return;
     log.info("Backend '{}' is now {} (was {}){}", backend.backend().identifier(), backend.health().state(),
         previous.state(), success ? "" : ": " + reason);
@@ -273,7 +282,7 @@ public final class ClusterState implements AutoCloseable {
     Map<String, BackendState> states = new HashMap<>();
     for (Backend backend : backends) {
       BackendState previous = backendStates.get(backend.identifier());
-      states.put(backend.identifier(), previous == null ? new BackendState(backend) : previous.withConfig(backend));
+      states.put(backend.identifier(), previous == null ? new BackendState(backend, clock) : previous.withConfig(backend));
     }
     backendStates.keySet().stream().filter(id -> !states.containsKey(id)).forEach(sticky::forgetBackend);
     backendStates.clear();
@@ -300,6 +309,7 @@ public final class ClusterState implements AutoCloseable {
     routes = new RouteTable(byHost, catchAll, new ArrayList<>(routesById.values()));
     if (prober != null) prober.sync(states.values());
     if (discovery != null) discovery.sync(states.values());
+    if (loadReports != null) loadReports.sync(states.values());
     appliedRevision = revision;
     preloader.configurationApplied(routes);
     log.debug("Applied configuration revision {}: {} frontends, {} backends", revision, frontends.size(), backends.size());
@@ -343,7 +353,9 @@ public final class ClusterState implements AutoCloseable {
   public void close() {
     if (prober != null) prober.close();
     if (discovery != null) discovery.close();
+    if (loadReports != null) loadReports.close();
     if (sync != null) sync.close();
+    writer.close();
     updates.shutdownNow();
     deadlines.shutdownNow();
   }

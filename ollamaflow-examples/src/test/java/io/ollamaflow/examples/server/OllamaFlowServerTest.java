@@ -3,6 +3,8 @@ package io.ollamaflow.examples.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ollamaflow.examples.sim.SimulatedOllama;
 import io.ollamaflow.sqlite.SqliteConfigStore;
 import java.net.URI;
@@ -48,6 +50,9 @@ class OllamaFlowServerTest {
       List<String> lines = stream.body().lines().toList();
       assertThat(lines.size()).isGreaterThan(2);
       assertThat(lines.get(lines.size() - 1)).contains("\"done\":true");
+      JsonNode last = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+      assertThat(last.path("load_duration").asLong()).as("nothing is loaded before the first request")
+          .isGreaterThanOrEqualTo(DemoBackends.COLD_LOAD.toNanos());
 
       // The vLLM's model, asked for in Ollama's dialect, is answered through translation.
       HttpResponse<String> translated = post(server, "/api/chat", "{\"model\":\"" + DemoBackends.VLLM_MODEL
@@ -67,7 +72,7 @@ class OllamaFlowServerTest {
       Files.writeString(config, settingsWithBackendPort(db, sim.port()));
       ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
       try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
-        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3\",\"stream\":false}");
+        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3\",\"prompt\":\"hi\",\"stream\":false}");
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.body()).contains("gpu-1");
         assertThat(answer.headers().firstValue("X-OllamaFlow-Backend")).contains("gpu-1");

@@ -62,7 +62,7 @@ class ServerLimitsTest {
         OllamaFlowServer server = start(sim, "{\"WriteTimeoutMs\":300}")) {
       // A long stream (300,000 tokens, about 30 MB) to a client with a small receive buffer that reads nothing.
       // The proxy's socket send buffer (megabytes, tuned by the kernel) fills first, then a write blocks.
-      String body = "{\"model\":\"llama3\",\"options\":{\"num_predict\":300000}}";
+      String body = "{\"model\":\"llama3\",\"prompt\":\"go\",\"options\":{\"num_predict\":300000}}";
       attack(server, 4096, "POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
 
       HttpResponse<String> answer = generate(server, "{\"model\":\"llama3\",\"stream\":false}");

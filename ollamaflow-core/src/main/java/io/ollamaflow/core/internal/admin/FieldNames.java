@@ -14,7 +14,7 @@ final class FieldNames {
       "PinnedEmbeddingsProperties", "PinnedCompletionsProperties", "AllowEmbeddings", "AllowCompletions",
       "AllowRetries", "Active", "CreatedUtc", "LastUpdateUtc", "Port", "Ssl", "UnhealthyThreshold",
       "HealthyThreshold", "HealthCheckMethod", "HealthCheckUrl", "MaxParallelRequests",
-      "RateLimitRequestsThreshold", "ApiFormat", "Labels", "BearerToken", "Querystring", "Headers");
+      "RateLimitRequestsThreshold", "Weight", "ApiFormat", "Labels", "BearerToken", "Querystring", "Headers");
 
   private FieldNames() {}
 

@@ -7,6 +7,7 @@ import io.ollamaflow.core.internal.BackendRequests;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.routing.BackendState;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -31,19 +32,21 @@ public final class ModelDiscovery {
   private static final Duration ALWAYS_LOADED = Duration.ofDays(1);
 
   private final OkHttpClient client;
+  private final Clock clock;
 
-  public ModelDiscovery(OkHttpClient client, Duration timeout) {
+  public ModelDiscovery(OkHttpClient client, Duration timeout, Clock clock) {
     this.client = client.newBuilder().callTimeout(timeout).build();
+    this.clock = clock;
   }
 
   public void refresh(BackendState state) {
     Backend backend = state.backend();
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     try {
       ModelInventory inventory = backend.apiFormat().equals(ApiFormat.OPENAI)
           ? openAi(get(backend, "/v1/models"), now)
           : ollama(get(backend, "/api/tags"), get(backend, "/api/ps"), now);
-      state.models().replace(inventory);
+      state.models().replace(inventory, now);
     } catch (IOException | RuntimeException e) {
       log.debug("Listing the models of backend '{}' failed: {}", backend.identifier(), e.toString());
     }
@@ -56,12 +59,17 @@ public final class ModelDiscovery {
       String name = name(model);
       if (name != null) installed.put(ModelNames.canonical(name), model.path("digest").asText(""));
     }
+    return ModelInventory.of(installed, loaded(ps, now));
+  }
+
+  /** Reads an {@code /api/ps} answer: canonical name to when the model unloads. */
+  public static Map<String, Instant> loaded(JsonNode ps, Instant now) {
     Map<String, Instant> loaded = new HashMap<>();
     for (JsonNode model : ps.path("models")) {
       String name = name(model);
       if (name != null) loaded.put(ModelNames.canonical(name), expiry(model.path("expires_at").asText(""), now));
     }
-    return ModelInventory.of(installed, loaded);
+    return loaded;
   }
 
   /** Reads a {@code /v1/models} answer. */

@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.models;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one backend was last seen to hold: installed models (canonical name to digest; empty
@@ -64,6 +65,42 @@ public final class ModelInventory {
     Map<String, Instant> loaded = new HashMap<>(loadedUntil);
     loaded.remove(canonicalName);
     return new ModelInventory(known, rest, loaded);
+  }
+
+  /** This inventory with exactly these models loaded (the backend reported them); installed ones unchanged. */
+  public ModelInventory withLoadedOnly(Map<String, Instant> loaded) {
+    if (!known) return this;
+    Map<String, String> withModels = new HashMap<>(installed);
+    for (String model : loaded.keySet()) withModels.putIfAbsent(model, "");
+    return new ModelInventory(true, withModels, loaded);
+  }
+
+  /**
+   * The least recently used model in memory (the one that unloads soonest) when {@code capacity}
+   * or more are in memory; empty otherwise.
+   */
+  public Optional<String> leastRecentlyUsed(Instant now, int capacity) {
+    if (!known) return Optional.empty();
+    String oldest = null;
+    int resident = 0;
+    for (Map.Entry<String, Instant> loaded : loadedUntil.entrySet()) {
+      if (!loaded.getValue().isAfter(now)) continue;
+      resident++;
+      if (oldest == null || loaded.getValue().isBefore(loadedUntil.get(oldest))) oldest = loaded.getKey();
+    }
+    return resident >= capacity ? Optional.ofNullable(oldest) : Optional.empty();
+  }
+
+  /** This inventory with a model loading: in memory from now, after its least recently used ones make room. */
+  public ModelInventory withLoading(String canonicalName, Instant until, Instant now, int capacity) {
+    ModelInventory result = this;
+    Optional<String> evicted;
+    while ((evicted = result.leastRecentlyUsed(now, capacity)).isPresent()) {
+      Map<String, Instant> rest = new HashMap<>(result.loadedUntil);
+      rest.remove(evicted.get());
+      result = new ModelInventory(known, installed, rest);
+    }
+    return result.withLoaded(canonicalName, until);
   }
 
   /** This inventory with one model marked loaded until {@code until} (and installed, since it answered). */

@@ -11,6 +11,7 @@ import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -55,12 +56,14 @@ public final class ModelPreloader {
 
   private final OkHttpClient client;
   private final boolean discovery;
+  private final Clock clock;
   /** Loads already sent under the current configuration; touched only on the update thread. */
   private final Set<String> asked = new HashSet<>();
 
   /** @param discovery whether backends' models are listed; if not, every backend may hold any model */
-  public ModelPreloader(OkHttpClient client, boolean discovery) {
+  public ModelPreloader(OkHttpClient client, boolean discovery, Clock clock) {
     this.discovery = discovery;
+    this.clock = clock;
     // Loading a large model can take minutes before Ollama answers.
     this.client = client.newBuilder().readTimeout(Duration.ofMinutes(10)).callTimeout(Duration.ZERO).build();
   }
@@ -156,7 +159,7 @@ public final class ModelPreloader {
       public void onResponse(Call c, Response response) {
         try (response) {
           if (response.isSuccessful()) {
-            load.backend.models().markLoaded(ModelNames.canonical(load.model), Instant.now().plus(OLLAMA_KEEP_ALIVE));
+            load.backend.models().markLoaded(ModelNames.canonical(load.model), clock.instant().plus(OLLAMA_KEEP_ALIVE));
           } else {
             log.info("Preloading '{}' on backend '{}' failed: it answered {}", load.model, backendId, response.code());
           }

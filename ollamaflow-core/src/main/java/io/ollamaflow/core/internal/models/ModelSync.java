@@ -11,6 +11,7 @@ import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,7 +58,11 @@ public final class ModelSync implements AutoCloseable {
   private final ExecutorService pulls;
   private final Map<String, Job> jobs = new LinkedHashMap<>();
 
-  public ModelSync(OkHttpClient client, Supplier<RouteTable> routes, int perBackend, int total, Duration interval) {
+  private final Clock clock;
+
+  public ModelSync(OkHttpClient client, Supplier<RouteTable> routes, int perBackend, int total, Duration interval,
+      Clock clock) {
+    this.clock = clock;
     // A pull sends a progress line every few seconds at most; allow long silences, no total limit.
     this.client = client.newBuilder().readTimeout(Duration.ofMinutes(5)).callTimeout(Duration.ZERO).build();
     this.routes = routes;
@@ -94,11 +99,11 @@ public final class ModelSync implements AutoCloseable {
         }
       }
       synchronized (this) {
-        Instant forgetBefore = Instant.now().minus(KEEP_FINISHED);
+        Instant forgetBefore = clock.instant().minus(KEEP_FINISHED);
         jobs.values().removeIf(job -> job.state == ModelPull.State.DONE && job.updated.isBefore(forgetBefore));
         // A failed pull is started again. A pull that just finished is not, even if a listing
         // taken before it ended still says the model is missing.
-        Instant repullAfter = Instant.now().minus(REPULL_AFTER);
+        Instant repullAfter = clock.instant().minus(REPULL_AFTER);
         wanted.forEach((key, job) -> jobs.merge(key, job, (old, fresh) -> old.state == ModelPull.State.FAILED
             || old.state == ModelPull.State.DONE && old.updated.isBefore(repullAfter) ? fresh : old));
         dispatch();
@@ -177,7 +182,7 @@ public final class ModelSync implements AutoCloseable {
   }
 
   /** A pull's live progress; its fields are written by one pull thread and read by snapshots. */
-  private static final class Job {
+  private final class Job {
     final BackendState backend;
     final String model;
     volatile ModelPull.State state = ModelPull.State.QUEUED;
@@ -185,7 +190,7 @@ public final class ModelSync implements AutoCloseable {
     volatile long completed;
     volatile long total;
     volatile String error;
-    volatile Instant updated = Instant.now();
+    volatile Instant updated = clock.instant();
 
     Job(BackendState backend, String model) {
       this.backend = backend;
@@ -203,7 +208,7 @@ public final class ModelSync implements AutoCloseable {
       this.completed = completed;
       this.total = total;
       this.error = error;
-      this.updated = Instant.now();
+      this.updated = clock.instant();
     }
 
     ModelPull snapshot() {

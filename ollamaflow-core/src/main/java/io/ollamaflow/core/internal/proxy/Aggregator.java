@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
@@ -14,7 +13,6 @@ import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,7 +43,7 @@ final class Aggregator {
         || route == ProxyRoute.OPENAI_MODELS;
   }
 
-  static void serve(FlowHttpExchange exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
+  static void serve(ProxyCall exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
       List<BackendState> backends, TranslatorRegistry translators) throws IOException, InterruptedException {
     List<Answer> answers = askAll(exchange, frontend, backends, new Translations(translators, request, null));
     List<Answer> good = new ArrayList<>();
@@ -65,24 +63,17 @@ final class Aggregator {
     List<String> ids = new ArrayList<>();
     for (Answer answer : good) ids.add(answer.backend.backend().identifier());
     request.backendId(String.join(",", ids));
-    exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
     exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, String.join(",", ids));
-    boolean head = exchange.method().equals("HEAD");
     try {
-      exchange.sendResponseHeaders(200, head ? 0 : body.length);
       request.responseStarted(200);
-      if (!head) {
-        OutputStream out = exchange.responseBody();
-        out.write(body);
-        out.flush();
-      }
+      exchange.sendJson(200, body);
     } catch (IOException e) {
       throw new ClientGoneException(e);
     }
   }
 
   /** Each backend is asked in its own dialect; the answers of other dialects are translated to the client's. */
-  private static List<Answer> askAll(FlowHttpExchange exchange, FrontendRoute frontend, List<BackendState> backends,
+  private static List<Answer> askAll(ProxyCall exchange, FrontendRoute frontend, List<BackendState> backends,
       Translations translations) throws IOException, InterruptedException {
     List<Answer> answers = new ArrayList<>();
     CountDownLatch done = new CountDownLatch(backends.size());

@@ -6,7 +6,8 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.PickContext;
 import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.api.RequestKind;
-import io.ollamaflow.core.http.FlowHttpExchange;
+import io.ollamaflow.core.internal.models.ModelDemand;
+import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
 import java.util.List;
@@ -19,8 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestState implements RequestInfo, PickContext {
   private final long startNanos = System.nanoTime();
   private final String requestId = newRequestId();
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final List<String> stickyHeaders;
+  private final ModelDemand demand;
   private ProxyRoute route;
   private FrontendRoute frontendRoute;
   private String model;
@@ -33,9 +35,10 @@ final class RequestState implements RequestInfo, PickContext {
   private boolean responseStarted;
   private FlowException midResponseFailure;
 
-  RequestState(FlowHttpExchange exchange, List<String> stickyHeaders) {
+  RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
     this.stickyHeaders = stickyHeaders;
+    this.demand = demand;
   }
 
   /** 16 hex digits: unique enough to find a request in the logs, and cheap to make. */
@@ -95,6 +98,7 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public long elapsedNanos() { return System.nanoTime() - startNanos; }
   @Override public Frontend frontend() { return frontendRoute.frontend(); }
   @Override public String header(String name) { return exchange.requestHeader(name); }
+  @Override public long demand(String model) { return demand.of(ModelNames.canonical(model)); }
 
   /** Every value of a request header, however many lines it came in, joined with commas (RFC 9110 5.3). */
   String headerValues(String name) {

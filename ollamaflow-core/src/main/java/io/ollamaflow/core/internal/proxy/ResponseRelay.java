@@ -2,8 +2,8 @@ package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
@@ -18,21 +18,24 @@ import okio.BufferedSource;
  */
 final class ResponseRelay {
   static final String BACKEND_HEADER = "X-OllamaFlow-Backend";
+  /** Enough for an Ollama answer's closing fields (its durations and counts), not its context array. */
+  private static final int TAIL_BYTES = 512;
 
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final RequestState request;
   private final Events events;
 
-  ResponseRelay(FlowHttpExchange exchange, RequestState request, Events events) {
+  ResponseRelay(ProxyCall exchange, RequestState request, Events events) {
     this.exchange = exchange;
     this.request = request;
     this.events = events;
   }
 
   /**
+   * @return the durations the backend reported at the end of its answer, if it is an Ollama answer that has them
    * @throws ClientGoneException when writing to the client failed; the backend call is cancelled
    */
-  void relay(Call call, Response response, String backendId) throws IOException {
+  AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     int status = response.code();
     for (int i = 0; i < response.headers().size(); i++) {
       String name = response.headers().name(i);
@@ -50,12 +53,18 @@ final class ResponseRelay {
     }
     request.responseStarted(status);
     events.firstByte(request);
-    if (!bodyless) copy(call, body.source(), contentType(response), backendId);
+    if (bodyless) return AnswerTimings.NONE;
+    AnswerTimings timings = copy(call, body.source(), contentType(response), backendId);
+    return status == 200 ? timings : AnswerTimings.NONE;
   }
 
-  private void copy(Call call, BufferedSource source, String contentType, String backendId) throws IOException {
+  private AnswerTimings copy(Call call, BufferedSource source, String contentType, String backendId)
+      throws IOException {
     OutputStream out = exchange.responseBody();
     byte[] buffer = new byte[8192];
+    // The last bytes relayed, where an Ollama answer reports its durations.
+    byte[] tail = new byte[TAIL_BYTES];
+    int tailLength = 0;
     int last = '\n';
     while (true) {
       int n;
@@ -63,9 +72,10 @@ final class ResponseRelay {
         n = source.read(buffer);
       } catch (IOException e) {
         endStreamWithError(out, contentType, last, backendId, e);
-        return;
+        return AnswerTimings.NONE;
       }
       if (n < 0) break;
+      tailLength = keepTail(tail, tailLength, buffer, n);
       try {
         out.write(buffer, 0, n);
         if (source.getBuffer().size() == 0) out.flush();
@@ -75,6 +85,19 @@ final class ResponseRelay {
       }
       last = buffer[n - 1];
     }
+    return AnswerTimings.inTail(tail, tailLength);
+  }
+
+  /** Appends the last bytes of {@code chunk} to {@code tail}, keeping only its capacity's worth. */
+  private static int keepTail(byte[] tail, int tailLength, byte[] chunk, int n) {
+    if (n >= tail.length) {
+      System.arraycopy(chunk, n - tail.length, tail, 0, tail.length);
+      return tail.length;
+    }
+    int keep = Math.min(tailLength, tail.length - n);
+    System.arraycopy(tail, tailLength - keep, tail, 0, keep);
+    System.arraycopy(chunk, 0, tail, keep, n);
+    return keep + n;
   }
 
   /**

@@ -7,9 +7,10 @@ import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.StreamTranslator;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.models.ModelNotFound;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.translation.StreamEvents;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,13 +31,13 @@ final class TranslatingRelay {
   /** Bounds what is held of a non-streamed answer or an error body. */
   private static final long MAX_WHOLE_ANSWER = 64L * 1024 * 1024;
 
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final RequestState request;
   private final Events events;
   private final Translations.Translated translation;
   private final ApiFormat dialect;
 
-  TranslatingRelay(FlowHttpExchange exchange, RequestState request, Events events, Translations.Translated translation) {
+  TranslatingRelay(ProxyCall exchange, RequestState request, Events events, Translations.Translated translation) {
     this.exchange = exchange;
     this.request = request;
     this.events = events;
@@ -48,11 +49,12 @@ final class TranslatingRelay {
    * @throws ClientGoneException when writing to the client failed; the backend call is cancelled
    * @throws FlowException when the answer cannot be translated, before anything was sent
    */
-  void relay(Call call, Response response, String backendId) throws IOException {
+  AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, backendId);
     int status = response.code();
     if (status / 100 != 2) {
       answerWhole(call, status, ErrorResponses.body(dialect, status, backendError(response)));
+      return AnswerTimings.NONE;
     } else if (translation.context.stream()) {
       boolean backendStreams = streamed(response);
       // An Ollama backend answers some streamed requests (a model load) with one JSON object: it
@@ -60,38 +62,44 @@ final class TranslatingRelay {
       // relayed as a stream of one event.
       BufferedSource source = backendStreams ? response.body().source()
           : new Buffer().write(Json.MAPPER.writeValueAsBytes(wholeJson(response, backendId)));
-      relayStream(call, new StreamEvents.Reader(source, backendStreams && StreamEvents.sse(backendFormat())), backendId);
+      return relayStream(call, new StreamEvents.Reader(source, backendStreams && StreamEvents.sse(backendFormat())),
+          backendId);
     } else {
-      ObjectNode answer = translation.translator.translateResponse(translation.context, wholeJson(response, backendId));
+      ObjectNode whole = wholeJson(response, backendId);
+      ObjectNode answer = translation.translator.translateResponse(translation.context, whole);
       answerWhole(call, status, Json.MAPPER.writeValueAsBytes(answer));
+      return AnswerTimings.of(whole);
     }
   }
 
-  private void relayStream(Call call, StreamEvents.Reader reader, String backendId) throws IOException {
+  /** @return the durations in the backend's last event, when it reports them (an Ollama stream's final line) */
+  private AnswerTimings relayStream(Call call, StreamEvents.Reader reader, String backendId) throws IOException {
     exchange.addResponseHeader("Content-Type", StreamEvents.contentType(dialect));
     exchange.addResponseHeader("Cache-Control", "no-cache");
-    send(call, 200, FlowHttpExchange.UNKNOWN_LENGTH);
+    send(call, 200, ProxyCall.UNKNOWN_LENGTH);
     events.firstByte(request);
     OutputStream out = exchange.responseBody();
     StreamTranslator translator = translation.translator.newStreamTranslator(translation.context);
+    ObjectNode lastEvent = null;
     while (true) {
       String payload;
       try {
         payload = reader.next();
       } catch (IOException e) {
         endWithError(call, out, "backend '" + backendId + "' failed mid-response: " + IoFailures.describe(e));
-        return;
+        return AnswerTimings.NONE;
       }
       if (payload == null || payload.equals("[DONE]")) break;
       ObjectNode event = event(payload);
       if (event == null) {
         endWithError(call, out, "backend '" + backendId + "' sent an event that is not a JSON object");
-        return;
+        return AnswerTimings.NONE;
       }
       if (hasError(event)) {
         endWithError(call, out, errorMessage(event));
-        return;
+        return AnswerTimings.NONE;
       }
+      lastEvent = event;
       write(call, out, translator.onEvent(event));
       if (!reader.buffered()) flush(call, out);
     }
@@ -100,11 +108,12 @@ final class TranslatingRelay {
       last = translator.onEnd();
     } catch (FlowException e) {
       endWithError(call, out, e.getMessage());
-      return;
+      return AnswerTimings.NONE;
     }
     write(call, out, last);
     writeBytes(call, out, StreamEvents.end(dialect));
     flush(call, out);
+    return lastEvent == null ? AnswerTimings.NONE : AnswerTimings.of(lastEvent);
   }
 
   private ApiFormat backendFormat() {
@@ -142,12 +151,14 @@ final class TranslatingRelay {
     }
   }
 
-  private void answerWhole(Call call, int status, byte[] body) throws IOException {
-    exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
-    send(call, status, body.length);
-    OutputStream out = exchange.responseBody();
-    writeBytes(call, out, body);
-    flush(call, out);
+  private void answerWhole(Call call, int status, byte[] body) throws ClientGoneException {
+    request.responseStarted(status);
+    try {
+      exchange.sendJson(status, body);
+    } catch (IOException e) {
+      call.cancel();
+      throw new ClientGoneException(e);
+    }
   }
 
   private void send(Call call, int status, long length) throws ClientGoneException {
@@ -178,8 +189,7 @@ final class TranslatingRelay {
    */
   private String backendError(Response response) throws IOException {
     if (response.code() == 404 && request.model() != null) {
-      return ApiFormat.OPENAI.equals(dialect) ? "The model `" + request.model() + "` does not exist."
-          : "model '" + request.model() + "' not found";
+      return ModelNotFound.message(dialect, request.model());
     }
     String text = wholeText(response);
     ObjectNode json = event(text);

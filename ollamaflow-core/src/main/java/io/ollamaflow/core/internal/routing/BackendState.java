@@ -7,31 +7,45 @@ import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.health.HealthTracker;
 import io.ollamaflow.core.internal.models.BackendModels;
+import io.ollamaflow.core.internal.models.ModelInventory;
+import io.ollamaflow.core.internal.models.ModelNames;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One backend as the router sees it: fixed configuration plus live state (health and the
- * requests in flight). When the configuration changes a new state is made that shares the live
- * state, so requests still in flight on the old configuration keep being counted; a new address
- * means a different server, so its health and its models start over.
+ * One backend as the router sees it: fixed configuration plus live state (health, the requests in
+ * flight, its models and its measured load). When the configuration changes a new state is made
+ * that shares the live state, so requests still in flight on the old configuration keep being
+ * counted; a new address means a different server, so its health, models and measurements start
+ * over.
  */
 public final class BackendState implements BackendView {
   private final Backend backend;
   private final AtomicInteger activeRequests;
   private final HealthTracker health;
   private final BackendModels models;
+  private final BackendLoad load;
+  private final Clock clock;
   private final ObjectNode completionPins;
   private final ObjectNode embeddingPins;
 
-  public BackendState(Backend backend) {
-    this(backend, new AtomicInteger(), new HealthTracker(), new BackendModels());
+  public BackendState(Backend backend, Clock clock) {
+    this(backend, new AtomicInteger(), new HealthTracker(), new BackendModels(), new BackendLoad(), clock);
   }
 
-  private BackendState(Backend backend, AtomicInteger activeRequests, HealthTracker health, BackendModels models) {
+  private BackendState(Backend backend, AtomicInteger activeRequests, HealthTracker health, BackendModels models,
+      BackendLoad load, Clock clock) {
     this.backend = backend;
     this.activeRequests = activeRequests;
     this.health = health;
     this.models = models;
+    this.load = load;
+    this.clock = clock;
     this.completionPins = backend.pinnedCompletionsProperties();
     this.embeddingPins = backend.pinnedEmbeddingsProperties();
   }
@@ -40,8 +54,8 @@ public final class BackendState implements BackendView {
   public BackendState withConfig(Backend changed) {
     if (changed.equals(backend)) return this;
     boolean sameServer = changed.baseUrl().equals(backend.baseUrl());
-    return sameServer ? new BackendState(changed, activeRequests, health, models)
-        : new BackendState(changed, activeRequests, new HealthTracker(), new BackendModels());
+    return sameServer ? new BackendState(changed, activeRequests, health, models, load, clock)
+        : new BackendState(changed, activeRequests, new HealthTracker(), new BackendModels(), new BackendLoad(), clock);
   }
 
   @Override
@@ -68,19 +82,69 @@ public final class BackendState implements BackendView {
     return health;
   }
 
+  /** What this backend is measured to do. */
+  public BackendLoad load() {
+    return load;
+  }
+
   @Override
   public int activeRequests() {
     return activeRequests.get();
   }
 
-  /** True when a request may be sent now without exceeding {@code MaxParallelRequests}. */
-  public boolean hasCapacity() {
-    return activeRequests.get() < backend.maxParallelRequests();
+  @Override
+  public int concurrencyLimit() {
+    return load.limit(backend.maxParallelRequests());
   }
 
-  /** Takes one of the backend's {@code MaxParallelRequests} slots if one is free. */
+  @Override
+  public int externalLoad() {
+    return load.externalLoad();
+  }
+
+  @Override
+  public boolean hasLoaded(String model) {
+    return models.inventory().loaded(ModelNames.canonical(model), clock.instant());
+  }
+
+  @Override
+  public Set<String> loadedModels() {
+    Instant now = clock.instant();
+    Set<String> loaded = new HashSet<>();
+    models.inventory().loadedUntil().forEach((model, until) -> {
+      if (until.isAfter(now)) loaded.add(model);
+    });
+    return loaded;
+  }
+
+  @Override
+  public Optional<String> evictedByLoad() {
+    return models.evictedByLoad(clock.instant());
+  }
+
+  @Override
+  public boolean mayHold(String model) {
+    ModelInventory inventory = models.inventory();
+    return !inventory.known() || inventory.has(ModelNames.canonical(model));
+  }
+
+  @Override
+  public Duration typicalLoadTime() {
+    return load.typicalLoadTime();
+  }
+
+  @Override
+  public Duration typicalServiceTime() {
+    return load.typicalServiceTime();
+  }
+
+  /**
+   * Takes one of the backend's slots if this cluster has fewer requests in flight there than its
+   * {@link #concurrencyLimit()}. Load reported from elsewhere does not count here: it steers the
+   * choice of backend, but a request that must wait anyway may queue inside any backend.
+   */
   public boolean tryAcquire() {
-    int max = backend.maxParallelRequests();
+    int max = concurrencyLimit();
     while (true) {
       int active = activeRequests.get();
       if (active >= max) return false;

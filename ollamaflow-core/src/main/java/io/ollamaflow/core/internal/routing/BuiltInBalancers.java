@@ -10,7 +10,9 @@ public final class BuiltInBalancers {
   public static final LoadBalancerProvider ROUND_ROBIN = provider(Frontend.ROUND_ROBIN, f -> new RoundRobinLoadBalancer());
   public static final LoadBalancerProvider RANDOM = provider(Frontend.RANDOM, f -> RandomLoadBalancer.INSTANCE);
   public static final LoadBalancerProvider LEAST_REQUESTS =
-      provider(Frontend.LEAST_REQUESTS, f -> LeastRequestsLoadBalancer.INSTANCE);
+      provider(Frontend.LEAST_REQUESTS, f -> new LeastRequestsLoadBalancer());
+  public static final LoadBalancerProvider MODEL_AFFINITY =
+      provider(Frontend.MODEL_AFFINITY, f -> new ModelAffinityLoadBalancer());
 
   private BuiltInBalancers() {}
 

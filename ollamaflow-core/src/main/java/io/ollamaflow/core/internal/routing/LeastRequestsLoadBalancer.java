@@ -3,33 +3,31 @@ package io.ollamaflow.core.internal.routing;
 import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.PickContext;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Power of two choices: samples two distinct candidates at random and takes the one with fewer
- * active requests. Scanning every candidate for the minimum would send a burst of concurrent picks
- * to the same idle backend, because none of them sees the others' requests yet; sampling two keeps
- * most of the benefit while spreading such bursts. Stateless, so one instance serves every
- * frontend; safe for concurrent use without locks.
+ * Picks the least loaded candidate: fewest requests per unit of {@code Weight}, counting this
+ * cluster's requests in flight and the load the backend reports from elsewhere. Ties go round in
+ * turn, so sequential traffic over idle backends spreads instead of always landing on the first,
+ * and concurrent picks that all see the same idle backends spread too. One counter per frontend.
  */
 final class LeastRequestsLoadBalancer implements LoadBalancer {
-  static final LeastRequestsLoadBalancer INSTANCE = new LeastRequestsLoadBalancer();
-
-  private LeastRequestsLoadBalancer() {}
+  private final AtomicInteger ties = new AtomicInteger();
 
   @Override
   public BackendView pick(List<BackendView> candidates, PickContext context) {
-    int size = candidates.size();
-    if (size == 1) return candidates.get(0);
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    int first = random.nextInt(size);
-    // Drawing from size - 1 and skipping over the first index gives a uniform second choice that is
-    // never the first, without retrying.
-    int second = random.nextInt(size - 1);
-    if (second >= first) second++;
-    BackendView a = candidates.get(first);
-    BackendView b = candidates.get(second);
-    return a.activeRequests() <= b.activeRequests() ? a : b;
+    List<BackendView> least = new ArrayList<>(candidates.size());
+    double lowest = Double.MAX_VALUE;
+    for (BackendView candidate : candidates) {
+      double load = (candidate.activeRequests() + candidate.externalLoad()) / (double) candidate.backend().weight();
+      if (load < lowest) {
+        least.clear();
+        lowest = load;
+      }
+      if (load == lowest) least.add(candidate);
+    }
+    return least.get(Math.floorMod(ties.getAndIncrement(), least.size()));
   }
 }

@@ -20,6 +20,7 @@ public final class LoadBalancerRegistry {
     register(BuiltInBalancers.ROUND_ROBIN);
     register(BuiltInBalancers.RANDOM);
     register(BuiltInBalancers.LEAST_REQUESTS);
+    register(BuiltInBalancers.MODEL_AFFINITY);
     for (LoadBalancerProvider provider : ServiceLoader.load(LoadBalancerProvider.class, classLoader)) {
       log.info("Found load-balancing policy '{}' ({})", provider.name(), provider.getClass().getName());
       register(provider);

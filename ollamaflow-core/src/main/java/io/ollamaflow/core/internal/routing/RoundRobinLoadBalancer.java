@@ -4,15 +4,19 @@ import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.PickContext;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Takes the candidates in turn, starting with the first; one counter per frontend. */
+/**
+ * Takes the candidates in turn, each as many times in a row as its {@code Weight}; one counter per
+ * frontend. Over identical backends that can all serve, every backend gets the same share of each
+ * cycle, whatever they hold in memory: that is what the name promises.
+ */
 final class RoundRobinLoadBalancer implements LoadBalancer {
-  private final AtomicInteger next = new AtomicInteger();
+  private final AtomicLong next = new AtomicLong();
 
   @Override
   public BackendView pick(List<BackendView> candidates, PickContext context) {
-    // floorMod keeps the index valid after the counter wraps past Integer.MAX_VALUE.
-    return candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
+    // floorMod keeps the position valid after the counter wraps.
+    return Weights.at(candidates, Math.floorMod(next.getAndIncrement(), Weights.total(candidates)));
   }
 }

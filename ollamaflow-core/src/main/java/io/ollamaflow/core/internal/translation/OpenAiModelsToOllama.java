@@ -3,9 +3,11 @@ package io.ollamaflow.core.internal.translation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.models.ModelNotFound;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,7 +55,7 @@ final class OpenAiModelsToOllama {
     for (JsonNode entry : modelList.path("data")) {
       if (entry.path("id").asText().equals(model)) return entry;
     }
-    throw new FlowException(ErrorCode.MODEL_NOT_FOUND, "model '" + model + "' not found");
+    throw ModelNotFound.error(ApiFormat.OLLAMA, model);
   }
 
   private static ObjectNode details() {

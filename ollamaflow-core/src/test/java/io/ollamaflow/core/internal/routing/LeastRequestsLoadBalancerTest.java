@@ -14,60 +14,68 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LeastRequestsLoadBalancerTest {
-  private static final int PICKS = 30_000;
-
   private static final PickContext CONTEXT =
       new FakePickContext(Frontend.builder("fe").loadBalancing(Frontend.LEAST_REQUESTS).build());
 
-  private static Map<BackendView, Integer> countPicks(List<BackendView> candidates) {
+  private static Map<BackendView, Integer> countPicks(List<BackendView> candidates, int picks) {
+    LeastRequestsLoadBalancer balancer = new LeastRequestsLoadBalancer();
     Map<BackendView, Integer> counts = new IdentityHashMap<>();
     for (BackendView candidate : candidates) counts.put(candidate, 0);
-    for (int i = 0; i < PICKS; i++) {
-      counts.merge(LeastRequestsLoadBalancer.INSTANCE.pick(candidates, CONTEXT), 1, Integer::sum);
-    }
+    for (int i = 0; i < picks; i++) counts.merge(balancer.pick(candidates, CONTEXT), 1, Integer::sum);
     return counts;
   }
 
   @Test
-  void isRegisteredUnderItsName() {
+  void isRegisteredUnderItsNameWithOneBalancerPerFrontend() {
     LoadBalancerRegistry registry = new LoadBalancerRegistry(List.of(), getClass().getClassLoader());
 
     assertThat(registry.find(Frontend.LEAST_REQUESTS)).isSameAs(LoadBalancers.leastRequests());
+    assertThat(registry.find("LeastRequests")).isNull();
+    assertThat(Frontend.builder("fe").loadBalancing("LeastRequests").build().loadBalancing())
+        .isEqualTo(Frontend.LEAST_REQUESTS);
     assertThat(LoadBalancers.leastRequests().newLoadBalancer(CONTEXT.frontend()))
-        .isSameAs(LeastRequestsLoadBalancer.INSTANCE);
+        .isInstanceOf(LeastRequestsLoadBalancer.class)
+        .isNotSameAs(LoadBalancers.leastRequests().newLoadBalancer(CONTEXT.frontend()));
   }
 
   @Test
-  void ofTwoCandidatesAlwaysPicksTheLessLoaded() {
-    List<FakeBackendView> views = FakeBackendView.views(2);
-    views.get(0).activeRequests(5);
-    List<BackendView> candidates = List.copyOf(views);
-
-    Map<BackendView, Integer> counts = countPicks(candidates);
-
-    assertThat(counts.get(views.get(1))).as("picks %s", counts).isEqualTo(PICKS);
-  }
-
-  @Test
-  void neverPicksTheLoadedOneWhileTwoOthersAreIdle() {
-    // The two samples are distinct, so at least one of them is idle and beats the loaded backend.
+  void alwaysPicksTheLeastLoaded() {
     List<FakeBackendView> views = FakeBackendView.views(3);
-    views.get(2).activeRequests(100);
-    List<BackendView> candidates = List.copyOf(views);
+    views.get(0).activeRequests(5);
+    views.get(2).activeRequests(1);
 
-    Map<BackendView, Integer> counts = countPicks(candidates);
+    Map<BackendView, Integer> counts = countPicks(List.copyOf(views), 100);
 
-    assertThat(counts.get(views.get(2))).as("picks %s", counts).isZero();
+    assertThat(counts.get(views.get(1))).as("picks %s", counts).isEqualTo(100);
   }
 
   @Test
-  void spreadsRoughlyEvenlyAmongEquallyLoadedCandidates() {
+  void countsLoadTheBackendReportsFromElsewhere() {
+    List<FakeBackendView> views = FakeBackendView.views(2);
+    views.get(0).externalLoad(3);
+    views.get(1).activeRequests(2);
+
+    Map<BackendView, Integer> counts = countPicks(List.copyOf(views), 10);
+
+    assertThat(counts.get(views.get(1))).as("picks %s", counts).isEqualTo(10);
+  }
+
+  @Test
+  void sequentialPicksOverIdleBackendsGoRoundInTurn() {
     List<BackendView> candidates = List.copyOf(FakeBackendView.views(3));
 
-    Map<BackendView, Integer> counts = countPicks(candidates);
+    Map<BackendView, Integer> counts = countPicks(candidates, 30);
 
-    // A fair share is a third; at 30k picks one standard deviation is under 0.3%, so the bounds hold by far.
-    assertThat(counts.values()).as("picks %s", counts)
-        .allSatisfy(n -> assertThat(n).isBetween(PICKS * 25 / 100, PICKS * 42 / 100));
+    assertThat(counts.values()).containsExactly(10, 10, 10);
+  }
+
+  @Test
+  void loadIsMeasuredPerUnitOfWeight() {
+    FakeBackendView big = new FakeBackendView("big", 4).activeRequests(3);
+    FakeBackendView small = new FakeBackendView("small", 1).activeRequests(1);
+
+    Map<BackendView, Integer> counts = countPicks(List.of(big, small), 10);
+
+    assertThat(counts.get(big)).as("3/4 < 1/1: picks %s", counts).isEqualTo(10);
   }
 }

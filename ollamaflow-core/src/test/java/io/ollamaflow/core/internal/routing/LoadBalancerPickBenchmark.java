@@ -6,6 +6,7 @@ import io.ollamaflow.api.FakePickContext;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.PickContext;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,8 @@ public class LoadBalancerPickBenchmark {
   public static List<BackendView> candidates() {
     List<BackendView> views = new ArrayList<>();
     for (int i = 0; i < CANDIDATES; i++) {
-      BackendState state = new BackendState(Backend.builder("gpu-" + i).hostname("10.0.0." + (10 + i)).build());
+      BackendState state = new BackendState(Backend.builder("gpu-" + i).hostname("10.0.0." + (10 + i)).build(),
+          Clock.systemUTC());
       for (int active = 0; active < i % 5; active++) {
         if (!state.tryAcquire()) throw new IllegalStateException(state + " has no free slot");
       }

@@ -75,6 +75,33 @@ class RoundRobinLoadBalancerTest {
     assertThat(first.pick(candidates, CONTEXT)).isSameAs(candidates.get(1));
   }
 
+  @Test
+  void aBackendOfWeightThreeTakesThreeTurnsInEveryCycle() {
+    RoundRobinLoadBalancer balancer = new RoundRobinLoadBalancer();
+    FakeBackendView big = new FakeBackendView("big", 3);
+    FakeBackendView small = new FakeBackendView("small", 1);
+    List<BackendView> candidates = List.of(big, small);
+
+    Map<BackendView, Integer> counts = new IdentityHashMap<>();
+    for (int i = 0; i < 40; i++) counts.merge(balancer.pick(candidates, CONTEXT), 1, Integer::sum);
+
+    assertThat(counts.get(big)).isEqualTo(30);
+    assertThat(counts.get(small)).isEqualTo(10);
+  }
+
+  @Test
+  void whatTheBackendsHoldInMemoryDoesNotBendTheTurns() {
+    RoundRobinLoadBalancer balancer = new RoundRobinLoadBalancer();
+    List<FakeBackendView> views = FakeBackendView.views(3);
+    views.get(0).loaded("llama3:latest");
+    List<BackendView> candidates = List.copyOf(views);
+
+    Map<BackendView, Integer> counts = new IdentityHashMap<>();
+    for (int i = 0; i < 30; i++) counts.merge(balancer.pick(candidates, CONTEXT), 1, Integer::sum);
+
+    assertThat(counts.values()).containsExactly(10, 10, 10);
+  }
+
   // The overflow case (counter passing Integer.MAX_VALUE) is not tested: RoundRobinLoadBalancer has no
   // test seam to start its counter near the limit, and 2^31 picks are too slow for a unit test.
 

@@ -4,6 +4,7 @@ import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.LoadBalancers;
+import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.LoadBalancerPickBenchmark;
@@ -23,16 +24,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * {@link BackendSelector#pick}: a frontend's balancer asked through the proxy's own call, which
+ * {@link Selector#pick}: a frontend's balancer asked through the proxy's own call, which
  * guards the policy and checks that its answer is one of the 8 candidates (those of
  * {@link LoadBalancerPickBenchmark}). The difference to that benchmark is the selector's overhead.
- * Run with {@code bash bench/jmh.sh BackendSelectorPick}.
+ * Run with {@code bash bench/jmh.sh SelectorPick}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
-public class BackendSelectorPickBenchmark {
-  @Param({Frontend.ROUND_ROBIN, Frontend.RANDOM, Frontend.LEAST_REQUESTS})
+public class SelectorPickBenchmark {
+  @Param({Frontend.ROUND_ROBIN, Frontend.RANDOM, Frontend.LEAST_REQUESTS, Frontend.MODEL_AFFINITY})
   public String policy;
 
   private OkHttpClient client;
@@ -54,7 +55,7 @@ public class BackendSelectorPickBenchmark {
     client = new OkHttpClient();
     route = new FrontendRoute(frontend, members, provider.newLoadBalancer(frontend), provider.name(), client);
     // The built-in balancers read nothing of the request, so it needs no exchange behind it.
-    request = new RequestState(null, List.of());
+    request = new RequestState(null, List.of(), new ModelDemand());
     request.route(ProxyRoute.CHAT);
     request.frontendRoute(route);
     request.model("llama3.1:8b");
@@ -65,6 +66,7 @@ public class BackendSelectorPickBenchmark {
       case Frontend.ROUND_ROBIN: return LoadBalancers.roundRobin();
       case Frontend.RANDOM: return LoadBalancers.random();
       case Frontend.LEAST_REQUESTS: return LoadBalancers.leastRequests();
+      case Frontend.MODEL_AFFINITY: return LoadBalancers.modelAffinity();
       default: throw new IllegalArgumentException("unknown policy " + policy);
     }
   }
@@ -77,6 +79,6 @@ public class BackendSelectorPickBenchmark {
 
   @Benchmark
   public BackendState pick() {
-    return BackendSelector.pick(route, candidates, request);
+    return Selector.pick(route, candidates, request);
   }
 }

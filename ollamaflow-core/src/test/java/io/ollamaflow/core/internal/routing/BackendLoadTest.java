@@ -1,0 +1,106 @@
+package io.ollamaflow.core.internal.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class BackendLoadTest {
+  private static final long MS = 1_000_000;
+  private static final int CEILING = 8;
+
+  /** An Ollama answer's durations: {@code queuedMs} waiting for a slot, 200 ms of work, no load. */
+  private static AnswerTimings ollama(long queuedMs) {
+    return new AnswerTimings((queuedMs + 200) * MS, MS, 20 * MS, 180 * MS);
+  }
+
+  @Test
+  void startsAtTheConfiguredCeiling() {
+    assertThat(new BackendLoad().limit(CEILING)).isEqualTo(CEILING);
+  }
+
+  @Test
+  void anAnswerThatWaitedInsideLowersTheLimitBelowWhatWasInFlight() {
+    BackendLoad load = new BackendLoad();
+
+    load.recordAnswer(2, CEILING, 200 * MS, 200 * MS, ollama(0));
+    load.recordAnswer(3, CEILING, 400 * MS, 400 * MS, ollama(200));
+
+    assertThat(load.limit(CEILING)).as("ran 2 at once, the third waited").isEqualTo(2);
+  }
+
+  @Test
+  void probesOneHigherAfterCleanAnswersAtTheLimit() {
+    BackendLoad load = new BackendLoad();
+    load.recordAnswer(3, CEILING, 400 * MS, 400 * MS, ollama(200));
+    assertThat(load.limit(CEILING)).isEqualTo(2);
+
+    for (int i = 0; i < BackendLoad.PROBE_AFTER; i++) load.recordAnswer(2, CEILING, 200 * MS, 200 * MS, ollama(0));
+
+    assertThat(load.limit(CEILING)).isEqualTo(3);
+  }
+
+  @Test
+  void neverGoesAboveTheCeilingNorBelowOne() {
+    BackendLoad load = new BackendLoad();
+    assertThat(load.limit(2)).isEqualTo(2);
+    load.recordReport(-1, -1, 16, 0);
+    assertThat(load.limit(2)).as("slots reported above MaxParallelRequests").isEqualTo(2);
+
+    load.recordAnswer(1, CEILING, 400 * MS, 400 * MS, ollama(5_000));
+    assertThat(load.limit(CEILING)).as("alone and still waited: not a limit of ours to learn").isEqualTo(CEILING);
+  }
+
+  @Test
+  void withoutReportedDurationsAFirstByteFarAboveTheIdleBaselineCountsAsQueueing() {
+    BackendLoad load = new BackendLoad();
+    load.recordAnswer(1, CEILING, 100 * MS, 100 * MS, AnswerTimings.NONE);
+
+    load.recordAnswer(4, CEILING, 350 * MS, 350 * MS, AnswerTimings.NONE);
+
+    assertThat(load.limit(CEILING)).isEqualTo(3);
+  }
+
+  @Test
+  void slotsReportedByTheBackendSetTheLimit() {
+    BackendLoad load = new BackendLoad();
+
+    load.recordReport(1, 0, 2, 0);
+
+    assertThat(load.limit(CEILING)).isEqualTo(2);
+  }
+
+  @Test
+  void aReportedWaitingQueueCapsTheLimitAtWhatRunsAndCountsAsLoadFromElsewhere() {
+    BackendLoad load = new BackendLoad();
+
+    load.recordReport(4, 6, -1, 1);
+
+    assertThat(load.limit(CEILING)).isEqualTo(4);
+    assertThat(load.externalLoad()).as("4 running + 6 waiting, 1 of them ours").isEqualTo(9);
+  }
+
+  @Test
+  void measuresLoadAndServiceTimesFromOllamaDurations() {
+    BackendLoad load = new BackendLoad();
+
+    load.recordAnswer(1, CEILING, 700 * MS, 700 * MS, new AnswerTimings(700 * MS, 500 * MS, 20 * MS, 180 * MS));
+
+    assertThat(load.typicalLoadTime().toMillis()).isEqualTo(500);
+    assertThat(load.typicalServiceTime().toMillis()).isEqualTo(200);
+  }
+
+  @Test
+  void findsTheDurationsAtTheEndOfAnOllamaAnswer() {
+    byte[] tail = ("{\"model\":\"llama3\",\"done\":true,\"context\":[1,2,3],\"total_duration\":912000000,"
+        + "\"load_duration\":500000000,\"prompt_eval_count\":5,\"prompt_eval_duration\":12000000,"
+        + "\"eval_count\":8,\"eval_duration\":160000000}\n").getBytes(StandardCharsets.UTF_8);
+
+    AnswerTimings timings = AnswerTimings.inTail(tail, tail.length);
+
+    assertThat(timings).isEqualTo(new AnswerTimings(912 * MS, 500 * MS, 12 * MS, 160 * MS));
+    assertThat(timings.queuedNanos()).isEqualTo(240 * MS);
+    assertThat(AnswerTimings.inTail("{\"choices\":[]}".getBytes(StandardCharsets.UTF_8), 14))
+        .isEqualTo(AnswerTimings.NONE);
+  }
+}
