@@ -21,6 +21,8 @@ import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
+import io.ollamaflow.core.internal.cors.AllowedOrigins;
+import io.ollamaflow.core.internal.cors.CorsHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
@@ -80,8 +82,8 @@ public final class FlowCluster implements AutoCloseable {
     state = new ClusterState(store, balancers, client, polling, events, b.clock);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
-    admin = new FlowAdmin(store, state, balancers, b.clock);
-    FlowHttpHandler proxy = exchange -> engine.serve(new HttpCall(exchange));
+    admin = new FlowAdmin(store, state, balancers, translators, b.clock);
+    FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
 
@@ -91,9 +93,10 @@ public final class FlowCluster implements AutoCloseable {
 
   /**
    * The handler serving the Ollama and OpenAI routes; mount it with an adapter from
-   * {@code core.http}. When the builder was given {@link Builder#adminBearerTokens admin tokens},
-   * it also serves OllamaFlow's REST admin API under {@code /v1.0/} on any Host, and answers CORS
-   * preflight requests on every path.
+   * {@code core.http}. It answers {@code GET /} and {@code HEAD /} itself ("Ollama is running"),
+   * and gives browsers from {@link Builder#allowedOrigins allowed origins} the CORS headers they
+   * need. When the builder was given {@link Builder#adminBearerTokens admin tokens}, it also serves
+   * OllamaFlow's REST admin API under {@code /v1.0/} on any Host, to any origin.
    */
   public FlowHttpHandler httpHandler() {
     return handler;
@@ -216,6 +219,7 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private List<String> adminBearerTokens = List.of();
+    private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
     private final List<ApiTranslator> translators = new ArrayList<>();
 
     private Builder() {}
@@ -373,6 +377,19 @@ public final class FlowCluster implements AutoCloseable {
         }
       }
       this.adminBearerTokens = List.copyOf(tokens);
+      return this;
+    }
+
+    /**
+     * Browser origins allowed to call the Ollama and OpenAI routes, besides Ollama's own defaults
+     * (pages from localhost, 127.0.0.1 or 0.0.0.0 on any port, and the {@code app://},
+     * {@code file://}, {@code tauri://}, {@code vscode-webview://} and {@code vscode-file://}
+     * schemes), as {@code OLLAMA_ORIGINS} adds to them: exact origins
+     * ({@code https://chat.example.com}), patterns with one {@code *}
+     * ({@code https://*.example.com}), or {@code *} for any. Requests from other origins get 403.
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      this.allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(Objects.requireNonNull(origins, "allowedOrigins"));
       return this;
     }
 

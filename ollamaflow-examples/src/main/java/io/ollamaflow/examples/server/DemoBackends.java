@@ -54,7 +54,7 @@ final class DemoBackends implements AutoCloseable {
       throw e;
     }
     store.putFrontend(Frontend.builder(FRONTEND).name("demo over three simulated Ollama backends and a simulated vLLM")
-        .backends(ids).build());
+        .loadBalancing(Frontend.MODEL_AFFINITY).backends(ids).build());
     return demo;
   }
 

@@ -21,7 +21,8 @@ import java.util.function.LongConsumer;
 /**
  * The standalone server's {@code ollamaflow.json}: OllamaFlow's keys ({@code Webserver},
  * {@code DatabaseFilename}, {@code AdminBearerTokens}, {@code StickyHeaders}, {@code Logging}),
- * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store.
+ * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store and
+ * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults.
  * {@code Webserver.IO} sets the listener's limits ({@link HttpServerOptions}), under OllamaFlow's
  * names where it has one ({@code ReadTimeoutMs}, {@code MaxIncomingHeadersSize}).
  */
@@ -39,6 +40,7 @@ final class ServerSettings {
   final String databaseFilename;
   final List<String> adminBearerTokens;
   final List<String> stickyHeaders;
+  final List<String> allowedOrigins;
   final List<Frontend> frontends;
   final List<Backend> backends;
 
@@ -50,6 +52,7 @@ final class ServerSettings {
     databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
+    allowedOrigins = strings(root, "AllowedOrigins", List.of());
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
   }

@@ -11,21 +11,40 @@ import java.util.Optional;
  * Immutable; {@link #UNKNOWN} until discovery has answered once.
  */
 public final class ModelInventory {
-  public static final ModelInventory UNKNOWN = new ModelInventory(false, Map.of(), Map.of());
+  public static final ModelInventory UNKNOWN = new ModelInventory(false, Map.of(), Map.of(), Map.of());
 
   private final boolean known;
   private final Map<String, String> installed;
   private final Map<String, Instant> loadedUntil;
+  private final Map<String, String> servedNames;
 
-  private ModelInventory(boolean known, Map<String, String> installed, Map<String, Instant> loadedUntil) {
+  private ModelInventory(boolean known, Map<String, String> installed, Map<String, Instant> loadedUntil,
+      Map<String, String> servedNames) {
     this.known = known;
     this.installed = Map.copyOf(installed);
     this.loadedUntil = Map.copyOf(loadedUntil);
+    this.servedNames = Map.copyOf(servedNames);
   }
 
   /** @param installed canonical name to digest; @param loadedUntil canonical name to unload time */
   public static ModelInventory of(Map<String, String> installed, Map<String, Instant> loadedUntil) {
-    return new ModelInventory(true, installed, loadedUntil);
+    return new ModelInventory(true, installed, loadedUntil, Map.of());
+  }
+
+  /**
+   * An inventory of a server that takes model names only as it lists them (OpenAI-format servers:
+   * vLLM refuses {@code llama3} for {@code llama3:latest}, where Ollama accepts both).
+   *
+   * @param servedNames canonical name to the name as the backend lists it
+   */
+  public static ModelInventory of(Map<String, String> installed, Map<String, Instant> loadedUntil,
+      Map<String, String> servedNames) {
+    return new ModelInventory(true, installed, loadedUntil, servedNames);
+  }
+
+  /** The name to send this backend for a model, when it must be spelt as listed; null when any spelling will do. */
+  public String servedName(String canonicalName) {
+    return servedNames.get(canonicalName);
   }
 
   /** False until the backend's models were listed once; an unknown backend may hold anything. */
@@ -55,7 +74,7 @@ public final class ModelInventory {
   public ModelInventory withInstalled(String canonicalName, String digest) {
     Map<String, String> withModel = new HashMap<>(installed);
     withModel.put(canonicalName, digest);
-    return new ModelInventory(true, withModel, loadedUntil);
+    return new ModelInventory(true, withModel, loadedUntil, servedNames);
   }
 
   /** This inventory without a model (it was deleted). */
@@ -64,7 +83,7 @@ public final class ModelInventory {
     rest.remove(canonicalName);
     Map<String, Instant> loaded = new HashMap<>(loadedUntil);
     loaded.remove(canonicalName);
-    return new ModelInventory(known, rest, loaded);
+    return new ModelInventory(known, rest, loaded, servedNames);
   }
 
   /** This inventory with exactly these models loaded (the backend reported them); installed ones unchanged. */
@@ -72,7 +91,7 @@ public final class ModelInventory {
     if (!known) return this;
     Map<String, String> withModels = new HashMap<>(installed);
     for (String model : loaded.keySet()) withModels.putIfAbsent(model, "");
-    return new ModelInventory(true, withModels, loaded);
+    return new ModelInventory(true, withModels, loaded, servedNames);
   }
 
   /**
@@ -98,7 +117,7 @@ public final class ModelInventory {
     while ((evicted = result.leastRecentlyUsed(now, capacity)).isPresent()) {
       Map<String, Instant> rest = new HashMap<>(result.loadedUntil);
       rest.remove(evicted.get());
-      result = new ModelInventory(known, installed, rest);
+      result = new ModelInventory(known, installed, rest, servedNames);
     }
     return result.withLoaded(canonicalName, until);
   }
@@ -108,10 +127,10 @@ public final class ModelInventory {
     Map<String, Instant> loaded = new HashMap<>(loadedUntil);
     loaded.put(canonicalName, until);
     if (!known || installed.containsKey(canonicalName)) {
-      return new ModelInventory(known, installed, loaded);
+      return new ModelInventory(known, installed, loaded, servedNames);
     }
     Map<String, String> withModel = new HashMap<>(installed);
     withModel.put(canonicalName, "");
-    return new ModelInventory(true, withModel, loaded);
+    return new ModelInventory(true, withModel, loaded, servedNames);
   }
 }

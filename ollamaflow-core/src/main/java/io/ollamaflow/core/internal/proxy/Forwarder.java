@@ -57,14 +57,14 @@ final class Forwarder {
     if (translated != null) {
       // Defaults and pins are written in the backend's dialect, so they apply after translation.
       TranslatedRequest sent = translated.request;
-      byte[] json = sent.body() == null ? null : Json.MAPPER.writeValueAsBytes(PinnedBodies.applyTo(sent.body(),
+      byte[] json = sent.body() == null ? null : Json.MAPPER.writeValueAsBytes(PinnedBodies.applyTo(
+          ServedNames.spell(sent.body(), backend),
           route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind())));
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
       return forward(exchange, request, route, backend, upstream, true, translated, deadline, retryAllowed);
     }
-    String aliasTarget = request.aliasOf() != null && request.route().modelInBody() ? request.model() : null;
-    try (ClientBody pinned = PinnedBodies.apply(body, aliasTarget, route.defaults(request.kind()),
-        route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
+    try (ClientBody pinned = PinnedBodies.apply(body, ServedNames.modelToWrite(request, backend),
+        route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
       String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
           ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
           : exchange.rawPath();

@@ -37,9 +37,10 @@ final class ResponseRelay {
    */
   AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     int status = response.code();
+    HopByHop hopByHop = HopByHop.forResponse(response.headers());
     for (int i = 0; i < response.headers().size(); i++) {
       String name = response.headers().name(i);
-      if (!HopByHop.is(name)) exchange.addResponseHeader(name, response.headers().value(i));
+      if (!hopByHop.drops(name) && !setByTheProxy(name)) exchange.addResponseHeader(name, response.headers().value(i));
     }
     exchange.addResponseHeader(BACKEND_HEADER, backendId);
     ResponseBody body = response.body();
@@ -121,6 +122,14 @@ final class ResponseRelay {
     } catch (IOException clientGone) {
       throw new ClientGoneException(clientGone);
     }
+  }
+
+  /**
+   * Every server the handler runs in writes its own Date, and the proxy decides which browsers may
+   * read an answer: a backend's Date or CORS headers would make two, which browsers refuse.
+   */
+  private static boolean setByTheProxy(String name) {
+    return name.equalsIgnoreCase("Date") || name.regionMatches(true, 0, "Access-Control-", 0, 15);
   }
 
   private static String contentType(Response response) {

@@ -28,6 +28,8 @@ import okio.BufferedSource;
  * no waiting; a whole answer is translated whole.
  */
 final class TranslatingRelay {
+  /** Names the client's fields the translation left out (vendor extensions the backend has no use for). */
+  static final String DROPPED_FIELDS_HEADER = "X-OllamaFlow-Dropped-Fields";
   /** Bounds what is held of a non-streamed answer or an error body. */
   private static final long MAX_WHOLE_ANSWER = 64L * 1024 * 1024;
 
@@ -51,6 +53,8 @@ final class TranslatingRelay {
    */
   AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, backendId);
+    List<String> dropped = translation.request.droppedFields();
+    if (!dropped.isEmpty()) exchange.addResponseHeader(DROPPED_FIELDS_HEADER, String.join(", ", dropped));
     int status = response.code();
     if (status / 100 != 2) {
       answerWhole(call, status, ErrorResponses.body(dialect, status, backendError(response)));

@@ -45,8 +45,9 @@ final class UpstreamRequests {
       throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + rawPath);
     }
     Headers.Builder headers = new Headers.Builder();
+    HopByHop hopByHop = HopByHop.forRequest(exchange);
     exchange.forEachRequestHeader((name, value) -> {
-      if (!HopByHop.is(name)) headers.addUnsafeNonAscii(name, value);
+      if (!hopByHop.drops(name)) headers.addUnsafeNonAscii(name, value);
     });
     // Without this OkHttp would ask for gzip and decompress on the fly: CPU for nothing on a relay.
     if (headers.get("Accept-Encoding") == null) headers.set("Accept-Encoding", "identity");
