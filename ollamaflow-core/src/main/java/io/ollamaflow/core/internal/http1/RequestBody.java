@@ -56,7 +56,8 @@ final class RequestBody extends InputStream {
    * @throws ProtocolException 408 when the client is too slow, 400 for a broken body
    */
   void readAhead(int max) throws IOException {
-    byte[] bytes = new byte[(int) Math.min(max, chunked ? 8192 : remaining)];
+    // Grown as bytes arrive: a client announcing a large body and sending little holds little memory.
+    byte[] bytes = new byte[(int) Math.min(max, chunked ? 8192 : Math.min(8192, remaining))];
     int n = 0;
     while (!finished && n < max) {
       if (n == bytes.length) bytes = Arrays.copyOf(bytes, (int) Math.min(max, 2L * n));
