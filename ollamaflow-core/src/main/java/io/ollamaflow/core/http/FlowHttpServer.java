@@ -9,7 +9,8 @@ import java.net.InetSocketAddress;
  * thread per connection with blocking I/O, so a request is read, forwarded and answered by one
  * thread without hand-offs (platform threads for the first 256 connections, virtual threads
  * beyond on JDK 21+), TCP_NODELAY on, keep-alive, chunked bodies both ways and
- * {@code Expect: 100-continue}. No TLS: put a TLS terminator in front, or mount the handler in a
+ * {@code Expect: 100-continue}. What a client may hold (connections, time to send or to read) is
+ * bounded by {@link HttpServerOptions}. No TLS: put a TLS terminator in front, or mount the handler in a
  * servlet container ({@link FlowServlet}) or the JDK's server ({@link JdkHttpServerAdapter}).
  */
 public final class FlowHttpServer implements AutoCloseable {

@@ -41,7 +41,10 @@ public final class HttpServerOptions {
     return new Builder();
   }
 
-  /** Open connections at most; when full, the newest connection waiting for a request is closed, else the new one refused (503). */
+  /**
+   * Open connections at most; when full, the newest connection between requests (waiting for
+   * one, or still reading its head or small body) is closed, else the new one refused (503).
+   */
   public int maxConnections() {
     return maxConnections;
   }
