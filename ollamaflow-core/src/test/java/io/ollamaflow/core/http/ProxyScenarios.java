@@ -9,6 +9,7 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
 import io.ollamaflow.core.testing.ChunkedEvents;
+import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.RawBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -255,6 +256,26 @@ abstract class ProxyScenarios {
     long stoppedAt = tokens.awaitStoppedAtNanos(5, TimeUnit.SECONDS);
     assertThat(stoppedAt).as("the backend's stream was cut").isPositive();
     assertThat(TimeUnit.NANOSECONDS.toMillis(stoppedAt - closedAt)).isLessThan(1000);
+  }
+
+  @Test
+  void backendDyingMidStreamIsReportedOnceAsFailedNamingTheCause() throws Exception {
+    ChunkedEvents stream = ChunkedEvents.dyingAfter(List.of("{\"response\":\"Hel\",\"done\":false}\n"));
+    MockWebServer backend = startBackend(new MockResponse.Builder().addHeader("Content-Type", "application/x-ndjson")
+        .addHeader("Transfer-Encoding", "chunked").body(stream).onResponseEnd(new SocketEffect.CloseSocket()).build());
+    configure(List.of(backend));
+
+    try (Response response = call(post("/api/generate", "{\"model\":\"llama3\"}"))) {
+      assertThat(response.body().string()).doesNotContain("null");
+    }
+    Eventually.until(Duration.ofSeconds(5), "the request's outcome", () -> outcomes().size() > 0);
+    assertThat(outcomes()).singleElement().asString().startsWith("failed 502 backend 'b1' failed mid-response: ")
+        .doesNotContain("null");
+  }
+
+  /** What the listener heard about how requests ended: finished or failed, one line each. */
+  private List<String> outcomes() {
+    return listener.events.stream().filter(e -> e.startsWith("finished") || e.startsWith("failed")).toList();
   }
 
   @Test

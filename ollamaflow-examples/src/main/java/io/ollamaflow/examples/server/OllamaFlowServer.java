@@ -86,7 +86,7 @@ public final class OllamaFlowServer implements AutoCloseable {
       if (!options.demo) seedIfEmpty(cluster.admin(), settings);
       InetSocketAddress address = settings.bindsAllInterfaces() ? new InetSocketAddress(settings.port)
           : new InetSocketAddress(settings.hostname, settings.port);
-      FlowHttpServer http = FlowHttpServer.start(address, cluster.httpHandler());
+      FlowHttpServer http = FlowHttpServer.start(address, cluster.httpHandler(), settings.httpOptions);
       OllamaFlowServer server = new OllamaFlowServer(store, demo, cluster, http);
       server.announce(options, settings);
       return server;
@@ -157,6 +157,7 @@ public final class OllamaFlowServer implements AutoCloseable {
     log.info(" or: OLLAMA_HOST={} ollama run llama3.2", url);
   }
 
+  /** Drains the listener (requests in flight finish within Webserver.IO.ShutdownGraceMs), then stops the rest. */
   @Override
   public void close() {
     http.close();

@@ -101,7 +101,7 @@ final class Aggregator {
               answer.failure = answer.name() + " answered " + response.code();
             }
           } catch (IOException | RuntimeException e) {
-            answer.failure = answer.name() + " failed: " + e.getMessage();
+            answer.failure = answer.name() + " failed: " + IoFailures.describe(e);
           } finally {
             done.countDown();
           }
@@ -109,7 +109,7 @@ final class Aggregator {
 
         @Override
         public void onFailure(Call c, IOException e) {
-          answer.failure = answer.name() + " failed: " + e.getMessage();
+          answer.failure = answer.name() + " failed: " + IoFailures.describe(e);
           done.countDown();
         }
       });

@@ -51,7 +51,7 @@ final class EveryBackend {
           failures.add("backend '" + id + "' answered " + response.code());
         }
       } catch (IOException e) {
-        failures.add("backend '" + id + "' failed: " + e.getMessage());
+        failures.add("backend '" + id + "' failed: " + IoFailures.describe(e));
       }
     }
     if (done.isEmpty() && failures.isEmpty()) {

@@ -146,7 +146,7 @@ final class Forwarder {
     }
     String reason = e instanceof ConnectException ? name + " refused the connection"
         : e instanceof UnknownHostException ? name + ": unknown host"
-        : name + " failed: " + e.getMessage();
+        : name + " failed: " + IoFailures.describe(e);
     state.reportFailure(backend, reason);
     if (!retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.BACKEND_ERROR, reason));
     return new Attempt.Retry(reason);

@@ -76,10 +76,16 @@ public final class ProxyEngine {
     exchange.addResponseHeader(REQUEST_ID_HEADER, request.requestId());
     try {
       serve(exchange, request);
-      events.requestFinished(request);
+      if (request.midResponseFailure() != null) events.requestFailed(request, request.midResponseFailure());
+      else events.requestFinished(request);
     } catch (FlowException e) {
       answerWithError(exchange, request, e);
+    } catch (CutShort.Aborted e) {
+      // The client's connection is dropped without ending the body; the failure is the outcome.
+      events.requestFailed(request, request.midResponseFailure());
+      throw e;
     } catch (ClientGoneException e) {
+      if (request.midResponseFailure() != null) events.requestFailed(request, request.midResponseFailure());
       log.debug("[{}] client went away: {}", request.requestId(), LogSafe.of(e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.PickContext;
 import io.ollamaflow.api.RequestInfo;
@@ -32,6 +33,7 @@ final class RequestState implements RequestInfo, PickContext {
   private String affinityKey;
   private boolean coldLoad;
   private boolean responseStarted;
+  private FlowException midResponseFailure;
 
   RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
@@ -70,6 +72,13 @@ final class RequestState implements RequestInfo, PickContext {
   }
 
   boolean responseStarted() { return responseStarted; }
+
+  /**
+   * The backend failed after the answer began, and the client was told inside the stream: the
+   * request is reported failed, once, when it ends (not also as finished).
+   */
+  void failedMidResponse(FlowException failure) { this.midResponseFailure = failure; }
+  FlowException midResponseFailure() { return midResponseFailure; }
 
   /** The dialect errors are written in: the route's, else guessed from the path. */
   ApiFormat dialect() {

@@ -109,7 +109,7 @@ final class ResponseRelay {
    */
   private void endStreamWithError(OutputStream out, String contentType, int last, String backendId, long relayed,
       IOException e) throws IOException {
-    FlowException failure = CutShort.report(request, events, backendId, relayed + " bytes", e);
+    FlowException failure = CutShort.report(request, backendId, relayed + " bytes", e);
     boolean sse = contentType.startsWith("text/event-stream");
     if (!sse && !contentType.startsWith("application/x-ndjson")) {
       try {

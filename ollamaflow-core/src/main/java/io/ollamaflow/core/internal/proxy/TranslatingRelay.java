@@ -91,7 +91,7 @@ final class TranslatingRelay {
       try {
         payload = reader.next();
       } catch (IOException e) {
-        endWithError(call, out, CutShort.report(request, events, backendId, relayed + " events", e));
+        endWithError(call, out, CutShort.report(request, backendId, relayed + " events", e));
         return AnswerTimings.NONE;
       }
       if (payload == null || payload.equals("[DONE]")) break;
@@ -128,7 +128,7 @@ final class TranslatingRelay {
 
   private void endWithError(Call call, OutputStream out, String message) throws IOException {
     FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR, message);
-    events.requestFailed(request, failure);
+    request.failedMidResponse(failure);
     endWithError(call, out, failure);
   }
 
