@@ -1,0 +1,92 @@
+package io.ollamaflow.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the two tables share: the upsert statement built from a column list, and the columns
+ * whose Java type is not a JDBC one: JSONB (lists, header maps, JSON objects) and TIMESTAMPTZ.
+ * A JSON value that cannot be read is reported by column name only: it may hold secrets such as
+ * header values.
+ */
+final class Columns {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {};
+
+  private Columns() {}
+
+  /**
+   * {@code INSERT ... ON CONFLICT (identifier) DO UPDATE} over these columns, the first being
+   * {@code identifier}; placeholders follow the list's order, JSONB ones cast from text.
+   */
+  static String upsert(String table, List<String> columns, Set<String> jsonColumns) {
+    String values = columns.stream().map(c -> jsonColumns.contains(c) ? "CAST(? AS JSONB)" : "?")
+        .collect(Collectors.joining(", "));
+    String updates = columns.stream().skip(1).map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "));
+    return "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES (" + values + ")"
+        + " ON CONFLICT (identifier) DO UPDATE SET " + updates;
+  }
+
+  static void setJson(PreparedStatement ps, int index, Object value) throws SQLException {
+    try {
+      ps.setString(index, MAPPER.writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      // Strings, string maps and ObjectNodes always serialise; reaching here is a bug.
+      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
+  static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    ps.setObject(index, instant.atOffset(ZoneOffset.UTC));
+  }
+
+  static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    if (value == null) throw new IllegalArgumentException("column " + column + " is empty");
+    return value.toInstant();
+  }
+
+  static List<String> strings(ResultSet rs, String column) throws SQLException {
+    return read(column, rs.getString(column), STRINGS, "a JSON array of strings");
+  }
+
+  static Map<String, String> headers(ResultSet rs, String column) throws SQLException {
+    return read(column, rs.getString(column), HEADERS, "a JSON object of strings");
+  }
+
+  static ObjectNode object(ResultSet rs, String column) throws SQLException {
+    JsonNode node = read(column, rs.getString(column), new TypeReference<JsonNode>() {}, "a JSON object");
+    if (!(node instanceof ObjectNode)) throw unreadable(column, "a JSON object");
+    return (ObjectNode) node;
+  }
+
+  private static <T> T read(String column, String json, TypeReference<T> type, String expected) {
+    if (json == null) throw unreadable(column, expected);
+    try {
+      T value = MAPPER.readValue(json, type);
+      if (value == null) throw unreadable(column, expected);
+      return value;
+    } catch (JsonProcessingException e) {
+      throw unreadable(column, expected);
+    }
+  }
+
+  private static IllegalArgumentException unreadable(String column, String expected) {
+    return new IllegalArgumentException("column " + column + " does not hold " + expected);
+  }
+}

@@ -1,0 +1,374 @@
+package io.ollamaflow.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.ConfigStore;
+import io.ollamaflow.api.Frontend;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+
+/**
+ * A {@link ConfigStore} in a PostgreSQL database, which several OllamaFlow instances share.
+ *
+ * <p>Opening: {@link #builder()} with a JDBC URL, user and password (the store keeps its own
+ * HikariCP pool), or with a {@link DataSource} the host supplies and owns. Opening creates or
+ * upgrades the schema (see {@code Schema}) and refuses a database whose schema is newer than this
+ * code. Connection, login and socket timeouts are always set, so an unreachable database or one
+ * that accepts connections and then says nothing fails with a message instead of hanging.
+ *
+ * <p>Writes: each is one transaction that changes the row, increments {@code meta.revision} and
+ * sends {@code NOTIFY ollamaflow_config} with the new revision; PostgreSQL delivers it to every
+ * instance's watch connection once the transaction commits. All SQL is parameterised.
+ *
+ * <p>Revision: {@link #revision()} answers from memory the last revision written here or heard
+ * through {@code LISTEN} (see {@code RevisionWatch}), so polling it costs nothing and another
+ * instance's write is known within milliseconds. {@link #onChange} lets a cluster reload at once
+ * instead of at its next poll.
+ *
+ * <p>Threading: thread-safe; calls run on pooled connections and may block up to the socket
+ * timeout. {@link #close()} is idempotent and makes later calls throw {@link IllegalStateException}.
+ *
+ * <p>Errors: failures are thrown as {@link IllegalStateException} naming the operation, the
+ * identifier and the database (its URL without parameters). Messages never contain passwords,
+ * bearer tokens or header values: PostgreSQL's messages name tables and columns, not bound values.
+ */
+public final class PostgresConfigStore implements ConfigStore {
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_REVISION_POLL_INTERVAL = Duration.ofSeconds(5);
+  public static final int DEFAULT_MAX_POOL_SIZE = 4;
+  private static final String URL_PREFIX = "jdbc:postgresql:";
+
+  private final DataSource dataSource;
+  private final HikariDataSource ownPool; // null when the host supplied the DataSource
+  private final String location;
+  private final RevisionWatch watch;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private PostgresConfigStore(DataSource dataSource, HikariDataSource ownPool, String location, RevisionWatch watch) {
+    this.dataSource = dataSource;
+    this.ownPool = ownPool;
+    this.location = location;
+    this.watch = watch;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public List<Frontend> frontends() {
+    return call("frontends", null, c -> list(c, FrontendRows.SELECT_ALL, FrontendRows::read));
+  }
+
+  @Override
+  public Optional<Frontend> frontend(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return call("frontend", identifier, c -> one(c, FrontendRows.SELECT_ONE, identifier, FrontendRows::read));
+  }
+
+  @Override
+  public void putFrontend(Frontend frontend) {
+    Objects.requireNonNull(frontend, "frontend");
+    write("putFrontend", frontend.identifier(), c -> upsert(c, FrontendRows.UPSERT, FrontendRows::bind, frontend));
+  }
+
+  @Override
+  public boolean removeFrontend(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return write("removeFrontend", identifier, c -> delete(c, FrontendRows.DELETE, identifier));
+  }
+
+  @Override
+  public List<Backend> backends() {
+    return call("backends", null, c -> list(c, BackendRows.SELECT_ALL, BackendRows::read));
+  }
+
+  @Override
+  public Optional<Backend> backend(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return call("backend", identifier, c -> one(c, BackendRows.SELECT_ONE, identifier, BackendRows::read));
+  }
+
+  @Override
+  public void putBackend(Backend backend) {
+    Objects.requireNonNull(backend, "backend");
+    write("putBackend", backend.identifier(), c -> upsert(c, BackendRows.UPSERT, BackendRows::bind, backend));
+  }
+
+  @Override
+  public boolean removeBackend(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return write("removeBackend", identifier, c -> delete(c, BackendRows.DELETE, identifier));
+  }
+
+  /** The last revision written by this store or heard from another; no round trip to the database. */
+  @Override
+  public long revision() {
+    requireOpen("revision", null);
+    return watch.current();
+  }
+
+  /** Runs {@code listener} on the store's watch thread whenever it learns of a newer revision. */
+  @Override
+  public Subscription onChange(Runnable listener) {
+    Objects.requireNonNull(listener, "listener");
+    Runnable unsubscribe = watch.subscribe(listener);
+    return unsubscribe::run;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    watch.close();
+    if (ownPool != null) ownPool.close();
+  }
+
+  /** A row mapper that may throw SQLException. */
+  @FunctionalInterface
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Fills a statement's parameters from an object; may throw SQLException. */
+  @FunctionalInterface
+  private interface RowWriter<T> {
+    void bind(PreparedStatement ps, T value) throws SQLException;
+  }
+
+  private static <T> boolean upsert(Connection c, String sql, RowWriter<T> writer, T value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      writer.bind(ps, value);
+      ps.executeUpdate();
+    }
+    return true;
+  }
+
+  private static <T> List<T> list(Connection c, String sql, RowReader<T> reader) throws SQLException {
+    List<T> result = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) result.add(reader.read(rs));
+    }
+    return List.copyOf(result);
+  }
+
+  private static <T> Optional<T> one(Connection c, String sql, String identifier, RowReader<T> reader)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, identifier);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Deletes by identifier; a delete that finds nothing changes nothing, so it leaves the revision alone. */
+  private static boolean delete(Connection c, String sql, String identifier) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, identifier);
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  /** Runs a read on a pooled connection in auto-commit mode: one statement, one snapshot. */
+  private <T> T call(String operation, String identifier, Transactions.Work<T> work) {
+    requireOpen(operation, identifier);
+    try (Connection c = dataSource.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw failure(operation, identifier, e);
+    }
+  }
+
+  /**
+   * Runs a write in one transaction; when the work reports a change, the revision is bumped and
+   * announced in the same transaction, so readers never see the data without its revision.
+   */
+  private boolean write(String operation, String identifier, Transactions.Work<Boolean> work) {
+    long[] written = {Long.MIN_VALUE};
+    boolean changed = call(operation, identifier, connection -> Transactions.run(connection, c -> {
+      if (!work.run(c)) return false;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision");
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) throw new SQLException("table meta has no row");
+        written[0] = rs.getLong(1);
+      }
+      RevisionWatch.announce(c, written[0]);
+      return true;
+    }));
+    if (changed) watch.advance(written[0]);
+    return changed;
+  }
+
+  private void requireOpen(String operation, String identifier) {
+    if (closed.get()) throw new IllegalStateException(describe(operation, identifier) + " failed: store is closed");
+  }
+
+  private IllegalStateException failure(String operation, String identifier, SQLException e) {
+    return new IllegalStateException(describe(operation, identifier) + " on " + location + " failed: "
+        + ConnectFailures.message(e), e);
+  }
+
+  private static String describe(String operation, String identifier) {
+    return identifier == null ? "PostgreSQL: " + operation : "PostgreSQL: " + operation + " '" + identifier + "'";
+  }
+
+  /** Settings for {@link PostgresConfigStore}; {@link #build()} opens the store. */
+  public static final class Builder {
+    private String jdbcUrl;
+    private String user;
+    private String password;
+    private DataSource dataSource;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration socketTimeout = DEFAULT_SOCKET_TIMEOUT;
+    private Duration revisionPollInterval = DEFAULT_REVISION_POLL_INTERVAL;
+    private int maxPoolSize = DEFAULT_MAX_POOL_SIZE;
+
+    private Builder() {}
+
+    /** A URL such as {@code jdbc:postgresql://db.internal:5432/ollamaflow}; the store pools its own connections. */
+    public Builder jdbcUrl(String url) {
+      Objects.requireNonNull(url, "jdbcUrl");
+      if (!url.startsWith(URL_PREFIX)) {
+        throw new IllegalArgumentException("jdbcUrl: \"" + withoutParameters(url) + "\" (expected: " + URL_PREFIX + "//HOST:PORT/DATABASE)");
+      }
+      this.jdbcUrl = url;
+      return this;
+    }
+
+    public Builder user(String user) {
+      this.user = Objects.requireNonNull(user, "user");
+      return this;
+    }
+
+    public Builder password(String password) {
+      this.password = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * Connections from the host's own pool instead of a URL. The host keeps owning it:
+     * {@link PostgresConfigStore#close()} leaves it open. The store holds one of its connections
+     * for as long as it is open, to listen for changes; the connections must unwrap to
+     * {@code org.postgresql.PGConnection}, and their timeouts are the host's to set.
+     */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** How long connecting and logging in may take (and a pooled connection may be waited for); default 5 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = atLeastOneSecond("connectTimeout", timeout);
+      return this;
+    }
+
+    /** How long one statement may wait for the database's answer; default 10 s. */
+    public Builder socketTimeout(Duration timeout) {
+      this.socketTimeout = atLeastOneSecond("socketTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How often the revision is read even though no notification came: the safety net for a
+     * connection that died silently, and the longest wait between reconnection attempts; default 5 s.
+     */
+    public Builder revisionPollInterval(Duration interval) {
+      Objects.requireNonNull(interval, "revisionPollInterval");
+      if (interval.toMillis() < 100 || interval.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("revisionPollInterval: " + interval + " (expected: at least 100 ms)");
+      }
+      this.revisionPollInterval = interval;
+      return this;
+    }
+
+    /** Most connections the store's own pool opens, the watch connection included; default 4, at least 2. */
+    public Builder maxPoolSize(int size) {
+      if (size < 2) throw new IllegalArgumentException("maxPoolSize: " + size + " (expected: >= 2)");
+      this.maxPoolSize = size;
+      return this;
+    }
+
+    /**
+     * Connects, creates or upgrades the schema and starts listening for changes.
+     *
+     * @throws IllegalStateException naming the database when it cannot be reached or logged in
+     *     to, or when its schema is newer than this code
+     */
+    public PostgresConfigStore build() {
+      if ((jdbcUrl == null) == (dataSource == null)) {
+        throw new IllegalArgumentException("set exactly one of jdbcUrl and dataSource");
+      }
+      String location = jdbcUrl == null ? "the supplied DataSource" : withoutParameters(jdbcUrl);
+      HikariDataSource pool = null;
+      try {
+        pool = jdbcUrl == null ? null : pool(location);
+        DataSource source = pool != null ? pool : dataSource;
+        long revision;
+        try (Connection c = source.getConnection()) {
+          Schema.migrate(c, location);
+          revision = RevisionWatch.read(c);
+        }
+        RevisionWatch watch = new RevisionWatch(source, revisionPollInterval, location, revision);
+        return new PostgresConfigStore(source, pool, location, watch);
+      } catch (SQLException e) {
+        if (pool != null) pool.close();
+        throw new IllegalStateException("PostgreSQL: cannot open " + location + as() + ": " + ConnectFailures.message(e), e);
+      } catch (RuntimeException e) {
+        if (pool != null) pool.close();
+        if (ConnectFailures.isPoolStart(e)) {
+          throw new IllegalStateException("PostgreSQL: cannot connect to " + location + as() + ": "
+              + ConnectFailures.message(e), e);
+        }
+        throw e;
+      }
+    }
+
+    private String as() {
+      return user == null ? "" : " as user '" + user + "'";
+    }
+
+    private HikariDataSource pool(String location) {
+      HikariConfig config = new HikariConfig();
+      config.setPoolName("ollamaflow-postgres");
+      config.setJdbcUrl(jdbcUrl);
+      if (user != null) config.setUsername(user);
+      if (password != null) config.setPassword(password);
+      config.setMaximumPoolSize(maxPoolSize);
+      config.setMinimumIdle(1);
+      config.setConnectionTimeout(connectTimeout.toMillis());
+      // pgjdbc's own timeouts, in seconds: TCP connect, the whole login, and any one read.
+      config.addDataSourceProperty("connectTimeout", seconds(connectTimeout));
+      config.addDataSourceProperty("loginTimeout", seconds(connectTimeout));
+      config.addDataSourceProperty("socketTimeout", seconds(socketTimeout));
+      config.addDataSourceProperty("tcpKeepAlive", "true");
+      config.addDataSourceProperty("ApplicationName", "ollamaflow");
+      return new HikariDataSource(config);
+    }
+
+    private static String seconds(Duration d) {
+      return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
+    }
+
+    private static Duration atLeastOneSecond(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.toMillis() < 1000) throw new IllegalArgumentException(name + ": " + value + " (expected: at least 1 s)");
+      return value;
+    }
+  }
+
+  /** A JDBC URL without its parameters, which may carry a password. */
+  private static String withoutParameters(String url) {
+    return url.split("\\?", 2)[0];
+  }
+}
