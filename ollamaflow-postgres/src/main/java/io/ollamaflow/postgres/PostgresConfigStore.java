@@ -6,6 +6,7 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
@@ -292,9 +294,9 @@ public final class PostgresConfigStore implements ConfigStore {
       return this;
     }
 
-    /** Most connections the store's own pool opens, the watch connection included; default 4, at least 2. */
+    /** Most connections the store's own pool opens; default 4. The watch's connection is one more. */
     public Builder maxPoolSize(int size) {
-      if (size < 2) throw new IllegalArgumentException("maxPoolSize: " + size + " (expected: >= 2)");
+      if (size < 1) throw new IllegalArgumentException("maxPoolSize: " + size + " (expected: >= 1)");
       this.maxPoolSize = size;
       return this;
     }
@@ -312,14 +314,17 @@ public final class PostgresConfigStore implements ConfigStore {
       String location = jdbcUrl == null ? "the supplied DataSource" : withoutParameters(jdbcUrl);
       HikariDataSource pool = null;
       try {
-        pool = jdbcUrl == null ? null : pool(location);
+        Properties driverSettings = driverSettings();
+        pool = jdbcUrl == null ? null : pool(driverSettings);
         DataSource source = pool != null ? pool : dataSource;
         long revision;
         try (Connection c = source.getConnection()) {
           Schema.migrate(c, location);
           revision = RevisionWatch.read(c);
         }
-        RevisionWatch watch = new RevisionWatch(source, revisionPollInterval, location, revision);
+        RevisionWatch.ConnectionSource watchConnections = pool == null ? dataSource::getConnection
+            : () -> DriverManager.getConnection(jdbcUrl, driverSettings);
+        RevisionWatch watch = new RevisionWatch(watchConnections, revisionPollInterval, location, revision);
         return new PostgresConfigStore(source, pool, location, watch);
       } catch (SQLException e) {
         if (pool != null) pool.close();
@@ -338,21 +343,28 @@ public final class PostgresConfigStore implements ConfigStore {
       return user == null ? "" : " as user '" + user + "'";
     }
 
-    private HikariDataSource pool(String location) {
+    /** pgjdbc's settings for the pool's connections and the watch's: credentials and timeouts. */
+    private Properties driverSettings() {
+      Properties settings = new Properties();
+      if (user != null) settings.setProperty("user", user);
+      if (password != null) settings.setProperty("password", password);
+      // In seconds: TCP connect, the whole login, and any one read.
+      settings.setProperty("connectTimeout", seconds(connectTimeout));
+      settings.setProperty("loginTimeout", seconds(connectTimeout));
+      settings.setProperty("socketTimeout", seconds(socketTimeout));
+      settings.setProperty("tcpKeepAlive", "true");
+      settings.setProperty("ApplicationName", "ollamaflow");
+      return settings;
+    }
+
+    private HikariDataSource pool(Properties driverSettings) {
       HikariConfig config = new HikariConfig();
       config.setPoolName("ollamaflow-postgres");
       config.setJdbcUrl(jdbcUrl);
-      if (user != null) config.setUsername(user);
-      if (password != null) config.setPassword(password);
+      config.setDataSourceProperties(driverSettings);
       config.setMaximumPoolSize(maxPoolSize);
       config.setMinimumIdle(1);
       config.setConnectionTimeout(connectTimeout.toMillis());
-      // pgjdbc's own timeouts, in seconds: TCP connect, the whole login, and any one read.
-      config.addDataSourceProperty("connectTimeout", seconds(connectTimeout));
-      config.addDataSourceProperty("loginTimeout", seconds(connectTimeout));
-      config.addDataSourceProperty("socketTimeout", seconds(socketTimeout));
-      config.addDataSourceProperty("tcpKeepAlive", "true");
-      config.addDataSourceProperty("ApplicationName", "ollamaflow");
       return new HikariDataSource(config);
     }
 

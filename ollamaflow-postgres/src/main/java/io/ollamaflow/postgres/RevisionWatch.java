@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -20,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * so that reading it costs no round trip and another instance's write is known within
  * milliseconds of its commit.
  *
- * <p>Every write transaction sends {@code NOTIFY ollamaflow_config, '<new revision>'}; PostgreSQL
+ * <p>The connection is the watch's own, not a pooled one: it stays busy listening for the store's
+ * whole life. Every write transaction sends {@code NOTIFY ollamaflow_config, '<new revision>'}; PostgreSQL
  * delivers it to every listening connection once the transaction commits. As a safety net the
  * watch also reads the revision itself whenever no notification came for {@code pollInterval};
  * that read is what notices a silently dead connection. After a lost connection it reconnects,
@@ -35,7 +35,7 @@ final class RevisionWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RevisionWatch.class);
   private static final long FIRST_RETRY_MS = 250;
 
-  private final DataSource dataSource;
+  private final ConnectionSource connections;
   private final long pollMs;
   private final String location;
   private final AtomicLong revision;
@@ -44,8 +44,14 @@ final class RevisionWatch implements AutoCloseable {
   private volatile boolean closed;
   private volatile Connection connection; // the one being listened on, for close() to abort
 
-  RevisionWatch(DataSource dataSource, Duration pollInterval, String location, long initialRevision) {
-    this.dataSource = dataSource;
+  /** Opens the watch's dedicated connection. */
+  @FunctionalInterface
+  interface ConnectionSource {
+    Connection open() throws SQLException;
+  }
+
+  RevisionWatch(ConnectionSource connections, Duration pollInterval, String location, long initialRevision) {
+    this.connections = connections;
     this.pollMs = pollInterval.toMillis();
     this.location = location;
     this.revision = new AtomicLong(initialRevision);
@@ -97,7 +103,9 @@ final class RevisionWatch implements AutoCloseable {
     long retryMs = FIRST_RETRY_MS;
     boolean lost = false;
     while (!closed) {
-      try (Connection c = dataSource.getConnection()) {
+      Connection c = null;
+      try {
+        c = connections.open();
         connection = c;
         PGConnection pg = c.unwrap(PGConnection.class);
         try (Statement s = c.createStatement()) {
@@ -126,6 +134,7 @@ final class RevisionWatch implements AutoCloseable {
         lost = true;
       } finally {
         connection = null;
+        discard(c);
       }
       if (closed) break;
       try {
@@ -134,6 +143,24 @@ final class RevisionWatch implements AutoCloseable {
         break;
       }
       retryMs = Math.min(retryMs * 2, Math.max(pollMs, FIRST_RETRY_MS));
+    }
+  }
+
+  /**
+   * Aborts the physical connection, then closes the handle: a host's pool must never get back a
+   * connection that is still listening, or one whose failure its proxy did not see.
+   */
+  private static void discard(Connection c) {
+    if (c == null) return;
+    try {
+      c.unwrap(Connection.class).abort(Runnable::run);
+    } catch (SQLException | RuntimeException e) {
+      log.debug("Aborting the watch connection failed: {}", e.toString());
+    }
+    try {
+      c.close();
+    } catch (SQLException | RuntimeException e) {
+      log.debug("Closing the watch connection failed: {}", e.toString());
     }
   }
 
@@ -154,7 +181,7 @@ final class RevisionWatch implements AutoCloseable {
     if (listening != null) {
       try {
         listening.unwrap(Connection.class).abort(Runnable::run);
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         log.debug("Aborting the watch connection failed: {}", e.toString());
       }
     }

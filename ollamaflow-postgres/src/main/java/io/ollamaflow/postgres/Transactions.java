@@ -16,19 +16,21 @@ final class Transactions {
   /** Runs the work in one transaction: committed if it returns, rolled back if it throws. */
   static <T> T run(Connection connection, Work<T> work) throws SQLException {
     connection.setAutoCommit(false);
+    T result;
     try {
-      T result = work.run(connection);
+      result = work.run(connection);
       connection.commit();
-      return result;
     } catch (SQLException | RuntimeException e) {
       try {
         connection.rollback();
+        connection.setAutoCommit(true);
       } catch (SQLException rollback) {
+        // Usually the connection itself broke; the pool discards it.
         e.addSuppressed(rollback);
       }
       throw e;
-    } finally {
-      connection.setAutoCommit(true);
     }
+    connection.setAutoCommit(true);
+    return result;
   }
 }
