@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * The standalone server's {@code ollamaflow.json}: OllamaFlow's keys ({@code Webserver},
  * {@code DatabaseFilename}, {@code AdminBearerTokens}, {@code StickyHeaders}, {@code Logging}),
- * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store.
+ * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store, and an
+ * optional {@code Database} section for a shared PostgreSQL ({@link DatabaseSettings}).
  */
 final class ServerSettings {
   static final String DEFAULT_HOSTNAME = "localhost";
@@ -31,6 +32,7 @@ final class ServerSettings {
   final String hostname;
   final int port;
   final String databaseFilename;
+  final DatabaseSettings database;
   final List<String> adminBearerTokens;
   final List<String> stickyHeaders;
   final List<Frontend> frontends;
@@ -41,6 +43,7 @@ final class ServerSettings {
     hostname = webserver == null ? DEFAULT_HOSTNAME : text(webserver, "Webserver.Hostname", "Hostname", DEFAULT_HOSTNAME);
     port = webserver == null ? DEFAULT_PORT : port(webserver);
     databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
+    database = DatabaseSettings.read(field(root, "Database"));
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
     frontends = objects(root, "Frontends", ConfigJson::frontend);
@@ -88,7 +91,7 @@ final class ServerSettings {
   }
 
   /** A top-level field by case-insensitive name, as OllamaFlow reads it; null if absent or null. */
-  private static JsonNode field(JsonNode node, String name) {
+  static JsonNode field(JsonNode node, String name) {
     for (var entry : node.properties()) {
       if (entry.getKey().equalsIgnoreCase(name)) return entry.getValue().isNull() ? null : entry.getValue();
     }
