@@ -15,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Three OllamaFlow instances (FlowCluster, each with its own PostgresConfigStore and HTTP port)
  * on one real PostgreSQL, as behind an L4 balancer: an admin edit made through one is routed by
- * the other two within a second, with the default one-second configuration poll.
+ * the other two within a second, with the default one-second configuration poll; and while the
+ * database refuses connections, they keep routing on what they have and catch up when it returns.
  */
 class SharedPostgresClusterTest {
   private static final String ADMIN_TOKEN = "scenario-admin";
@@ -35,13 +38,15 @@ class SharedPostgresClusterTest {
   private final List<FlowHttpServer> instances = new ArrayList<>();
   private SimulatedOllama gpu1;
   private SimulatedOllama gpu2;
+  private TestPostgres pg;
+  private String db;
 
   @BeforeEach
   void startThreeInstancesOnOneDatabase() throws Exception {
     gpu1 = closeLater(SimulatedOllama.builder().id("gpu-1").tokenDelay(Duration.ZERO).start());
     gpu2 = closeLater(SimulatedOllama.builder().id("gpu-2").tokenDelay(Duration.ZERO).start());
-    TestPostgres pg = TestPostgres.get();
-    String db = pg.newDatabase();
+    pg = TestPostgres.get();
+    db = pg.newDatabase();
     try (PostgresConfigStore seed = pg.store(db).build()) {
       seed.putBackend(backend(gpu1));
       seed.putFrontend(Frontend.builder("main").backends(List.of("gpu-1")).build());
@@ -71,8 +76,7 @@ class SharedPostgresClusterTest {
     for (int round = 0; round < 10; round++) {
       target = target.equals("gpu-1") ? "gpu-2" : "gpu-1";
       FlowHttpServer editor = instances.get(round % 3);
-      HttpResponse<String> edit = admin(editor, "PUT", "/v1.0/frontends/main",
-          "{\"Identifier\":\"main\",\"Hostname\":\"*\",\"Backends\":[\"" + target + "\"]}");
+      HttpResponse<String> edit = admin(editor, "PUT", "/v1.0/frontends/main", mainOver(target));
       assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
       long edited = System.nanoTime();
       for (FlowHttpServer other : instances) {
@@ -92,6 +96,47 @@ class SharedPostgresClusterTest {
     Collections.sort(latenciesMs);
     System.out.printf("Edit-to-routing latency on the other instances over %d observations: p50 %d ms, max %d ms%n",
         latenciesMs.size(), latenciesMs.get(latenciesMs.size() / 2), latenciesMs.get(latenciesMs.size() - 1));
+  }
+
+  @Test
+  void whileTheDatabaseRefusesConnectionsInstancesKeepRoutingAndCatchUpWhenItReturns() throws Exception {
+    assertThat(admin(instances.get(0), "PUT", "/v1.0/backends", backendJson(gpu2)).statusCode()).isEqualTo(201);
+    refuseConnections(true);
+    try {
+      for (FlowHttpServer instance : instances) assertThat(answeringBackend(instance)).isEqualTo("gpu-1");
+      long start = System.nanoTime();
+      HttpResponse<String> failed = admin(instances.get(1), "PUT", "/v1.0/frontends/main", mainOver("gpu-2"));
+      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(500);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the admin call waited for the pool, not forever")
+          .isLessThan(Duration.ofSeconds(10));
+      for (FlowHttpServer instance : instances) assertThat(answeringBackend(instance)).isEqualTo("gpu-1");
+    } finally {
+      refuseConnections(false);
+    }
+    // Back: an edit through one instance reaches the others once their watches have reconnected.
+    HttpResponse<String> edit = admin(instances.get(1), "PUT", "/v1.0/frontends/main", mainOver("gpu-2"));
+    assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    for (FlowHttpServer instance : instances) {
+      while (!answeringBackend(instance).equals("gpu-2")) {
+        assertThat(System.nanoTime()).as("instance on port %d never caught up", instance.port()).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /** Turns the database's connections off (ending every open one) or on again, from the server's other database. */
+  private void refuseConnections(boolean refuse) throws Exception {
+    try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+      s.execute("ALTER DATABASE " + db + " ALLOW_CONNECTIONS " + !refuse);
+      if (refuse) {
+        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+      }
+    }
+  }
+
+  private static String mainOver(String backend) {
+    return "{\"Identifier\":\"main\",\"Hostname\":\"*\",\"Backends\":[\"" + backend + "\"]}";
   }
 
   private String answeringBackend(FlowHttpServer instance) throws Exception {
