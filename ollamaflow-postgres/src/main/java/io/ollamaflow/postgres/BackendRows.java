@@ -10,19 +10,17 @@ import java.util.Set;
 
 /** The SQL of the {@code backends} table and the mapping between its rows and {@link Backend}. */
 final class BackendRows {
-  static final String SELECT_ALL = "SELECT * FROM backends ORDER BY identifier COLLATE \"C\"";
-  static final String SELECT_ONE = "SELECT * FROM backends WHERE identifier = ?";
-  static final String DELETE = "DELETE FROM backends WHERE identifier = ?";
-  /** Placeholders in the order {@link #bind} fills them. */
-  static final String UPSERT = Columns.upsert("backends", List.of("identifier", "name", "hostname", "port", "ssl",
+  static final Table<Backend> TABLE = Table.of("backend", "backends", List.of("identifier", "name", "hostname", "port", "ssl",
       "unhealthythreshold", "healthythreshold", "healthcheckmethod", "healthcheckurl", "maxparallelrequests",
       "ratelimitthreshold", "logrequestfull", "logrequestbody", "logresponsebody", "apiformat", "labels",
       "pinnedembeddingsprops", "pinnedcompletionsprops", "allowembeddings", "allowcompletions", "bearertoken",
       "querystring", "headers", "active", "createdutc", "lastupdateutc", "weight"),
-      Set.of("labels", "pinnedembeddingsprops", "pinnedcompletionsprops", "headers"));
+      Set.of("labels", "pinnedembeddingsprops", "pinnedcompletionsprops", "headers"),
+      Backend::identifier, BackendRows::bind, BackendRows::read);
 
   private BackendRows() {}
 
+  /** Fills the upsert's placeholders, in the order of the column list. */
   static void bind(PreparedStatement ps, Backend b) throws SQLException {
     int i = 1;
     ps.setString(i++, b.identifier());

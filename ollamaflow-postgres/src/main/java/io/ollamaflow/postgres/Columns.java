@@ -14,12 +14,10 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
- * What the two tables share: the upsert statement built from a column list, and the columns
- * whose Java type is not a JDBC one: JSONB (lists, header maps, JSON objects) and TIMESTAMPTZ.
+ * The columns whose Java type is not a JDBC one: JSONB (lists, header maps, JSON objects) and
+ * TIMESTAMPTZ.
  * A JSON value that cannot be read is reported by column name only: it may hold secrets such as
  * header values.
  */
@@ -29,18 +27,6 @@ final class Columns {
   private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {};
 
   private Columns() {}
-
-  /**
-   * {@code INSERT ... ON CONFLICT (identifier) DO UPDATE} over these columns, the first being
-   * {@code identifier}; placeholders follow the list's order, JSONB ones cast from text.
-   */
-  static String upsert(String table, List<String> columns, Set<String> jsonColumns) {
-    String values = columns.stream().map(c -> jsonColumns.contains(c) ? "CAST(? AS JSONB)" : "?")
-        .collect(Collectors.joining(", "));
-    String updates = columns.stream().skip(1).map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "));
-    return "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES (" + values + ")"
-        + " ON CONFLICT (identifier) DO UPDATE SET " + updates;
-  }
 
   static void setJson(PreparedStatement ps, int index, Object value) throws SQLException {
     try {

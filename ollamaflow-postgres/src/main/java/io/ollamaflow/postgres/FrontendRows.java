@@ -9,21 +9,19 @@ import java.util.Set;
 
 /** The SQL of the {@code frontends} table and the mapping between its rows and {@link Frontend}. */
 final class FrontendRows {
-  static final String SELECT_ALL = "SELECT * FROM frontends ORDER BY identifier COLLATE \"C\"";
-  static final String SELECT_ONE = "SELECT * FROM frontends WHERE identifier = ?";
-  static final String DELETE = "DELETE FROM frontends WHERE identifier = ?";
-  /** Placeholders in the order {@link #bind} fills them. */
-  static final String UPSERT = Columns.upsert("frontends", List.of("identifier", "name", "hostname", "timeoutms",
+  static final Table<Frontend> TABLE = Table.of("frontend", "frontends", List.of("identifier", "name", "hostname", "timeoutms",
       "loadbalancing", "blockhttp10", "maxrequestbodysize", "backends", "requiredmodels", "logrequestfull",
       "logrequestbody", "logresponsebody", "usestickysessions", "stickysessionexpirationms", "pinnedembeddingsprops",
       "pinnedcompletionsprops", "allowembeddings", "allowcompletions", "allowretries", "active", "createdutc",
       "lastupdateutc", "modelaliases", "listconfiguredmodelsonly", "preloadmodels", "keepmodelsloaded",
       "defaultembeddingsprops", "defaultcompletionsprops"),
       Set.of("backends", "requiredmodels", "pinnedembeddingsprops", "pinnedcompletionsprops", "modelaliases",
-          "preloadmodels", "defaultembeddingsprops", "defaultcompletionsprops"));
+          "preloadmodels", "defaultembeddingsprops", "defaultcompletionsprops"),
+      Frontend::identifier, FrontendRows::bind, FrontendRows::read);
 
   private FrontendRows() {}
 
+  /** Fills the upsert's placeholders, in the order of the column list. */
   static void bind(PreparedStatement ps, Frontend f) throws SQLException {
     int i = 1;
     ps.setString(i++, f.identifier());

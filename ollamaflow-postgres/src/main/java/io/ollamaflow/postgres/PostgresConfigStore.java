@@ -70,48 +70,42 @@ public final class PostgresConfigStore implements ConfigStore {
 
   @Override
   public List<Frontend> frontends() {
-    return call("frontends", null, c -> list(c, FrontendRows.SELECT_ALL, FrontendRows::read));
+    return all(FrontendRows.TABLE);
   }
 
   @Override
   public Optional<Frontend> frontend(String identifier) {
-    Objects.requireNonNull(identifier, "identifier");
-    return call("frontend", identifier, c -> one(c, FrontendRows.SELECT_ONE, identifier, FrontendRows::read));
+    return one(FrontendRows.TABLE, identifier);
   }
 
   @Override
   public void putFrontend(Frontend frontend) {
-    Objects.requireNonNull(frontend, "frontend");
-    write("putFrontend", frontend.identifier(), c -> upsert(c, FrontendRows.UPSERT, FrontendRows::bind, frontend));
+    put(FrontendRows.TABLE, frontend);
   }
 
   @Override
   public boolean removeFrontend(String identifier) {
-    Objects.requireNonNull(identifier, "identifier");
-    return write("removeFrontend", identifier, c -> delete(c, FrontendRows.DELETE, identifier));
+    return remove(FrontendRows.TABLE, identifier);
   }
 
   @Override
   public List<Backend> backends() {
-    return call("backends", null, c -> list(c, BackendRows.SELECT_ALL, BackendRows::read));
+    return all(BackendRows.TABLE);
   }
 
   @Override
   public Optional<Backend> backend(String identifier) {
-    Objects.requireNonNull(identifier, "identifier");
-    return call("backend", identifier, c -> one(c, BackendRows.SELECT_ONE, identifier, BackendRows::read));
+    return one(BackendRows.TABLE, identifier);
   }
 
   @Override
   public void putBackend(Backend backend) {
-    Objects.requireNonNull(backend, "backend");
-    write("putBackend", backend.identifier(), c -> upsert(c, BackendRows.UPSERT, BackendRows::bind, backend));
+    put(BackendRows.TABLE, backend);
   }
 
   @Override
   public boolean removeBackend(String identifier) {
-    Objects.requireNonNull(identifier, "identifier");
-    return write("removeBackend", identifier, c -> delete(c, BackendRows.DELETE, identifier));
+    return remove(BackendRows.TABLE, identifier);
   }
 
   /** The last revision written by this store or heard from another; no round trip to the database. */
@@ -136,50 +130,48 @@ public final class PostgresConfigStore implements ConfigStore {
     if (ownPool != null) ownPool.close();
   }
 
-  /** A row mapper that may throw SQLException. */
-  @FunctionalInterface
-  private interface RowReader<T> {
-    T read(ResultSet rs) throws SQLException;
-  }
-
-  /** Fills a statement's parameters from an object; may throw SQLException. */
-  @FunctionalInterface
-  private interface RowWriter<T> {
-    void bind(PreparedStatement ps, T value) throws SQLException;
-  }
-
-  private static <T> boolean upsert(Connection c, String sql, RowWriter<T> writer, T value) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      writer.bind(ps, value);
-      ps.executeUpdate();
-    }
-    return true;
-  }
-
-  private static <T> List<T> list(Connection c, String sql, RowReader<T> reader) throws SQLException {
-    List<T> result = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) result.add(reader.read(rs));
-    }
-    return List.copyOf(result);
-  }
-
-  private static <T> Optional<T> one(Connection c, String sql, String identifier, RowReader<T> reader)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, identifier);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+  private <T> List<T> all(Table<T> table) {
+    return call(table.kind() + "s", null, c -> {
+      List<T> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(table.selectAll()); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) result.add(table.reader().read(rs));
       }
-    }
+      return List.copyOf(result);
+    });
   }
 
-  /** Deletes by identifier; a delete that finds nothing changes nothing, so it leaves the revision alone. */
-  private static boolean delete(Connection c, String sql, String identifier) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, identifier);
-      return ps.executeUpdate() > 0;
-    }
+  private <T> Optional<T> one(Table<T> table, String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return call(table.kind(), identifier, c -> {
+      try (PreparedStatement ps = c.prepareStatement(table.selectOne())) {
+        ps.setString(1, identifier);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(table.reader().read(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  private <T> void put(Table<T> table, T value) {
+    Objects.requireNonNull(value, table.kind());
+    write("put " + table.kind(), table.identifier().apply(value), c -> {
+      try (PreparedStatement ps = c.prepareStatement(table.upsert())) {
+        table.writer().bind(ps, value);
+        ps.executeUpdate();
+      }
+      return true;
+    });
+  }
+
+  /** A delete that finds nothing changes nothing, so it leaves the revision alone. */
+  private <T> boolean remove(Table<T> table, String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return write("remove " + table.kind(), identifier, c -> {
+      try (PreparedStatement ps = c.prepareStatement(table.delete())) {
+        ps.setString(1, identifier);
+        return ps.executeUpdate() > 0;
+      }
+    });
   }
 
   /** Runs a read on a pooled connection in auto-commit mode: one statement, one snapshot. */
