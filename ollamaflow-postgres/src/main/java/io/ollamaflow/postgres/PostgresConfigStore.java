@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -35,7 +36,7 @@ import javax.sql.DataSource;
  * <p>Revision: {@link #revision()} answers from memory the last revision written here or heard
  * through {@code LISTEN} (see {@code RevisionWatch}), so polling it costs nothing and another
  * instance's write is known within milliseconds. {@link #onChange} lets a cluster reload at once
- * instead of at its next poll.
+ * instead of at its next poll. The watch holds one connection of its own for the store's life.
  *
  * <p>Threading: thread-safe; calls run on pooled connections and may block up to the socket
  * timeout. {@link #close()} is idempotent and makes later calls throw {@link IllegalStateException}.
@@ -115,7 +116,10 @@ public final class PostgresConfigStore implements ConfigStore {
     return watch.current();
   }
 
-  /** Runs {@code listener} on the store's watch thread whenever it learns of a newer revision. */
+  /**
+   * Runs {@code listener} whenever the store learns of a newer revision: on its watch thread for
+   * other writers' changes, on the writing thread for this store's own.
+   */
   @Override
   public Subscription onChange(Runnable listener) {
     Objects.requireNonNull(listener, "listener");
@@ -189,19 +193,21 @@ public final class PostgresConfigStore implements ConfigStore {
    * announced in the same transaction, so readers never see the data without its revision.
    */
   private boolean write(String operation, String identifier, Transactions.Work<Boolean> work) {
-    long[] written = {Long.MIN_VALUE};
-    boolean changed = call(operation, identifier, connection -> Transactions.run(connection, c -> {
-      if (!work.run(c)) return false;
-      try (PreparedStatement ps = c.prepareStatement("UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision");
-          ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) throw new SQLException("table meta has no row");
-        written[0] = rs.getLong(1);
-      }
-      RevisionWatch.announce(c, written[0]);
-      return true;
-    }));
-    if (changed) watch.advance(written[0]);
-    return changed;
+    OptionalLong written = call(operation, identifier, connection -> Transactions.run(connection,
+        c -> work.run(c) ? OptionalLong.of(bumpRevision(c)) : OptionalLong.empty()));
+    written.ifPresent(watch::advance);
+    return written.isPresent();
+  }
+
+  private static long bumpRevision(Connection c) throws SQLException {
+    long revision;
+    try (PreparedStatement ps = c.prepareStatement("UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) throw new SQLException("table meta has no row");
+      revision = rs.getLong(1);
+    }
+    RevisionWatch.announce(c, revision);
+    return revision;
   }
 
   private void requireOpen(String operation, String identifier) {

@@ -21,7 +21,7 @@ final class Schema {
   /** The schema version this code reads and writes. */
   static final int VERSION = 3;
 
-  /** Key of the advisory lock that serialises migrations in one database ("ollamaflo" in ASCII). */
+  /** Key of the advisory lock that serialises migrations in one database ("ollamafl" in ASCII). */
   static final long MIGRATION_LOCK = 0x6f6c6c616d61666cL;
 
   /** Entry i upgrades version i to version i + 1. Never edit a released entry; append a new one. */

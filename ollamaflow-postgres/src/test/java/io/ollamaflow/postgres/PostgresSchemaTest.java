@@ -153,6 +153,19 @@ class PostgresSchemaTest {
         .isEqualTo(1);
   }
 
+  @Test
+  void aRowEditedByHandIntoAnInvalidObjectIsNamedWithoutShowingItsValues() throws SQLException {
+    try (PostgresConfigStore store = pg.store(db).build()) {
+      store.putBackend(Backend.builder("b").headers(Map.of("X-Api-Key", "secret-key")).build());
+      execute("UPDATE backends SET headers = '[\"secret-key\"]'");
+      assertThatThrownBy(store::backends)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("PostgreSQL: stored backend 'b' is invalid: column headers does not hold a JSON object of strings");
+      execute("UPDATE backends SET headers = '{}', port = 0");
+      assertThatThrownBy(() -> store.backend("b")).hasMessageStartingWith("PostgreSQL: stored backend 'b' is invalid: port");
+    }
+  }
+
   private void awaitAdvisoryLockWaiter() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
