@@ -1,6 +1,7 @@
 package io.ollamaflow.api;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,6 +58,15 @@ public interface BackendView {
    */
   default Set<String> loadedModels() {
     return Set.of();
+  }
+
+  /**
+   * The model a load of another one would unload first here (the least recently used in memory),
+   * when the backend already holds as many models as it was ever seen holding; empty when a load
+   * would unload nothing, or when that is unknown.
+   */
+  default Optional<String> evictedByLoad() {
+    return Optional.empty();
   }
 
   /**

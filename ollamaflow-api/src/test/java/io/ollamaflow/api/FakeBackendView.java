@@ -3,6 +3,7 @@ package io.ollamaflow.api;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +20,7 @@ public final class FakeBackendView implements BackendView {
   private volatile int externalLoad;
   private volatile int concurrencyLimit;
   private volatile Set<String> loaded = Set.of();
+  private volatile Optional<String> evicted = Optional.empty();
   private volatile Duration serviceTime = Duration.ofMillis(200);
   private volatile Duration loadTime = Duration.ofMillis(500);
 
@@ -59,6 +61,12 @@ public final class FakeBackendView implements BackendView {
   /** Sets the models in memory, by canonical name ({@code llama3:latest}). */
   public FakeBackendView loaded(String... models) {
     this.loaded = Set.of(models);
+    return this;
+  }
+
+  /** Sets the model a load here would unload ({@link #evictedByLoad()}), by canonical name. */
+  public FakeBackendView evicts(String model) {
+    this.evicted = Optional.of(model);
     return this;
   }
 
@@ -106,6 +114,11 @@ public final class FakeBackendView implements BackendView {
   @Override
   public boolean hasLoaded(String model) {
     return loaded.contains(model.contains(":") ? model : model + ":latest");
+  }
+
+  @Override
+  public Optional<String> evictedByLoad() {
+    return evicted;
   }
 
   @Override

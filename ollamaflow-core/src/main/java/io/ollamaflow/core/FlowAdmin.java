@@ -1,5 +1,6 @@
 package io.ollamaflow.core;
 
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.ErrorCode;
@@ -13,6 +14,7 @@ import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
+import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,12 +65,15 @@ public final class FlowAdmin {
   private final ConfigStore store;
   private final ClusterState state;
   private final LoadBalancerRegistry balancers;
+  private final TranslatorRegistry translators;
   private final Clock clock;
 
-  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, Clock clock) {
+  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, TranslatorRegistry translators,
+      Clock clock) {
     this.store = store;
     this.state = state;
     this.balancers = balancers;
+    this.translators = translators;
     this.clock = clock;
   }
 
@@ -148,6 +153,7 @@ public final class FlowAdmin {
     Objects.requireNonNull(backend, "backend");
     return write(() -> {
       if (store.backend(backend.identifier()).isPresent()) throw exists("backend", backend.identifier());
+      checkFormat(backend);
       store.putBackend(Secrets.keepStoredSecrets(backend, null));
       return readBack(store::backend, backend.identifier());
     });
@@ -165,6 +171,7 @@ public final class FlowAdmin {
     Objects.requireNonNull(backend, "backend");
     return write(() -> {
       Backend stored = store.backend(backend.identifier()).orElseThrow(() -> missing("backend", backend.identifier()));
+      checkFormat(backend);
       Backend withSecrets = Secrets.keepStoredSecrets(backend, stored);
       store.putBackend(withSecrets.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(clock.instant()).build());
       return readBack(store::backend, backend.identifier());
@@ -263,6 +270,15 @@ public final class FlowAdmin {
     return state.writer().write(work);
   }
 
+  /** A format no translator or built-in knows would leave the backend serving no route at all. */
+  private void checkFormat(Backend backend) {
+    Set<ApiFormat> known = translators.formats();
+    if (!known.contains(backend.apiFormat())) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "ApiFormat: \"" + backend.apiFormat() + "\" is not a known format"
+          + " (expected: one of " + known.stream().map(ApiFormat::name).collect(Collectors.joining(", ")) + ")");
+    }
+  }
+
   private void checkReferences(Frontend frontend) {
     if (balancers.find(frontend.loadBalancing()) == null) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "LoadBalancing: \"" + frontend.loadBalancing()
@@ -302,6 +318,8 @@ public final class FlowAdmin {
     private final Backend backend;
     private final HealthStatus health;
     private final int activeRequests;
+    private final int concurrencyLimit;
+    private final int externalLoad;
     private final boolean modelsKnown;
     private final Map<String, String> installedModels;
     private final Map<String, Instant> loadedModels;
@@ -313,6 +331,8 @@ public final class FlowAdmin {
       this.backend = state.backend();
       this.health = state.health();
       this.activeRequests = state.activeRequests();
+      this.concurrencyLimit = state.concurrencyLimit();
+      this.externalLoad = state.externalLoad();
       ModelInventory inventory = state.models().inventory();
       this.modelsKnown = inventory.known();
       this.installedModels = new TreeMap<>(inventory.installed());
@@ -334,6 +354,10 @@ public final class FlowAdmin {
     public boolean healthy() { return health.state() != HealthState.UNHEALTHY; }
     /** Requests being served by the backend now. */
     public int activeRequests() { return activeRequests; }
+    /** Requests it is sent at once: MaxParallelRequests, or fewer where it was measured to queue. */
+    public int concurrencyLimit() { return concurrencyLimit; }
+    /** Requests it last reported running or waiting that this cluster did not send. */
+    public int externalLoad() { return externalLoad; }
     /** False until the backend's models were listed once. */
     public boolean modelsKnown() { return modelsKnown; }
     /** Installed models (canonical names) and their digests; a digest is empty when the backend does not give one. */

@@ -19,8 +19,12 @@ import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
+import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
+import io.ollamaflow.core.internal.cors.AllowedOrigins;
+import io.ollamaflow.core.internal.cors.CorsHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
+import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
@@ -78,8 +82,9 @@ public final class FlowCluster implements AutoCloseable {
     state = new ClusterState(store, balancers, client, polling, events, b.clock);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
-    admin = new FlowAdmin(store, state, balancers, b.clock);
-    handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
+    admin = new FlowAdmin(store, state, balancers, translators, b.clock);
+    FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
+    handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
 
   public static Builder builder() {
@@ -88,9 +93,10 @@ public final class FlowCluster implements AutoCloseable {
 
   /**
    * The handler serving the Ollama and OpenAI routes; mount it with an adapter from
-   * {@code core.http}. When the builder was given {@link Builder#adminBearerTokens admin tokens},
-   * it also serves OllamaFlow's REST admin API under {@code /v1.0/} on any Host, and answers CORS
-   * preflight requests on every path.
+   * {@code core.http}. It answers {@code GET /} and {@code HEAD /} itself ("Ollama is running"),
+   * and gives browsers from {@link Builder#allowedOrigins allowed origins} the CORS headers they
+   * need. When the builder was given {@link Builder#adminBearerTokens admin tokens}, it also serves
+   * OllamaFlow's REST admin API under {@code /v1.0/} on any Host, to any origin.
    */
   public FlowHttpHandler httpHandler() {
     return handler;
@@ -102,7 +108,12 @@ public final class FlowCluster implements AutoCloseable {
    * requests. See {@link InProcessClient}.
    */
   public InProcessClient inProcess(String frontendHost) {
-    return InProcessClient.over(handler, frontendHost);
+    return InProcessClient.over(engine, frontendHost);
+  }
+
+  /** Requests of this frontend waiting in the proxy for a backend slot now; 0 for an unknown frontend. */
+  public int queuedRequests(String frontendIdentifier) {
+    return engine.queued(frontendIdentifier);
   }
 
   /** A chat answer from the catch-all frontend, routed as an HTTP {@code POST /api/chat} would be. */
@@ -208,6 +219,7 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private List<String> adminBearerTokens = List.of();
+    private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
     private final List<ApiTranslator> translators = new ArrayList<>();
 
     private Builder() {}
@@ -368,6 +380,19 @@ public final class FlowCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Browser origins allowed to call the Ollama and OpenAI routes, besides Ollama's own defaults
+     * (pages from localhost, 127.0.0.1 or 0.0.0.0 on any port, and the {@code app://},
+     * {@code file://}, {@code tauri://}, {@code vscode-webview://} and {@code vscode-file://}
+     * schemes), as {@code OLLAMA_ORIGINS} adds to them: exact origins
+     * ({@code https://chat.example.com}), patterns with one {@code *}
+     * ({@code https://*.example.com}), or {@code *} for any. Requests from other origins get 403.
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      this.allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(Objects.requireNonNull(origins, "allowedOrigins"));
+      return this;
+    }
+
     private static Duration positive(String name, Duration value) {
       if (value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
@@ -377,6 +402,7 @@ public final class FlowCluster implements AutoCloseable {
 
     /** Reads the store and returns a cluster that is ready to serve. */
     public FlowCluster build() {
+      OkHttpVersionCheck.requireSupportedOkHttp();
       return new FlowCluster(this);
     }
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.testing.Chunks;
+import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -15,12 +16,15 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
@@ -214,6 +218,37 @@ class AdminApiTest {
     assertThat(Instant.parse(health.get("UnhealthySinceUtc").asText())).isAfter(Instant.now().minusSeconds(60));
     assertThat(health.has("HealthySinceUtc")).isFalse();
     assertThat(health.get("LastError").asText()).contains("500");
+    assertSinceMatches(health, "UnhealthySinceUtc", "Downtime");
+    assertThat(health.has("Uptime")).isFalse();
+  }
+
+  @Test
+  void healthViewOfAProbedBackendCarriesOllamaFlowsUptime() throws Exception {
+    harness.close();
+    harness.start(b -> b.healthCheckInterval(Duration.ofMillis(20)).adminBearerTokens(List.of(TOKEN)));
+    MockWebServer backend = harness.backend("{}");
+    harness.configure(Frontend.builder("f1"), ScenarioHarness.backendFor("b1", backend).healthyThreshold(1).build());
+    Eventually.until(Duration.ofSeconds(10), "b1 is probed healthy",
+        () -> json(admin("GET", "/v1.0/backends/b1/health", null), 200).path("HealthState").asText().equals("Healthy"));
+
+    JsonNode health = json(admin("GET", "/v1.0/backends/b1/health", null), 200);
+    assertSinceMatches(health, "HealthySinceUtc", "Uptime");
+    assertThat(health.has("Downtime")).isFalse();
+  }
+
+  /**
+   * {@code span} is a .NET TimeSpan ({@code [d.]hh:mm:ss.fffffff}) equal to the time between
+   * {@code since} and the moment the view was written, which lies between {@code since} and now.
+   */
+  private static void assertSinceMatches(JsonNode view, String since, String span) {
+    String text = view.path(span).asText();
+    Matcher m = Pattern.compile("(?:(\\d+)\\.)?(\\d{2}):(\\d{2}):(\\d{2})\\.(\\d{7})").matcher(text);
+    assertThat(m.matches()).as(span + " '" + text + "' is a .NET TimeSpan").isTrue();
+    Duration elapsed = Duration.ofDays(m.group(1) == null ? 0 : Long.parseLong(m.group(1)))
+        .plusHours(Long.parseLong(m.group(2))).plusMinutes(Long.parseLong(m.group(3)))
+        .plusSeconds(Long.parseLong(m.group(4))).plusNanos(Long.parseLong(m.group(5)) * 100);
+    Instant start = Instant.parse(view.path(since).asText());
+    assertThat(start.plus(elapsed)).isBetween(start, Instant.now());
   }
 
   // ---- validation ----
@@ -243,6 +278,10 @@ class AdminApiTest {
         Arguments.of("/v1.0/backends", "{\"Identifier\":\"b9\",\"CreatedUtc\":\"yesterday\"}",
             "CreatedUtc: \"yesterday\" (expected: an ISO-8601 UTC time"),
         Arguments.of("/v1.0/backends", "{\"Identifier\":\"a/b\"}", "Identifier: \"a/b\""),
+        Arguments.of("/v1.0/backends", "{\"Identifier\":\"b9\",\"ApiFormat\":\"Bogus\"}",
+            "ApiFormat: \"Bogus\" is not a known format (expected: one of Ollama, OpenAI)"),
+        Arguments.of("/v1.0/backends/b1", "{\"ApiFormat\":\"Bogus\"}",
+            "ApiFormat: \"Bogus\" is not a known format (expected: one of Ollama, OpenAI)"),
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"TimeoutMs\":-1}",
             "TimeoutMs: -1 (expected: 0-2147483647)"),
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"StickySessionExpirationMs\":5}",
@@ -457,8 +496,8 @@ class AdminApiTest {
   // ---- CORS ----
 
   @Test
-  void corsPreflightOnAnyPathIsAnsweredWithTheRequestedHeadersAllowed() throws Exception {
-    for (String path : List.of("/v1.0/backends/b1", "/api/chat", "/anything")) {
+  void corsPreflightOnAnAdminPathIsAnsweredForAnyOriginWithTheRequestedHeadersAllowed() throws Exception {
+    for (String path : List.of("/v1.0/backends/b1", "/v1.0/frontends", "/v1.0/anything")) {
       try (Response response = harness.call(new Request.Builder().url(harness.url(path))
           .method("OPTIONS", null)
           .header("Origin", "http://dashboard.example:3000")
@@ -473,8 +512,13 @@ class AdminApiTest {
       }
     }
     try (Response response = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends"))
-        .method("OPTIONS", null))) {
+        .method("OPTIONS", null).header("Access-Control-Request-Method", "GET"))) {
       assertThat(response.header("Access-Control-Allow-Headers")).isEqualTo("Authorization, Content-Type");
+    }
+    try (Response response = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends"))
+        .method("OPTIONS", null))) {
+      assertThat(response.code()).as("not a preflight").isEqualTo(204);
+      assertThat(response.header("Allow")).isEqualTo("OPTIONS, HEAD, GET, PUT, POST, DELETE");
     }
   }
 

@@ -23,7 +23,6 @@ import io.ollamaflow.core.internal.routing.RouteTable;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

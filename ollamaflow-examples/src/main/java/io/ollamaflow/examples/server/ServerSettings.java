@@ -18,8 +18,9 @@ import java.util.List;
 /**
  * The standalone server's {@code ollamaflow.json}: OllamaFlow's keys ({@code Webserver},
  * {@code DatabaseFilename}, {@code AdminBearerTokens}, {@code StickyHeaders}, {@code Logging}),
- * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store, and an
- * optional {@code Database} section for a shared PostgreSQL ({@link DatabaseSettings}).
+ * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store,
+ * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults, and an optional
+ * {@code Database} section for a shared PostgreSQL ({@link DatabaseSettings}).
  */
 final class ServerSettings {
   static final String DEFAULT_HOSTNAME = "localhost";
@@ -35,6 +36,7 @@ final class ServerSettings {
   final DatabaseSettings database;
   final List<String> adminBearerTokens;
   final List<String> stickyHeaders;
+  final List<String> allowedOrigins;
   final List<Frontend> frontends;
   final List<Backend> backends;
 
@@ -46,6 +48,7 @@ final class ServerSettings {
     database = DatabaseSettings.read(field(root, "Database"));
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
+    allowedOrigins = strings(root, "AllowedOrigins", List.of());
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
   }

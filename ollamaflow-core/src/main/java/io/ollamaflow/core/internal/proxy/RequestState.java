@@ -5,7 +5,6 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.PickContext;
 import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.api.RequestKind;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
@@ -20,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestState implements RequestInfo, PickContext {
   private final long startNanos = System.nanoTime();
   private final String requestId = newRequestId();
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final List<String> stickyHeaders;
   private final ModelDemand demand;
   private ProxyRoute route;
@@ -34,7 +33,7 @@ final class RequestState implements RequestInfo, PickContext {
   private boolean coldLoad;
   private boolean responseStarted;
 
-  RequestState(FlowHttpExchange exchange, List<String> stickyHeaders, ModelDemand demand) {
+  RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
     this.stickyHeaders = stickyHeaders;
     this.demand = demand;

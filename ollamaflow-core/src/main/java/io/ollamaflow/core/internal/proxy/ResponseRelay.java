@@ -2,7 +2,6 @@ package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
 import java.io.IOException;
@@ -22,11 +21,11 @@ final class ResponseRelay {
   /** Enough for an Ollama answer's closing fields (its durations and counts), not its context array. */
   private static final int TAIL_BYTES = 512;
 
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final RequestState request;
   private final Events events;
 
-  ResponseRelay(FlowHttpExchange exchange, RequestState request, Events events) {
+  ResponseRelay(ProxyCall exchange, RequestState request, Events events) {
     this.exchange = exchange;
     this.request = request;
     this.events = events;
@@ -38,9 +37,10 @@ final class ResponseRelay {
    */
   AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     int status = response.code();
+    HopByHop hopByHop = HopByHop.forResponse(response.headers());
     for (int i = 0; i < response.headers().size(); i++) {
       String name = response.headers().name(i);
-      if (!HopByHop.is(name)) exchange.addResponseHeader(name, response.headers().value(i));
+      if (!hopByHop.drops(name) && !setByTheProxy(name)) exchange.addResponseHeader(name, response.headers().value(i));
     }
     exchange.addResponseHeader(BACKEND_HEADER, backendId);
     ResponseBody body = response.body();
@@ -122,6 +122,14 @@ final class ResponseRelay {
     } catch (IOException clientGone) {
       throw new ClientGoneException(clientGone);
     }
+  }
+
+  /**
+   * Every server the handler runs in writes its own Date, and the proxy decides which browsers may
+   * read an answer: a backend's Date or CORS headers would make two, which browsers refuse.
+   */
+  private static boolean setByTheProxy(String name) {
+    return name.equalsIgnoreCase("Date") || name.regionMatches(true, 0, "Access-Control-", 0, 15);
   }
 
   private static String contentType(Response response) {

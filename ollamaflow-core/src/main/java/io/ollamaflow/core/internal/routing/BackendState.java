@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -114,6 +115,11 @@ public final class BackendState implements BackendView {
       if (until.isAfter(now)) loaded.add(model);
     });
     return loaded;
+  }
+
+  @Override
+  public Optional<String> evictedByLoad() {
+    return models.evictedByLoad(clock.instant());
   }
 
   @Override
