@@ -17,6 +17,13 @@ public interface FlowEventListener {
   /** A backend was chosen; {@code reason} says how (e.g. {@code "round-robin"}). */
   default void backendSelected(RequestInfo request, String reason) {}
 
+  /**
+   * The request is sent again, to another backend, after {@link RequestInfo#backendId()} failed
+   * without an answer the client could be given; {@code reason} says why, and whether that backend
+   * may have started the work (the request reached it whole). Every resend is reported here.
+   */
+  default void retried(RequestInfo request, String reason) {}
+
   /** The backend's response headers arrived and were sent on to the client. */
   default void firstByte(RequestInfo request) {}
 

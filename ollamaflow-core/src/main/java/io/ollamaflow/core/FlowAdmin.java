@@ -252,6 +252,11 @@ public final class FlowAdmin {
     return state.sticky().sessions().stream().map(StickySession::new).toList();
   }
 
+  /** Sticky sessions evicted since start because their cap was reached (see {@code FlowCluster.Builder#stickySessionLimits}). */
+  public long stickySessionEvictions() {
+    return state.sticky().evictions();
+  }
+
   /**
    * Ends sticky sessions: those of one frontend, or all of them when {@code frontendIdentifier} is
    * null. The clients' next requests are balanced afresh. Returns how many sessions ended.

@@ -16,6 +16,7 @@ import io.ollamaflow.core.inprocess.GenerateRequest;
 import io.ollamaflow.core.inprocess.GenerateResponse;
 import io.ollamaflow.core.inprocess.InProcessClient;
 import io.ollamaflow.core.inprocess.ModelInfo;
+import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
@@ -27,6 +28,7 @@ import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
+import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +63,10 @@ public final class FlowCluster implements AutoCloseable {
   public static final Duration DEFAULT_LOAD_POLL_INTERVAL = Duration.ofSeconds(2);
   /** Attempts per request, on different backends, when the frontend allows retries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** Sticky sessions kept before the least recently used are evicted. */
+  public static final int DEFAULT_MAX_STICKY_SESSIONS = StickySessions.DEFAULT_MAX_SESSIONS;
+  /** Sticky-session client keys longer than this are kept as their SHA-256. */
+  public static final int DEFAULT_MAX_STICKY_KEY_LENGTH = StickySessions.DEFAULT_MAX_KEY_LENGTH;
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
@@ -72,14 +78,16 @@ public final class FlowCluster implements AutoCloseable {
   private FlowCluster(Builder b) {
     store = b.configStore != null ? b.configStore : new InMemoryConfigStore();
     ownedClient = b.httpClient == null ? defaultClient() : null;
-    OkHttpClient client = b.httpClient != null ? b.httpClient : ownedClient;
+    OkHttpClient client = new BackendClients(System::nanoTime, BackendClients.DEFAULT_PROBE_AFTER_IDLE_NANOS)
+        .guard(b.httpClient != null ? b.httpClient : ownedClient);
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
     Events events = new Events(b.eventListener);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
         b.activeHealthChecks ? b.loadPollInterval : null, b.modelPullsPerBackend, b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events, b.clock);
+    state = new ClusterState(store, balancers, client, polling, events, b.clock,
+        new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
     admin = new FlowAdmin(store, state, balancers, translators, b.clock);
@@ -218,6 +226,8 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsPerBackend = 1;
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private int maxStickySessions = DEFAULT_MAX_STICKY_SESSIONS;
+    private int maxStickyKeyLength = DEFAULT_MAX_STICKY_KEY_LENGTH;
     private List<String> adminBearerTokens = List.of();
     private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
     private final List<ApiTranslator> translators = new ArrayList<>();
@@ -234,7 +244,8 @@ public final class FlowCluster implements AutoCloseable {
      * The client for backend calls; default: one made for this cluster, with TCP_NODELAY on its
      * sockets (give your own client a socket factory that sets it, or large request bodies stall
      * on Nagle's algorithm). Per-frontend timeouts are applied with {@code newBuilder()}, so the
-     * connection pool stays shared.
+     * connection pool stays shared. Its {@code retryOnConnectionFailure} is turned off: a request
+     * is sent again only by the cluster's own retry policy.
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "httpClient");
@@ -268,6 +279,19 @@ public final class FlowCluster implements AutoCloseable {
     /** Headers that key sticky sessions, first non-empty wins; default {@link #DEFAULT_STICKY_HEADERS}. */
     public Builder stickyHeaders(List<String> headers) {
       this.stickyHeaders = List.copyOf(headers);
+      return this;
+    }
+
+    /**
+     * Bounds on sticky sessions, whose keys clients choose: at most {@code maxSessions} are kept
+     * (default 100,000; past it the least recently used tenth is evicted, see
+     * {@link FlowAdmin#stickySessionEvictions()}), and a client key longer than
+     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256.
+     */
+    public Builder stickySessionLimits(int maxSessions, int maxKeyLength) {
+      StickySessions.checkLimits(maxSessions, maxKeyLength);
+      this.maxStickySessions = maxSessions;
+      this.maxStickyKeyLength = maxKeyLength;
       return this;
     }
 

@@ -388,7 +388,7 @@ class AdminApiTest {
     assertThat(created.get("Headers").get("Cookie").asText()).isEqualTo("********");
     assertThat(created.get("Headers").get("X-Client-Token").asText()).isEqualTo("********");
     assertThat(created.get("Headers").get("X-Password").asText()).isEqualTo("********");
-    assertThat(created.get("Headers").get("X-Team").asText()).isEqualTo("blue");
+    assertThat(created.get("Headers").get("X-Team").asText()).as("no name is guessed harmless").isEqualTo("********");
     StringBuilder answers = new StringBuilder(created.toString());
     for (String path : List.of("/v1.0/backends", "/v1.0/backends/b1", "/v1.0/backends/health", "/v1.0/backends/b1/health")) {
       try (Response response = admin("GET", path, null)) {
@@ -399,6 +399,50 @@ class AdminApiTest {
     answers.append(json(admin("PUT", "/v1.0/backends/b1", created.toString()), 200));
     assertThat(answers.toString()).doesNotContain("secret", "c2VjcmV0");
     assertThat(harness.store.backend("b1").orElseThrow().bearerToken()).isEqualTo("sk-top-secret");
+  }
+
+  @Test
+  void everyQueryParameterAndHeaderValueIsRedactedUnlessItsNameIsKnownHarmlessAndSurvivesAWriteBack()
+      throws Exception {
+    MockWebServer backend = harness.backend("{\"done\":true}");
+    json(admin("PUT", "/v1.0/backends", "{\"Identifier\":\"b1\",\"Hostname\":\"127.0.0.1\",\"Port\":"
+        + backend.getPort() + ",\"Querystring\":\"apikey=q-secret-1&api-version=2024-02-01&sig=q-secret-2\","
+        + "\"Headers\":{\"X-Auth\":\"h-secret-1\",\"X-Sess\":\"h-secret-2\",\"X-Access\":\"h-secret-3\","
+        + "\"Content-Type\":\"application/json\"}}"), 201);
+    json(admin("PUT", "/v1.0/frontends", "{\"Identifier\":\"f1\",\"Backends\":[\"b1\"]}"), 201);
+
+    ObjectNode shown = (ObjectNode) json(admin("GET", "/v1.0/backends/b1", null), 200);
+    assertThat(shown.get("Querystring").asText()).isEqualTo("apikey=********&api-version=2024-02-01&sig=********");
+    assertThat(shown.get("Headers").toString()).isEqualTo("{\"X-Auth\":\"********\",\"X-Sess\":\"********\","
+        + "\"X-Access\":\"********\",\"Content-Type\":\"application/json\"}");
+    StringBuilder answers = new StringBuilder(shown.toString());
+    for (String path : List.of("/v1.0/backends", "/v1.0/backends/health", "/v1.0/backends/b1/health")) {
+      try (Response response = admin("GET", path, null)) {
+        answers.append(response.body().string());
+      }
+    }
+    assertThat(answers.toString()).doesNotContain("secret");
+
+    // Written back whole, as read: the stored secrets stay, and the backend still gets them.
+    shown.put("Name", "renamed");
+    assertThat(json(admin("PUT", "/v1.0/backends/b1", shown.toString()), 200).toString()).doesNotContain("secret");
+    Backend stored = harness.store.backend("b1").orElseThrow();
+    assertThat(stored.querystring()).isEqualTo("apikey=q-secret-1&api-version=2024-02-01&sig=q-secret-2");
+    assertThat(stored.headers()).containsEntry("X-Auth", "h-secret-1").containsEntry("X-Access", "h-secret-3");
+    try (Response answer = harness.post("/api/generate", "{\"model\":\"m\",\"stream\":false}")) {
+      assertThat(answer.code()).isEqualTo(200);
+    }
+    RecordedRequest sent = backend.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(sent.getUrl().query()).isEqualTo("apikey=q-secret-1&api-version=2024-02-01&sig=q-secret-2");
+    assertThat(sent.getHeaders().get("X-Sess")).isEqualTo("h-secret-2");
+
+    // A placeholder for a parameter that was never stored is refused and stores nothing.
+    shown.put("Querystring", "apikey=********&token=********");
+    try (Response refused = admin("PUT", "/v1.0/backends/b1", shown.toString())) {
+      assertThat(refused.code()).isEqualTo(400);
+      assertThat(refused.body().string()).contains("Querystring.token", "redacted placeholder");
+    }
+    assertThat(harness.store.backend("b1").orElseThrow().querystring()).contains("sig=q-secret-2");
   }
 
   @Test

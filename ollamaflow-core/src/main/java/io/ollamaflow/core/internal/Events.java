@@ -26,6 +26,10 @@ public final class Events {
     safely("backendSelected", () -> listener.backendSelected(r, reason));
   }
 
+  public void retried(RequestInfo r, String reason) {
+    safely("retried", () -> listener.retried(r, reason));
+  }
+
   public void firstByte(RequestInfo r) {
     safely("firstByte", () -> listener.firstByte(r));
   }

@@ -1,6 +1,7 @@
 package io.ollamaflow.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
@@ -8,8 +9,10 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
 import io.ollamaflow.core.testing.ChunkedEvents;
+import io.ollamaflow.core.testing.RawBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The proxy's behaviour end to end, through real sockets: a client (OkHttp) talks to the cluster
@@ -666,6 +670,27 @@ abstract class ProxyScenarios {
         "firstByte 200",
         "finished POST /api/show b1 200",
         "failed 404 no route for GET /api/nothing");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Content-Length: 100", "Transfer-Encoding: chunked"})
+  void answerTheBackendCutsShortIsAnErrorForTheClientNeverACompleteBody(String framing) throws Exception {
+    String part = "{\"message\":{\"role\":\"assistant\",\"conte";
+    String body = framing.startsWith("Transfer") ? "64\r\n" + part : part;
+    try (RawBackend cutting = new RawBackend((method, path, n, out) -> {
+      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + framing + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.ISO_8859_1));
+      return false;
+    })) {
+      store.putBackend(Backend.builder("b1").hostname("127.0.0.1").port(cutting.port()).build());
+      store.putFrontend(Frontend.builder("f1").backends(List.of("b1")).build());
+      cluster.reload();
+
+      try (Response r = call(post("/api/chat", "{\"model\":\"m\",\"stream\":false}"))) {
+        assertThat(r.code()).isEqualTo(200);
+        assertThatThrownBy(() -> r.body().string()).isInstanceOf(IOException.class);
+      }
+    }
   }
 
   // ---- helpers ----

@@ -97,6 +97,7 @@ public final class OllamaFlowServer implements AutoCloseable {
           .configStore(store)
           .stickyHeaders(settings.stickyHeaders)
           .allowedOrigins(settings.allowedOrigins)
+          .stickySessionLimits(settings.maxStickySessions, settings.maxStickyKeyLength)
           .adminBearerTokens(settings.adminBearerTokens)
           .eventListener(new RequestLog())
           .build();

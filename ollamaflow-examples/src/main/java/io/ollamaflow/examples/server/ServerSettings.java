@@ -37,6 +37,8 @@ final class ServerSettings {
   final List<String> adminBearerTokens;
   final List<String> stickyHeaders;
   final List<String> allowedOrigins;
+  final int maxStickySessions;
+  final int maxStickyKeyLength;
   final List<Frontend> frontends;
   final List<Backend> backends;
 
@@ -49,6 +51,14 @@ final class ServerSettings {
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
     allowedOrigins = strings(root, "AllowedOrigins", List.of());
+    JsonNode limits = field(root, "StickySessionLimits");
+    maxStickySessions = positive(limits, "MaxSessions", FlowCluster.DEFAULT_MAX_STICKY_SESSIONS);
+    maxStickyKeyLength = positive(limits, "MaxKeyLength", FlowCluster.DEFAULT_MAX_STICKY_KEY_LENGTH);
+    try {
+      FlowCluster.builder().stickySessionLimits(maxStickySessions, maxStickyKeyLength);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("StickySessionLimits: " + e.getMessage(), e);
+    }
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
   }
@@ -115,6 +125,16 @@ final class ServerSettings {
     if (value == null) return DEFAULT_PORT;
     if (!value.isIntegralNumber() || value.intValue() < 0 || value.intValue() > 65535) {
       throw new IllegalArgumentException("Webserver.Port: " + value + " (expected: 0-65535)");
+    }
+    return value.intValue();
+  }
+
+  /** {@code StickySessionLimits.<name>}: a positive integer; the cluster checks its range. */
+  private static int positive(JsonNode limits, String name, int fallback) {
+    JsonNode value = limits == null ? null : field(limits, name);
+    if (value == null) return fallback;
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1) {
+      throw new IllegalArgumentException("StickySessionLimits." + name + ": " + value + " (expected: a positive integer)");
     }
     return value.intValue();
   }

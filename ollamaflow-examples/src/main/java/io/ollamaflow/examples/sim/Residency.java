@@ -109,17 +109,19 @@ final class Residency {
 
   /**
    * Waits until the model is loaded and one of its slots is free, loading it (and evicting
-   * another) when needed. The lease's load_duration is the time waited for the model to be in
-   * memory once the scheduler took the request, or {@link #WARM_LOAD_NANOS} when it already was;
+   * another) when needed. The lease's load_duration is the time from the request's arrival until
+   * the model was in memory for it (at least {@link #WARM_LOAD_NANOS}), as Ollama reports it;
    * closing the lease frees the slot.
    */
   Lease acquire(ModelCatalog.Model model, Duration keepAlive, Sleeper sleeper) throws IOException {
+    // Counted from the request's arrival, as Ollama counts it (from its handler's start to the
+    // runner being ready): load_duration includes the wait for the scheduler's turn, such as a
+    // busy model finishing before it is evicted, but not the wait for a slot.
+    long start = System.nanoTime();
     occupancy.enqueue();
     boolean running = false;
     try {
       Turn turn = schedule(model, keepAlive);
-      // Counted from here, so that load_duration is the load's cost, not the wait for a turn.
-      long start = System.nanoTime();
       Runner runner = turn.runner();
       try {
         if (turn.leader()) {
@@ -127,7 +129,7 @@ final class Residency {
         } else {
           awaitLoad(runner.ready);
         }
-        long loadNanos = turn.warm() ? WARM_LOAD_NANOS : Math.max(1, System.nanoTime() - start);
+        long loadNanos = Math.max(turn.warm() ? WARM_LOAD_NANOS : 1, System.nanoTime() - start);
         runner.slots.acquire();
         running = true;
         return new Lease(loadNanos, () -> {

@@ -125,6 +125,12 @@ class OllamaFlowServerTest {
 
     Files.writeString(config, "{\"Webserver\": ");
     assertThatThrownBy(() -> ServerSettings.load(config)).hasMessageContaining("is not valid JSON");
+    Files.writeString(config, "{\"StickySessionLimits\":{\"MaxSessions\":0}}");
+    assertThatThrownBy(() -> ServerSettings.load(config))
+        .hasMessage("StickySessionLimits.MaxSessions: 0 (expected: a positive integer)");
+    Files.writeString(config, "{\"StickySessionLimits\":{\"MaxKeyLength\":64}}");
+    assertThatThrownBy(() -> ServerSettings.load(config))
+        .hasMessage("StickySessionLimits: maxKeyLength: 64 (expected: >= 71)");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.FlowAdmin;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.http.FlowHttpHandler;
@@ -81,10 +82,10 @@ public final class AdminHandler implements FlowHttpHandler {
     exchange.addResponseHeader("X-OllamaFlow-Request", requestId);
     exchange.addResponseHeader("Access-Control-Allow-Origin", "*");
     exchange.addResponseHeader("Access-Control-Expose-Headers", "*");
-    String what = exchange.method() + " " + exchange.rawPath();
+    String what = exchange.method() + " " + LogSafe.of(exchange.rawPath());
     String refusal = auth.refusal(exchange.requestHeader("Authorization"));
     if (refusal != null) {
-      log.warn("[{}] admin {} from {} refused: {}", requestId, what, exchange.remoteAddress(), refusal);
+      log.warn("[{}] admin {} from {} refused: {}", requestId, what, exchange.remoteAddress(), LogSafe.of(refusal));
       exchange.addResponseHeader("WWW-Authenticate", "Bearer");
       send(exchange, 401, AdminJson.error(AdminJson.AdminError.AUTHENTICATION_FAILED, 401, refusal));
       return;
@@ -116,7 +117,7 @@ public final class AdminHandler implements FlowHttpHandler {
 
   private static void logReply(String requestId, String what, FlowHttpExchange exchange, AdminRoutes.Reply reply) {
     boolean write = !exchange.method().equals("GET") && !exchange.method().equals("HEAD");
-    String note = reply.note() == null ? "" : ": " + reply.note();
+    String note = reply.note() == null ? "" : ": " + LogSafe.of(reply.note());
     if (write || reply.status() >= 400) {
       log.info("[{}] admin {} from {} -> {}{}", requestId, what, exchange.remoteAddress(), reply.status(), note);
     } else {

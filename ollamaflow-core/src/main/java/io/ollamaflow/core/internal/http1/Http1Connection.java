@@ -1,6 +1,7 @@
 package io.ollamaflow.core.internal.http1;
 
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.internal.proxy.ErrorResponses;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class Http1Connection implements Runnable {
     try {
       handler.handle(exchange);
     } catch (RuntimeException e) {
-      log.error("handler failed on {} {}", head.method, head.rawPath, e);
+      log.error("handler failed on {} {}", head.method, LogSafe.of(head.rawPath), e);
       if (!exchange.started()) refuse(raw, new ProtocolException(500, "internal error"));
       return false;
     } catch (IOException e) {

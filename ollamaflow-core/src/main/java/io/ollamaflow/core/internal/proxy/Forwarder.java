@@ -81,7 +81,8 @@ final class Forwarder {
       Request upstream, boolean replayable, Translations.Translated translated, long deadline, boolean retryAllowed)
       throws IOException {
     String id = backend.backend().identifier();
-    Call call = route.client().newCall(upstream);
+    Delivery delivery = new Delivery(request.kind());
+    Call call = route.client().newCall(delivery.track(upstream));
     int inFlight = backend.activeRequests();
     long sentNanos = System.nanoTime();
     // A first attempt with the whole budget is bounded by the read timeout (= TimeoutMs); only a
@@ -94,7 +95,8 @@ final class Forwarder {
       response = call.execute();
     } catch (IOException e) {
       if (watchdog != null) watchdog.cancel(false);
-      return failedCall(e, route.frontend(), backend, deadline, retryAllowed && replayable);
+      return delivery.annotate(failedCall(e, route.frontend(), backend, deadline,
+          retryAllowed && replayable && delivery.mayResend(e)), e);
     }
     if (watchdog != null && !watchdog.cancel(false)) {
       response.close(); // the deadline passed just as the answer arrived

@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.routing.BackendState;
@@ -79,12 +80,13 @@ public final class ProxyEngine {
     } catch (FlowException e) {
       answerWithError(exchange, request, e);
     } catch (ClientGoneException e) {
-      log.debug("[{}] client went away: {}", request.requestId(), e.getMessage());
+      log.debug("[{}] client went away: {}", request.requestId(), LogSafe.of(e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       answerWithError(exchange, request, new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "the proxy is shutting down"));
     } catch (RuntimeException e) {
-      log.error("[{}] unexpected failure serving {} {}", request.requestId(), exchange.method(), exchange.rawPath(), e);
+      log.error("[{}] unexpected failure serving {} {}", request.requestId(), exchange.method(),
+          LogSafe.of(exchange.rawPath()), e);
       answerWithError(exchange, request, new FlowException(ErrorCode.INTERNAL, "internal error (request "
           + request.requestId() + ")", e));
     }
@@ -150,7 +152,8 @@ public final class ProxyEngine {
           throw new FlowException(e.code(), "every attempt failed: " + String.join("; ", failures) + "; " + e.getMessage());
         }
         String reason = ((Attempt.Retry) outcome).reason();
-        log.debug("[{}] retrying after {}", request.requestId(), reason);
+        log.info("[{}] sending the request again, to another backend: {}", request.requestId(), LogSafe.of(reason));
+        events.retried(request, reason);
         tried.add(backend.backend().identifier());
         failures.add(reason);
         attempt++;
@@ -161,13 +164,14 @@ public final class ProxyEngine {
   private void answerWithError(ProxyCall exchange, RequestState request, FlowException e) {
     events.requestFailed(request, e);
     if (request.responseStarted()) return;
-    log.debug("[{}] {} {} -> {} {}", request.requestId(), exchange.method(), exchange.rawPath(), e.httpStatus(),
-        e.getMessage());
+    log.debug("[{}] {} {} -> {} {}", request.requestId(), exchange.method(), LogSafe.of(exchange.rawPath()),
+        e.httpStatus(), LogSafe.of(e.getMessage()));
     try {
       request.responseStarted(e.httpStatus());
       exchange.refuse(e, request.dialect());
     } catch (IOException clientGone) {
-      log.debug("[{}] could not send the error, client went away: {}", request.requestId(), clientGone.getMessage());
+      log.debug("[{}] could not send the error, client went away: {}", request.requestId(),
+          LogSafe.of(clientGone.getMessage()));
     }
   }
 

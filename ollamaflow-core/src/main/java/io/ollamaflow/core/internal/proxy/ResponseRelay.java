@@ -1,6 +1,5 @@
 package io.ollamaflow.core.internal.proxy;
 
-import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
@@ -67,12 +66,13 @@ final class ResponseRelay {
     byte[] tail = new byte[TAIL_BYTES];
     int tailLength = 0;
     int last = '\n';
+    long relayed = 0;
     while (true) {
       int n;
       try {
         n = source.read(buffer);
       } catch (IOException e) {
-        endStreamWithError(out, contentType, last, backendId, e);
+        endStreamWithError(out, contentType, last, backendId, relayed, e);
         return AnswerTimings.NONE;
       }
       if (n < 0) break;
@@ -85,6 +85,7 @@ final class ResponseRelay {
         throw new ClientGoneException(e);
       }
       last = buffer[n - 1];
+      relayed += n;
     }
     return AnswerTimings.inTail(tail, tailLength);
   }
@@ -103,17 +104,20 @@ final class ResponseRelay {
 
   /**
    * The backend failed after the response started: the status is sent, so the client learns of it
-   * in the stream's own format, never through a silent truncation. Other bodies are cut short,
+   * in the stream's own format, never through a silent truncation. Other bodies are aborted,
    * which the client sees as a length or chunking error.
    */
-  private void endStreamWithError(OutputStream out, String contentType, int last, String backendId, IOException e)
-      throws IOException {
-    FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR,
-        "backend '" + backendId + "' failed mid-response: " + e.getMessage());
-    events.requestFailed(request, failure);
+  private void endStreamWithError(OutputStream out, String contentType, int last, String backendId, long relayed,
+      IOException e) throws IOException {
+    FlowException failure = CutShort.report(request, events, backendId, relayed + " bytes", e);
     boolean sse = contentType.startsWith("text/event-stream");
     if (!sse && !contentType.startsWith("application/x-ndjson")) {
-      throw new ClientGoneException(e);
+      try {
+        out.flush();
+      } catch (IOException clientGone) {
+        throw new ClientGoneException(clientGone);
+      }
+      throw new CutShort.Aborted(failure);
     }
     try {
       if (last != '\n') out.write(sse ? "\n\n".getBytes() : "\n".getBytes());

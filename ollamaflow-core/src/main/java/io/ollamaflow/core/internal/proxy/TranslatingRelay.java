@@ -84,13 +84,14 @@ final class TranslatingRelay {
     events.firstByte(request);
     OutputStream out = exchange.responseBody();
     StreamTranslator translator = translation.translator.newStreamTranslator(translation.context);
+    long relayed = 0;
     ObjectNode lastEvent = null;
     while (true) {
       String payload;
       try {
         payload = reader.next();
       } catch (IOException e) {
-        endWithError(call, out, "backend '" + backendId + "' failed mid-response: " + e.getMessage());
+        endWithError(call, out, CutShort.report(request, events, backendId, relayed + " events", e));
         return AnswerTimings.NONE;
       }
       if (payload == null || payload.equals("[DONE]")) break;
@@ -105,6 +106,7 @@ final class TranslatingRelay {
       }
       lastEvent = event;
       write(call, out, translator.onEvent(event));
+      relayed++;
       if (!reader.buffered()) flush(call, out);
     }
     List<ObjectNode> last;
@@ -127,6 +129,11 @@ final class TranslatingRelay {
   private void endWithError(Call call, OutputStream out, String message) throws IOException {
     FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR, message);
     events.requestFailed(request, failure);
+    endWithError(call, out, failure);
+  }
+
+  /** Ends the stream with {@code failure}, already reported, as the client's dialect's error event. */
+  private void endWithError(Call call, OutputStream out, FlowException failure) throws IOException {
     call.cancel();
     writeBytes(call, out, ErrorResponses.streamEvent(dialect, failure, StreamEvents.sse(dialect)));
     writeBytes(call, out, StreamEvents.end(dialect));
@@ -204,9 +211,16 @@ final class TranslatingRelay {
     return text.isBlank() ? "backend answered " + response.code() : excerpt(text);
   }
 
-  private static String wholeText(Response response) throws IOException {
+  /** The whole answer; one cut short is a backend failure, answered before anything is sent. */
+  private String wholeText(Response response) throws IOException {
     BufferedSource source = response.body().source();
-    if (!source.request(MAX_WHOLE_ANSWER)) return source.readUtf8();
+    boolean longer;
+    try {
+      longer = source.request(MAX_WHOLE_ANSWER);
+    } catch (IOException e) {
+      throw CutShort.failure(request.backendId(), source.getBuffer().size() + " bytes", e);
+    }
+    if (!longer) return source.readUtf8();
     throw new FlowException(ErrorCode.BACKEND_ERROR, "backend answer longer than " + MAX_WHOLE_ANSWER + " bytes");
   }
 
