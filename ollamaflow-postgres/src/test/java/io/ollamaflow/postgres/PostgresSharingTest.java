@@ -62,6 +62,22 @@ class PostgresSharingTest {
   }
 
   @Test
+  void anOrdinaryRoleThatOwnsItsDatabaseCreatesTheSchemaAndHearsChanges() throws Exception {
+    String role = "flow_" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 100_000;
+    String owned = pg.newDatabaseOwnedBy(role, "role-pw");
+    PostgresConfigStore.Builder asRole = PostgresConfigStore.builder().jdbcUrl(pg.url(owned)).user(role)
+        .password("role-pw");
+    PostgresConfigStore first = open(asRole);
+    PostgresConfigStore second = open(asRole);
+    LinkedBlockingQueue<Long> heard = changesHeardBy(second);
+
+    first.putBackend(Backend.builder("b").build());
+
+    assertThat(heard.poll(1, TimeUnit.SECONDS)).isNotNull();
+    assertThat(second.backends()).extracting(Backend::identifier).containsExactly("b");
+  }
+
+  @Test
   void everyWriteReachesTheOtherStoreWithinASecond() throws Exception {
     PostgresConfigStore writer = open(pg.store(db));
     PostgresConfigStore reader = open(pg.store(db));

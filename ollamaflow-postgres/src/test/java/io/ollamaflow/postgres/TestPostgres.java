@@ -83,6 +83,22 @@ public final class TestPostgres {
     return name;
   }
 
+  /**
+   * Creates a login role that is not a superuser and an empty database it owns, as the README
+   * tells operators to; returns the database's name. The role's password is {@code password}.
+   */
+  public String newDatabaseOwnedBy(String role, String password) {
+    String name = newDatabase();
+    // Utility statements take no bind parameters; the tests pass plain identifiers and passwords.
+    try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+      s.execute("ALTER DATABASE " + name + " OWNER TO " + role);
+    } catch (SQLException e) {
+      throw new IllegalStateException("creating role " + role + " failed: " + e.getMessage(), e);
+    }
+    return name;
+  }
+
   /** A plain driver connection, outside any store, as the superuser. */
   public Connection connect(String database) throws SQLException {
     return DriverManager.getConnection(url(database), USER, password);
