@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * waiting 250 ms and doubling up to {@code pollInterval}, and reads the revision again, so writes
  * made meanwhile are seen on return. While it is disconnected, {@link #current()} keeps
  * answering the last value heard: the cluster goes on routing on the configuration it has.
+ *
+ * <p>The value only grows (the highest revision seen wins), so a stale read racing a newer write
+ * never moves it back; the price is that a database restored to an older revision is not noticed
+ * until its revision passes the one held here.
  */
 final class RevisionWatch implements AutoCloseable {
   static final String CHANNEL = "ollamaflow_config";
