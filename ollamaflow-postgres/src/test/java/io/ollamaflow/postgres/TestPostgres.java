@@ -159,7 +159,7 @@ public final class TestPostgres {
   /** Runs a PostgreSQL program, as the postgres user when this JVM is root; fails with its output. */
   private void run(String program, String... args) throws IOException {
     List<String> command = new ArrayList<>();
-    if (asPostgresUser) command.addAll(List.of("runuser", "-u", "postgres", "--"));
+    if (asPostgresUser) command.addAll(List.of(runuser(), "-u", "postgres", "--"));
     command.add(bin.resolve(program).toString());
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -177,6 +177,14 @@ public final class TestPostgres {
       Thread.currentThread().interrupt();
       throw new IOException(program + " interrupted", e);
     }
+  }
+
+  /** util-linux's runuser, which root's PATH may lack (it lives in sbin). */
+  private static String runuser() {
+    for (String candidate : List.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser")) {
+      if (Files.isExecutable(Path.of(candidate))) return candidate;
+    }
+    return "runuser";
   }
 
   private static Path binaries() {
