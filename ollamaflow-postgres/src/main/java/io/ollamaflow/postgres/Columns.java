@@ -17,9 +17,8 @@ import java.util.Map;
 
 /**
  * The columns whose Java type is not a JDBC one: JSONB (lists, header maps, JSON objects) and
- * TIMESTAMPTZ.
- * A JSON value that cannot be read is reported by column name only: it may hold secrets such as
- * header values.
+ * TIMESTAMPTZ. A JSON value that cannot be read is reported by column name only: it may hold
+ * secrets such as header values.
  */
 final class Columns {
   private static final ObjectMapper MAPPER = new ObjectMapper();
