@@ -269,8 +269,8 @@ abstract class ProxyScenarios {
       assertThat(response.body().string()).doesNotContain("null");
     }
     Eventually.until(Duration.ofSeconds(5), "the request's outcome", () -> outcomes().size() > 0);
-    assertThat(outcomes()).singleElement().asString().startsWith("failed 502 backend 'b1' failed mid-response: ")
-        .doesNotContain("null");
+    assertThat(outcomes()).singleElement().asString()
+        .startsWith("failed 502 backend 'b1' failed mid-response after 32 bytes: ").doesNotContain("null");
   }
 
   /** What the listener heard about how requests ended: finished or failed, one line each. */
