@@ -17,6 +17,14 @@ public interface FlowEventListener {
   /** A backend was chosen; {@code reason} says how (e.g. {@code "round-robin"}). */
   default void backendSelected(RequestInfo request, String reason) {}
 
+  /**
+   * An attempt failed before anything reached the client, and the request is tried again on
+   * another backend. {@code cause} says why: {@link ErrorCode#TIMEOUT} for no answer in time,
+   * {@link ErrorCode#BACKEND_BUSY} for a 429 or 503 answer, {@link ErrorCode#BACKEND_ERROR} for a
+   * refused connection, a reset or another 5xx answer.
+   */
+  default void retrying(RequestInfo request, String failedBackendId, FlowException cause) {}
+
   /** The backend's response headers arrived and were sent on to the client. */
   default void firstByte(RequestInfo request) {}
 

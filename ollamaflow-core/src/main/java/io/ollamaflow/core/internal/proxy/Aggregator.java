@@ -66,7 +66,7 @@ final class Aggregator {
     for (Answer answer : good) ids.add(answer.backend.backend().identifier());
     request.backendId(String.join(",", ids));
     exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
-    exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, String.join(",", ids));
+    exchange.addResponseHeader(RoutingHeaders.BACKEND, String.join(",", ids));
     boolean head = exchange.method().equals("HEAD");
     try {
       exchange.sendResponseHeaders(200, head ? 0 : body.length);

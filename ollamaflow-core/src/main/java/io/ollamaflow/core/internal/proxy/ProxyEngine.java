@@ -166,8 +166,10 @@ public final class ProxyEngine implements FlowHttpHandler {
           if (failures.isEmpty() || e.httpStatus() < 500) throw e;
           throw new FlowException(e.code(), "every attempt failed: " + String.join("; ", failures) + "; " + e.getMessage());
         }
-        String reason = ((Attempt.Retry) outcome).reason();
+        FlowException cause = ((Attempt.Retry) outcome).cause();
+        String reason = cause.getMessage();
         log.debug("[{}] retrying after {}", request.requestId(), reason);
+        events.retrying(request, backend.backend().identifier(), cause);
         tried.add(backend.backend().identifier());
         failures.add(reason);
         attempt++;
@@ -325,13 +327,15 @@ public final class ProxyEngine implements FlowHttpHandler {
     }
     if ((code >= 500 || code == 429) && retryAllowed && replayable) {
       response.close();
-      return new Attempt.Retry("backend '" + id + "' answered " + code);
+      return new Attempt.Retry(new FlowException(busy ? ErrorCode.BACKEND_BUSY : ErrorCode.BACKEND_ERROR,
+          "backend '" + id + "' answered " + code));
     }
     AnswerTimings timings;
     try (response) {
       timings = translated != null ? new TranslatingRelay(exchange, request, events, translated).relay(call, response, id)
           : new ResponseRelay(exchange, request, events).relay(call, response, id);
     }
+    request.answered(timings);
     if (code == 200 && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
       backend.load().recordAnswer(inFlight, backend.backend().maxParallelRequests(), firstByteNanos,
           System.nanoTime() - sentNanos, timings);
@@ -368,14 +372,14 @@ public final class ProxyEngine implements FlowHttpHandler {
           + frontend.identifier() + "')";
       state.reportFailure(backend, reason);
       if (expired || !retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.TIMEOUT, reason));
-      return new Attempt.Retry(reason);
+      return new Attempt.Retry(new FlowException(ErrorCode.TIMEOUT, reason));
     }
     String reason = e instanceof ConnectException ? name + " refused the connection"
         : e instanceof UnknownHostException ? name + ": unknown host"
         : name + " failed: " + e.getMessage();
     state.reportFailure(backend, reason);
-    if (!retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.BACKEND_ERROR, reason));
-    return new Attempt.Retry(reason);
+    FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR, reason);
+    return retryAllowed ? new Attempt.Retry(failure) : new Attempt.Failed(failure);
   }
 
   private void answerWithError(FlowHttpExchange exchange, RequestState request, FlowException e) {

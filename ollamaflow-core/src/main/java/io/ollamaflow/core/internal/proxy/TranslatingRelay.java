@@ -50,7 +50,7 @@ final class TranslatingRelay {
    * @throws FlowException when the answer cannot be translated, before anything was sent
    */
   AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
-    exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, backendId);
+    RoutingHeaders.add(exchange, request, backendId);
     int status = response.code();
     if (status / 100 != 2) {
       answerWhole(call, status, ErrorResponses.body(dialect, status, backendError(response)));
