@@ -1,5 +1,7 @@
 package io.ollamaflow.examples.server;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
@@ -69,15 +71,17 @@ public final class OllamaFlowServer implements AutoCloseable {
       } else {
         seedIfEmpty(store, settings);
       }
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       FlowCluster cluster = FlowCluster.builder()
           .configStore(store)
+          .meterRegistry(registry)
           .stickyHeaders(settings.stickyHeaders)
           .adminBearerTokens(settings.adminBearerTokens)
           .eventListener(new RequestLog())
           .build();
       InetSocketAddress address = settings.bindsAllInterfaces() ? new InetSocketAddress(settings.port)
           : new InetSocketAddress(settings.hostname, settings.port);
-      FlowHttpServer http = FlowHttpServer.start(address, cluster.httpHandler());
+      FlowHttpServer http = FlowHttpServer.start(address, new MetricsEndpoint(registry, cluster.httpHandler()));
       OllamaFlowServer server = new OllamaFlowServer(store, demo, cluster, http);
       server.announce(options, settings);
       return server;
@@ -118,8 +122,10 @@ public final class OllamaFlowServer implements AutoCloseable {
       log.info("Admin API off: AdminBearerTokens is empty");
     } else {
       int tokens = settings.adminBearerTokens.size();
-      log.info("Admin API on {}/v1.0/ ({} from AdminBearerTokens)", url, tokens == 1 ? "1 token" : tokens + " tokens");
+      log.info("Admin API on {}/v1.0/ ({} from AdminBearerTokens), dashboard on {}/dashboard/", url,
+          tokens == 1 ? "1 token" : tokens + " tokens", url);
     }
+    log.info("Prometheus metrics on {}{}", url, MetricsEndpoint.PATH);
     if (demo == null) {
       log.info("Configuration in {}", settings.databaseFilename);
       return;

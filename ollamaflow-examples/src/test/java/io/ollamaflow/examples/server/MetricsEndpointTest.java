@@ -1,0 +1,57 @@
+package io.ollamaflow.examples.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The standalone server's {@code GET /metrics}: Prometheus text with the cluster's traffic by backend. */
+class MetricsEndpointTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void demoServerShowsTrafficByBackendAfterAFewRequests() throws Exception {
+    ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", "1",
+        "--config", dir.resolve("ollamaflow.json").toString()});
+    Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
+        + "\"DatabaseFilename\":\"" + dir.resolve("unused.db") + "\"}");
+    try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(options.config))) {
+      String base = "http://127.0.0.1:" + server.port();
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/api/generate"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.2\",\"prompt\":\"hi\",\"stream\":false}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+      }
+
+      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain; version=0.0.4");
+      String text = metrics.body();
+      assertThat(text).contains("# TYPE ollamaflow_request_duration_seconds histogram");
+      long backendsWithTraffic = text.lines()
+          .filter(l -> l.startsWith("ollamaflow_request_duration_seconds_count{") && l.contains("kind=\"completion\""))
+          .filter(l -> l.contains("model=\"llama3.2:latest\"") && l.contains("status=\"2xx\""))
+          .count();
+      assertThat(backendsWithTraffic).as(text).isEqualTo(3);
+      assertThat(text).contains("gen_ai_client_token_usage_tokens_count{backend=\"demo-1\"")
+          .contains("gen_ai_server_time_to_first_token_seconds_bucket{backend=\"demo-2\"")
+          .contains("ollamaflow_backend_concurrency_limit{backend=\"demo-vllm\"}")
+          .contains("ollamaflow_backend_health{backend=\"demo-3\",state=\"healthy\"}")
+          .contains("ollamaflow_backend_requests_in_flight{backend=\"demo-1\"} 0.0");
+      // A scrape is not proxy traffic: it is not counted as a request.
+      assertThat(text).doesNotContain("kind=\"none\"");
+    }
+  }
+}
