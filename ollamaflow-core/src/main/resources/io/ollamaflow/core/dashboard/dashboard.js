@@ -117,7 +117,8 @@ function renderBackends(backends) {
           : el("span", { class: "sub" }, "not listed yet"),
         pulls.map((p) => el("div", { class: "sub" }, "pulling " + p.Model + ": " + p.Status
           + (p.Total > 0 ? " " + Math.round(100 * p.Completed / p.Total) + "%" : "")))),
-      el("td", { class: "traffic" }, sparkline(b.Traffic || []),
+      el("td", { class: "traffic", dataset: { requests: (b.Traffic || []).reduce((n, t) => n + t.Requests, 0) } },
+        sparkline(b.Traffic || []),
         el("div", { class: "sub rate" }, minute.rate.toFixed(2) + " req/s · " + ms(minute.latency) + " · TTFT " + ms(minute.ttft))),
       el("td", { class: "actions" },
         b.Active ? button("Drain", "drain", b.Identifier) : button("Activate", "activate", b.Identifier),
