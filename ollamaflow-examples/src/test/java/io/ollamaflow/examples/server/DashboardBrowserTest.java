@@ -48,11 +48,7 @@ class DashboardBrowserTest {
   void start() throws Exception {
     assertThat(CHROMIUM).as("headless Chromium is needed: apt-get install chromium chromium-driver").exists();
     assertThat(CHROMEDRIVER).as("chromedriver is needed: apt-get install chromium-driver").exists();
-    ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", "1",
-        "--config", dir.resolve("ollamaflow.json").toString()});
-    Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
-        + "\"AdminBearerTokens\":[\"" + TOKEN + "\"],\"DatabaseFilename\":\"" + dir.resolve("unused.db") + "\"}");
-    server = OllamaFlowServer.start(options, ServerSettings.load(options.config));
+    server = DemoServer.start(dir, ",\"AdminBearerTokens\":[\"" + TOKEN + "\"]");
     profile = Files.createDirectories(dir.resolve("chromium-profile"));
     ChromeOptions chrome = new ChromeOptions();
     chrome.setBinary(CHROMIUM.toFile());

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,11 +19,7 @@ class MetricsEndpointTest {
 
   @Test
   void demoServerShowsTrafficByBackendAfterAFewRequests() throws Exception {
-    ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", "1",
-        "--config", dir.resolve("ollamaflow.json").toString()});
-    Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
-        + "\"DatabaseFilename\":\"" + dir.resolve("unused.db") + "\"}");
-    try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(options.config))) {
+    try (OllamaFlowServer server = DemoServer.start(dir, "")) {
       String base = "http://127.0.0.1:" + server.port();
       for (int i = 0; i < 6; i++) {
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/api/generate"))

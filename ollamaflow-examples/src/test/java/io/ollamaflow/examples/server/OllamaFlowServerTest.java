@@ -27,11 +27,7 @@ class OllamaFlowServerTest {
 
   @Test
   void demoModeServesThreeSimulatedOllamasInTurnStreamsTokensAndTranslatesForItsVllm() throws Exception {
-    ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", "1",
-        "--config", dir.resolve("ollamaflow.json").toString()});
-    Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
-        + "\"DatabaseFilename\":\"" + dir.resolve("unused.db") + "\"}");
-    try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(options.config))) {
+    try (OllamaFlowServer server = DemoServer.start(dir, "")) {
       Set<String> backends = new HashSet<>();
       for (int i = 0; i < 3; i++) {
         HttpResponse<String> root = get(server, "/");

@@ -58,24 +58,21 @@ public final class MicrometerMetrics implements ClusterMetrics {
 
   private MicrometerMetrics(MeterRegistry registry) {
     this.registry = registry;
-    health = MultiGauge.builder("ollamaflow.backend.health")
-        .description("1 for the backend's current health state (healthy, unhealthy, unknown), 0 for the others")
-        .register(registry);
-    inFlight = MultiGauge.builder("ollamaflow.backend.requests.in.flight")
-        .description("Requests this cluster is forwarding to the backend now, streams included")
-        .register(registry);
-    concurrencyLimit = MultiGauge.builder("ollamaflow.backend.concurrency.limit")
-        .description("Requests the backend serves at once before the proxy queues more: learned, at most MaxParallelRequests")
-        .register(registry);
-    externalLoad = MultiGauge.builder("ollamaflow.backend.external.requests")
-        .description("Requests the backend last reported running or waiting that this cluster did not send")
-        .register(registry);
-    modelsLoaded = MultiGauge.builder("ollamaflow.backend.models.loaded")
-        .description("Models the backend holds in memory, as last listed or seen on traffic")
-        .register(registry);
-    queued = MultiGauge.builder("ollamaflow.frontend.requests.queued")
-        .description("Requests of the frontend waiting in the proxy for a backend slot")
-        .register(registry);
+    health = gauge("ollamaflow.backend.health",
+        "1 for the backend's current health state (healthy, unhealthy, unknown), 0 for the others");
+    inFlight = gauge("ollamaflow.backend.requests.in.flight",
+        "Requests this cluster is forwarding to the backend now, streams included");
+    concurrencyLimit = gauge("ollamaflow.backend.concurrency.limit",
+        "Requests the backend serves at once before the proxy queues more: learned, at most MaxParallelRequests");
+    externalLoad = gauge("ollamaflow.backend.external.requests",
+        "Requests the backend last reported running or waiting that this cluster did not send");
+    modelsLoaded = gauge("ollamaflow.backend.models.loaded",
+        "Models the backend holds in memory, as last listed or seen on traffic");
+    queued = gauge("ollamaflow.frontend.requests.queued", "Requests of the frontend waiting in the proxy for a backend slot");
+  }
+
+  private MultiGauge gauge(String name, String description) {
+    return MultiGauge.builder(name).description(description).register(registry);
   }
 
   /** The recorder for {@code registry}; call only when the host gave one. */
