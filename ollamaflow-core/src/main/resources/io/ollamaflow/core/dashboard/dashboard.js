@@ -57,10 +57,12 @@ function button(label, action, id, extraClass) {
   return el("button", { type: "button", class: extraClass, dataset: { action, id }, onclick: () => actions[action](id) }, label);
 }
 
-/** Requests per 10 s bucket over the last five minutes, as an inline SVG bar chart. */
-function sparkline(traffic) {
+/**
+ * Requests per 10 s bucket over the last five minutes, as an inline SVG bar chart; {@code max} is
+ * the busiest bucket of any backend, so the bars of different backends compare.
+ */
+function sparkline(traffic, max) {
   const width = 150, height = 28;
-  const max = Math.max(1, ...traffic.map((b) => b.Requests));
   const bar = width / Math.max(1, traffic.length);
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("class", "spark");
@@ -93,6 +95,7 @@ function ms(value) {
 }
 
 function renderBackends(backends) {
+  const busiest = Math.max(1, ...backends.flatMap((b) => (b.Traffic || []).map((t) => t.Requests)));
   const rows = backends.map((b) => {
     const state = (b.HealthState || "Unknown").toLowerCase();
     const since = b.HealthySinceUtc || b.UnhealthySinceUtc;
@@ -118,7 +121,7 @@ function renderBackends(backends) {
         pulls.map((p) => el("div", { class: "sub" }, "pulling " + p.Model + ": " + p.Status
           + (p.Total > 0 ? " " + Math.round(100 * p.Completed / p.Total) + "%" : "")))),
       el("td", { class: "traffic", dataset: { requests: (b.Traffic || []).reduce((n, t) => n + t.Requests, 0) } },
-        sparkline(b.Traffic || []),
+        sparkline(b.Traffic || [], busiest),
         el("div", { class: "sub rate" }, minute.rate.toFixed(2) + " req/s · " + ms(minute.latency) + " · TTFT " + ms(minute.ttft))),
       el("td", { class: "actions" },
         b.Active ? button("Drain", "drain", b.Identifier) : button("Activate", "activate", b.Identifier),

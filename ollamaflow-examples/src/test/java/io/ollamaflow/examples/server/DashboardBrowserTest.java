@@ -107,9 +107,13 @@ class DashboardBrowserTest {
   }
 
   private String rowText(String backend) {
-    backendRow(backend);
-    return String.valueOf(browser.executeScript(
-        "return document.querySelector(\"tr[data-backend='\" + arguments[0] + \"']\").innerText;", backend));
+    return text("tr[data-backend='" + backend + "']");
+  }
+
+  /** The text of the element as the page shows it now; waits for it to exist. */
+  private String text(String selector) {
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(selector)));
+    return String.valueOf(browser.executeScript("return document.querySelector(arguments[0]).innerText;", selector));
   }
 
   /** Clicks a button of the backend's row as the table is now. */
@@ -155,14 +159,16 @@ class DashboardBrowserTest {
 
   @Test
   void drainingABackendFromTheDashboardMovesTrafficAwayFromIt() throws Exception {
+    for (int i = 0; i < 3; i++) generate();
     signIn(TOKEN);
+    wait.until(d -> requestsShown("demo-1") == 1 && requestsShown("demo-2") == 1 && requestsShown("demo-3") == 1);
     clickInRow("demo-1", "drain");
     wait.until(d -> rowText("demo-1").contains("drained"));
 
     for (int i = 0; i < 6; i++) assertThat(generate()).isNotEqualTo("demo-1");
 
-    wait.until(d -> requestsShown("demo-2") == 3 && requestsShown("demo-3") == 3);
-    assertThat(requestsShown("demo-1")).isZero();
+    wait.until(d -> requestsShown("demo-2") == 4 && requestsShown("demo-3") == 4);
+    assertThat(requestsShown("demo-1")).as("no request since the drain").isEqualTo(1);
     screenshot("drained");
 
     clickInRow("demo-1", "activate");
@@ -201,6 +207,37 @@ class DashboardBrowserTest {
     clickInRow("gpu-9", "deleteBackend");
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-backend='gpu-9']"), 0));
+  }
+
+  @Test
+  void editingAFrontendTurnsStickySessionsOnAndClearingEndsThem() throws Exception {
+    signIn(TOKEN);
+    String frontend = "tr[data-frontend='demo']";
+    wait.until(d -> text(frontend).contains("off"));
+    wait.until(d -> {
+      browser.findElement(By.cssSelector(frontend + " button[data-action=editFrontend]")).click();
+      return true;
+    });
+    WebElement sticky = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("field-UseStickySessions")));
+    sticky.click();
+    browser.findElement(By.id("editor-save")).click();
+    wait.until(d -> text(frontend).contains("0 active"));
+
+    HttpRequest chat = HttpRequest.newBuilder(URI.create(base() + "/api/generate"))
+        .header("x-conversation-id", "conversation-1")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.2\",\"prompt\":\"hi\",\"stream\":false}"))
+        .build();
+    assertThat(http.send(chat, HttpResponse.BodyHandlers.ofString()).headers().firstValue("X-OllamaFlow-Sticky"))
+        .contains("False");
+    assertThat(http.send(chat, HttpResponse.BodyHandlers.ofString()).headers().firstValue("X-OllamaFlow-Sticky"))
+        .contains("True");
+    wait.until(d -> text(frontend).contains("1 active"));
+    screenshot("sticky-sessions");
+
+    browser.findElement(By.cssSelector(frontend + " button[data-action=clearSessions]")).click();
+    wait.until(d -> text(frontend).contains("0 active"));
+    assertThat(http.send(chat, HttpResponse.BodyHandlers.ofString()).headers().firstValue("X-OllamaFlow-Sticky"))
+        .as("after the sessions were cleared, the next request is balanced afresh").contains("False");
   }
 
   @Test
