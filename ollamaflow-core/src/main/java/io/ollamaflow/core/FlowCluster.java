@@ -96,7 +96,7 @@ public final class FlowCluster implements AutoCloseable {
     state = new ClusterState(store, balancers, client, polling, events, b.clock);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
-    if (metrics != null) metrics.queueDepth(engine::queued);
+    if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
     admin = new FlowAdmin(store, state, balancers, b.clock, traffic);
     handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
   }

@@ -3,7 +3,10 @@ package io.ollamaflow.core.internal.metrics;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.RouteTable;
+import io.ollamaflow.core.ModelPull;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /**
@@ -15,6 +18,9 @@ public interface ClusterMetrics extends FlowEventListener {
   /** Every routing snapshot the cluster publishes, with every configured backend: the rows of the gauges. */
   void routesPublished(RouteTable routes, Collection<BackendState> backends);
 
-  /** Where the gauge of requests waiting for a slot reads, per frontend identifier. */
-  void queueDepth(ToIntFunction<String> queuedByFrontend);
+  /**
+   * Where the gauges that are not backend state read: requests waiting for a slot, per frontend
+   * identifier, and the RequiredModels pulls.
+   */
+  void sources(ToIntFunction<String> queuedByFrontend, Supplier<List<ModelPull>> pulls);
 }

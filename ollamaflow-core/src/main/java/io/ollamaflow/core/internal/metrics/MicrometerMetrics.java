@@ -13,6 +13,7 @@ import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.api.RequestKind;
+import io.ollamaflow.core.ModelPull;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.RouteTable;
@@ -22,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /**
@@ -54,7 +56,9 @@ public final class MicrometerMetrics implements ClusterMetrics {
   private final MultiGauge externalLoad;
   private final MultiGauge modelsLoaded;
   private final MultiGauge queued;
+  private final MultiGauge pulls;
   private volatile ToIntFunction<String> queuedByFrontend = frontend -> 0;
+  private volatile Supplier<List<ModelPull>> modelPulls = List::of;
 
   private MicrometerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -69,6 +73,8 @@ public final class MicrometerMetrics implements ClusterMetrics {
     modelsLoaded = gauge("ollamaflow.backend.models.loaded",
         "Models the backend holds in memory, as last listed or seen on traffic");
     queued = gauge("ollamaflow.frontend.requests.queued", "Requests of the frontend waiting in the proxy for a backend slot");
+    pulls = gauge("ollamaflow.backend.model.pulls",
+        "RequiredModels pulls onto the backend that are queued or under way");
   }
 
   private MultiGauge gauge(String name, String description) {
@@ -81,8 +87,9 @@ public final class MicrometerMetrics implements ClusterMetrics {
   }
 
   @Override
-  public void queueDepth(ToIntFunction<String> queuedByFrontend) {
+  public void sources(ToIntFunction<String> queuedByFrontend, Supplier<List<ModelPull>> pulls) {
     this.queuedByFrontend = queuedByFrontend;
+    this.modelPulls = pulls;
   }
 
   @Override
@@ -92,6 +99,7 @@ public final class MicrometerMetrics implements ClusterMetrics {
     List<MultiGauge.Row<?>> limitRows = new ArrayList<>();
     List<MultiGauge.Row<?>> externalRows = new ArrayList<>();
     List<MultiGauge.Row<?>> loadedRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> pullRows = new ArrayList<>();
     for (BackendState backend : backends) {
       Tags tags = Tags.of("backend", backend.backend().identifier());
       for (HealthState state : HealthState.values()) {
@@ -102,12 +110,15 @@ public final class MicrometerMetrics implements ClusterMetrics {
       limitRows.add(MultiGauge.Row.of(tags, backend, BackendView::concurrencyLimit));
       externalRows.add(MultiGauge.Row.of(tags, backend, BackendView::externalLoad));
       loadedRows.add(MultiGauge.Row.of(tags, backend, b -> b.loadedModels().size()));
+      String id = backend.backend().identifier();
+      pullRows.add(MultiGauge.Row.of(tags, this, m -> m.pullsUnderWay(id)));
     }
     health.register(healthRows, true);
     inFlight.register(inFlightRows, true);
     concurrencyLimit.register(limitRows, true);
     externalLoad.register(externalRows, true);
     modelsLoaded.register(loadedRows, true);
+    pulls.register(pullRows, true);
     List<MultiGauge.Row<?>> queuedRows = new ArrayList<>();
     for (FrontendRoute route : routes.frontends()) {
       String id = route.frontend().identifier();
@@ -193,6 +204,11 @@ public final class MicrometerMetrics implements ClusterMetrics {
         .tags("backend", backend.backend().identifier(), "state", lower(backend.health().state()))
         .register(registry)
         .increment();
+  }
+
+  private long pullsUnderWay(String backendId) {
+    return modelPulls.get().stream().filter(p -> p.backendId().equals(backendId))
+        .filter(p -> p.state() == ModelPull.State.QUEUED || p.state() == ModelPull.State.PULLING).count();
   }
 
   private void recordRequest(RequestInfo r, int status) {
