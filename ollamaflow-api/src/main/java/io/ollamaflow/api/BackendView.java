@@ -1,6 +1,7 @@
 package io.ollamaflow.api;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -60,12 +61,29 @@ public interface BackendView {
   }
 
   /**
+   * The model a load of another one would unload first here (the least recently used in memory),
+   * when the backend already holds as many models as it was ever seen holding; empty when a load
+   * would unload nothing, or when that is unknown.
+   */
+  default Optional<String> evictedByLoad() {
+    return Optional.empty();
+  }
+
+  /**
    * True when this backend has the model installed, or its models were never listed (it might).
    *
    * @param model a model name as the client wrote it
    */
   default boolean mayHold(String model) {
     return true;
+  }
+
+  /**
+   * How long a model load sent to this backend and not yet done is still expected to take, by its
+   * typical load time; zero when none is under way. Another load there waits for it.
+   */
+  default Duration loadingFor() {
+    return Duration.ZERO;
   }
 
   /** The typical time this backend took to load a model into memory, measured; a default guess until seen. */

@@ -3,6 +3,7 @@ package io.ollamaflow.api;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,8 +20,10 @@ public final class FakeBackendView implements BackendView {
   private volatile int externalLoad;
   private volatile int concurrencyLimit;
   private volatile Set<String> loaded = Set.of();
+  private volatile Optional<String> evicted = Optional.empty();
   private volatile Duration serviceTime = Duration.ofMillis(200);
   private volatile Duration loadTime = Duration.ofMillis(500);
+  private volatile Duration loadingFor = Duration.ZERO;
 
   public FakeBackendView(String identifier, int weight) {
     this.backend = Backend.builder(identifier).weight(weight).build();
@@ -62,8 +65,20 @@ public final class FakeBackendView implements BackendView {
     return this;
   }
 
+  /** Sets the model a load here would unload ({@link #evictedByLoad()}), by canonical name. */
+  public FakeBackendView evicts(String model) {
+    this.evicted = Optional.of(model);
+    return this;
+  }
+
   public FakeBackendView serviceTime(Duration time) {
     this.serviceTime = time;
+    return this;
+  }
+
+  /** Sets what {@link #loadingFor()} reports: the rest of a load under way there. */
+  public FakeBackendView loadingFor(Duration left) {
+    this.loadingFor = left;
     return this;
   }
 
@@ -106,6 +121,16 @@ public final class FakeBackendView implements BackendView {
   @Override
   public boolean hasLoaded(String model) {
     return loaded.contains(model.contains(":") ? model : model + ":latest");
+  }
+
+  @Override
+  public Optional<String> evictedByLoad() {
+    return evicted;
+  }
+
+  @Override
+  public Duration loadingFor() {
+    return loadingFor;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.ollamaflow.core;
 
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.ErrorCode;
@@ -14,6 +15,7 @@ import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
+import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,13 +67,16 @@ public final class FlowAdmin {
   private final ConfigStore store;
   private final ClusterState state;
   private final LoadBalancerRegistry balancers;
+  private final TranslatorRegistry translators;
   private final Clock clock;
   private final RecentTraffic traffic;
 
-  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, Clock clock, RecentTraffic traffic) {
+  FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, TranslatorRegistry translators,
+      Clock clock, RecentTraffic traffic) {
     this.store = store;
     this.state = state;
     this.balancers = balancers;
+    this.translators = translators;
     this.clock = clock;
     this.traffic = traffic;
   }
@@ -152,6 +157,7 @@ public final class FlowAdmin {
     Objects.requireNonNull(backend, "backend");
     return write(() -> {
       if (store.backend(backend.identifier()).isPresent()) throw exists("backend", backend.identifier());
+      checkFormat(backend);
       store.putBackend(Secrets.keepStoredSecrets(backend, null));
       return readBack(store::backend, backend.identifier());
     });
@@ -169,6 +175,7 @@ public final class FlowAdmin {
     Objects.requireNonNull(backend, "backend");
     return write(() -> {
       Backend stored = store.backend(backend.identifier()).orElseThrow(() -> missing("backend", backend.identifier()));
+      checkFormat(backend);
       Backend withSecrets = Secrets.keepStoredSecrets(backend, stored);
       store.putBackend(withSecrets.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(clock.instant()).build());
       return readBack(store::backend, backend.identifier());
@@ -250,6 +257,11 @@ public final class FlowAdmin {
     return state.sticky().sessions().stream().map(StickySession::new).toList();
   }
 
+  /** Sticky sessions evicted since start because their cap was reached (see {@code FlowCluster.Builder#stickySessionLimits}). */
+  public long stickySessionEvictions() {
+    return state.sticky().evictions();
+  }
+
   /**
    * Ends sticky sessions: those of one frontend, or all of them when {@code frontendIdentifier} is
    * null. The clients' next requests are balanced afresh. Returns how many sessions ended.
@@ -266,6 +278,15 @@ public final class FlowAdmin {
   /** Work done through the cluster's one config writer, which applies the store's new content before returning. */
   private <T> T write(Supplier<T> work) {
     return state.writer().write(work);
+  }
+
+  /** A format no translator or built-in knows would leave the backend serving no route at all. */
+  private void checkFormat(Backend backend) {
+    Set<ApiFormat> known = translators.formats();
+    if (!known.contains(backend.apiFormat())) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "ApiFormat: \"" + backend.apiFormat() + "\" is not a known format"
+          + " (expected: one of " + known.stream().map(ApiFormat::name).collect(Collectors.joining(", ")) + ")");
+    }
   }
 
   private void checkReferences(Frontend frontend) {
@@ -307,13 +328,13 @@ public final class FlowAdmin {
     private final Backend backend;
     private final HealthStatus health;
     private final int activeRequests;
+    private final int concurrencyLimit;
+    private final int externalLoad;
     private final boolean modelsKnown;
     private final Map<String, String> installedModels;
     private final Map<String, Instant> loadedModels;
     private final List<String> digestConflicts;
     private final List<ModelPull> pulls;
-    private final int concurrencyLimit;
-    private final int externalLoad;
     private final List<TrafficBucket> traffic;
 
     private BackendHealth(BackendState state, Map<String, Set<String>> digestsByModel, List<ModelPull> allPulls,
@@ -345,6 +366,10 @@ public final class FlowAdmin {
     public boolean healthy() { return health.state() != HealthState.UNHEALTHY; }
     /** Requests being served by the backend now. */
     public int activeRequests() { return activeRequests; }
+    /** Requests it is sent at once: MaxParallelRequests, or fewer where it was measured to queue. */
+    public int concurrencyLimit() { return concurrencyLimit; }
+    /** Requests it last reported running or waiting that this cluster did not send. */
+    public int externalLoad() { return externalLoad; }
     /** False until the backend's models were listed once. */
     public boolean modelsKnown() { return modelsKnown; }
     /** Installed models (canonical names) and their digests; a digest is empty when the backend does not give one. */
@@ -355,10 +380,6 @@ public final class FlowAdmin {
     public List<String> digestConflicts() { return digestConflicts; }
     /** RequiredModels pulls onto this backend: queued, running, or finished since the last sync round. */
     public List<ModelPull> pulls() { return pulls; }
-    /** Requests the backend serves at once before the proxy queues more: learned, at most MaxParallelRequests. */
-    public int concurrencyLimit() { return concurrencyLimit; }
-    /** Requests the backend last reported running or waiting that this cluster did not send. */
-    public int externalLoad() { return externalLoad; }
     /** The backend's traffic through this cluster over the last five minutes, oldest bucket first. */
     public List<TrafficBucket> traffic() { return traffic; }
 

@@ -16,19 +16,25 @@ import io.ollamaflow.core.inprocess.GenerateRequest;
 import io.ollamaflow.core.inprocess.GenerateResponse;
 import io.ollamaflow.core.inprocess.InProcessClient;
 import io.ollamaflow.core.inprocess.ModelInfo;
+import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
+import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
+import io.ollamaflow.core.internal.cors.AllowedOrigins;
+import io.ollamaflow.core.internal.cors.CorsHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.metrics.ClusterMetrics;
 import io.ollamaflow.core.internal.metrics.MicrometerMetrics;
 import io.ollamaflow.core.internal.metrics.RecentTraffic;
+import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
+import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +71,10 @@ public final class FlowCluster implements AutoCloseable {
   public static final Duration DEFAULT_LOAD_POLL_INTERVAL = Duration.ofSeconds(2);
   /** Attempts per request, on different backends, when the frontend allows retries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** Sticky sessions kept before the least recently used are evicted. */
+  public static final int DEFAULT_MAX_STICKY_SESSIONS = StickySessions.DEFAULT_MAX_SESSIONS;
+  /** Sticky-session client keys longer than this are kept as their SHA-256. */
+  public static final int DEFAULT_MAX_STICKY_KEY_LENGTH = StickySessions.DEFAULT_MAX_KEY_LENGTH;
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
@@ -76,7 +86,8 @@ public final class FlowCluster implements AutoCloseable {
   private FlowCluster(Builder b) {
     store = b.configStore != null ? b.configStore : new InMemoryConfigStore();
     ownedClient = b.httpClient == null ? defaultClient() : null;
-    OkHttpClient client = b.httpClient != null ? b.httpClient : ownedClient;
+    OkHttpClient client = new BackendClients(System::nanoTime, BackendClients.DEFAULT_PROBE_AFTER_IDLE_NANOS)
+        .guard(b.httpClient != null ? b.httpClient : ownedClient);
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
     RecentTraffic traffic = new RecentTraffic(b.clock);
     List<FlowEventListener> listeners = new ArrayList<>(List.of(b.eventListener, traffic));
@@ -93,12 +104,14 @@ public final class FlowCluster implements AutoCloseable {
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
         b.activeHealthChecks ? b.loadPollInterval : null, b.modelPullsPerBackend, b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events, b.clock);
+    state = new ClusterState(store, balancers, client, polling, events, b.clock,
+        new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
-    admin = new FlowAdmin(store, state, balancers, b.clock, traffic);
-    handler = b.adminBearerTokens.isEmpty() ? engine : new AdminHandler(admin, b.adminBearerTokens, engine);
+    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic);
+    FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
+    handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
 
   public static Builder builder() {
@@ -107,9 +120,10 @@ public final class FlowCluster implements AutoCloseable {
 
   /**
    * The handler serving the Ollama and OpenAI routes; mount it with an adapter from
-   * {@code core.http}. When the builder was given {@link Builder#adminBearerTokens admin tokens},
-   * it also serves OllamaFlow's REST admin API under {@code /v1.0/} on any Host, and answers CORS
-   * preflight requests on every path.
+   * {@code core.http}. It answers {@code GET /} and {@code HEAD /} itself ("Ollama is running"),
+   * and gives browsers from {@link Builder#allowedOrigins allowed origins} the CORS headers they
+   * need. When the builder was given {@link Builder#adminBearerTokens admin tokens}, it also serves
+   * OllamaFlow's REST admin API under {@code /v1.0/} on any Host, to any origin.
    */
   public FlowHttpHandler httpHandler() {
     return handler;
@@ -121,7 +135,12 @@ public final class FlowCluster implements AutoCloseable {
    * requests. See {@link InProcessClient}.
    */
   public InProcessClient inProcess(String frontendHost) {
-    return InProcessClient.over(handler, frontendHost);
+    return InProcessClient.over(engine, frontendHost);
+  }
+
+  /** Requests of this frontend waiting in the proxy for a backend slot now; 0 for an unknown frontend. */
+  public int queuedRequests(String frontendIdentifier) {
+    return engine.queued(frontendIdentifier);
   }
 
   /** A chat answer from the catch-all frontend, routed as an HTTP {@code POST /api/chat} would be. */
@@ -227,7 +246,10 @@ public final class FlowCluster implements AutoCloseable {
     private int modelPullsPerBackend = 1;
     private int modelPullsTotal = 4;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private int maxStickySessions = DEFAULT_MAX_STICKY_SESSIONS;
+    private int maxStickyKeyLength = DEFAULT_MAX_STICKY_KEY_LENGTH;
     private List<String> adminBearerTokens = List.of();
+    private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
     private final List<ApiTranslator> translators = new ArrayList<>();
 
     private Builder() {}
@@ -242,7 +264,8 @@ public final class FlowCluster implements AutoCloseable {
      * The client for backend calls; default: one made for this cluster, with TCP_NODELAY on its
      * sockets (give your own client a socket factory that sets it, or large request bodies stall
      * on Nagle's algorithm). Per-frontend timeouts are applied with {@code newBuilder()}, so the
-     * connection pool stays shared.
+     * connection pool stays shared. Its {@code retryOnConnectionFailure} is turned off: a request
+     * is sent again only by the cluster's own retry policy.
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "httpClient");
@@ -287,6 +310,19 @@ public final class FlowCluster implements AutoCloseable {
     /** Headers that key sticky sessions, first non-empty wins; default {@link #DEFAULT_STICKY_HEADERS}. */
     public Builder stickyHeaders(List<String> headers) {
       this.stickyHeaders = List.copyOf(headers);
+      return this;
+    }
+
+    /**
+     * Bounds on sticky sessions, whose keys clients choose: at most {@code maxSessions} are kept
+     * (default 100,000; past it the least recently used tenth is evicted, see
+     * {@link FlowAdmin#stickySessionEvictions()}), and a client key longer than
+     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256.
+     */
+    public Builder stickySessionLimits(int maxSessions, int maxKeyLength) {
+      StickySessions.checkLimits(maxSessions, maxKeyLength);
+      this.maxStickySessions = maxSessions;
+      this.maxStickyKeyLength = maxKeyLength;
       return this;
     }
 
@@ -399,6 +435,19 @@ public final class FlowCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Browser origins allowed to call the Ollama and OpenAI routes, besides Ollama's own defaults
+     * (pages from localhost, 127.0.0.1 or 0.0.0.0 on any port, and the {@code app://},
+     * {@code file://}, {@code tauri://}, {@code vscode-webview://} and {@code vscode-file://}
+     * schemes), as {@code OLLAMA_ORIGINS} adds to them: exact origins
+     * ({@code https://chat.example.com}), patterns with one {@code *}
+     * ({@code https://*.example.com}), or {@code *} for any. Requests from other origins get 403.
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      this.allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(Objects.requireNonNull(origins, "allowedOrigins"));
+      return this;
+    }
+
     private static Duration positive(String name, Duration value) {
       if (value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
@@ -408,6 +457,7 @@ public final class FlowCluster implements AutoCloseable {
 
     /** Reads the store and returns a cluster that is ready to serve. */
     public FlowCluster build() {
+      OkHttpVersionCheck.requireSupportedOkHttp();
       return new FlowCluster(this);
     }
   }

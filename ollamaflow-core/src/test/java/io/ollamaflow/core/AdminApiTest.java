@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.testing.Chunks;
+import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -15,12 +16,15 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
@@ -214,6 +218,37 @@ class AdminApiTest {
     assertThat(Instant.parse(health.get("UnhealthySinceUtc").asText())).isAfter(Instant.now().minusSeconds(60));
     assertThat(health.has("HealthySinceUtc")).isFalse();
     assertThat(health.get("LastError").asText()).contains("500");
+    assertSinceMatches(health, "UnhealthySinceUtc", "Downtime");
+    assertThat(health.has("Uptime")).isFalse();
+  }
+
+  @Test
+  void healthViewOfAProbedBackendCarriesOllamaFlowsUptime() throws Exception {
+    harness.close();
+    harness.start(b -> b.healthCheckInterval(Duration.ofMillis(20)).adminBearerTokens(List.of(TOKEN)));
+    MockWebServer backend = harness.backend("{}");
+    harness.configure(Frontend.builder("f1"), ScenarioHarness.backendFor("b1", backend).healthyThreshold(1).build());
+    Eventually.until(Duration.ofSeconds(10), "b1 is probed healthy",
+        () -> json(admin("GET", "/v1.0/backends/b1/health", null), 200).path("HealthState").asText().equals("Healthy"));
+
+    JsonNode health = json(admin("GET", "/v1.0/backends/b1/health", null), 200);
+    assertSinceMatches(health, "HealthySinceUtc", "Uptime");
+    assertThat(health.has("Downtime")).isFalse();
+  }
+
+  /**
+   * {@code span} is a .NET TimeSpan ({@code [d.]hh:mm:ss.fffffff}) equal to the time between
+   * {@code since} and the moment the view was written, which lies between {@code since} and now.
+   */
+  private static void assertSinceMatches(JsonNode view, String since, String span) {
+    String text = view.path(span).asText();
+    Matcher m = Pattern.compile("(?:(\\d+)\\.)?(\\d{2}):(\\d{2}):(\\d{2})\\.(\\d{7})").matcher(text);
+    assertThat(m.matches()).as(span + " '" + text + "' is a .NET TimeSpan").isTrue();
+    Duration elapsed = Duration.ofDays(m.group(1) == null ? 0 : Long.parseLong(m.group(1)))
+        .plusHours(Long.parseLong(m.group(2))).plusMinutes(Long.parseLong(m.group(3)))
+        .plusSeconds(Long.parseLong(m.group(4))).plusNanos(Long.parseLong(m.group(5)) * 100);
+    Instant start = Instant.parse(view.path(since).asText());
+    assertThat(start.plus(elapsed)).isBetween(start, Instant.now());
   }
 
   // ---- validation ----
@@ -243,6 +278,10 @@ class AdminApiTest {
         Arguments.of("/v1.0/backends", "{\"Identifier\":\"b9\",\"CreatedUtc\":\"yesterday\"}",
             "CreatedUtc: \"yesterday\" (expected: an ISO-8601 UTC time"),
         Arguments.of("/v1.0/backends", "{\"Identifier\":\"a/b\"}", "Identifier: \"a/b\""),
+        Arguments.of("/v1.0/backends", "{\"Identifier\":\"b9\",\"ApiFormat\":\"Bogus\"}",
+            "ApiFormat: \"Bogus\" is not a known format (expected: one of Ollama, OpenAI)"),
+        Arguments.of("/v1.0/backends/b1", "{\"ApiFormat\":\"Bogus\"}",
+            "ApiFormat: \"Bogus\" is not a known format (expected: one of Ollama, OpenAI)"),
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"TimeoutMs\":-1}",
             "TimeoutMs: -1 (expected: 0-2147483647)"),
         Arguments.of("/v1.0/frontends", "{\"Identifier\":\"f9\",\"StickySessionExpirationMs\":5}",
@@ -349,7 +388,7 @@ class AdminApiTest {
     assertThat(created.get("Headers").get("Cookie").asText()).isEqualTo("********");
     assertThat(created.get("Headers").get("X-Client-Token").asText()).isEqualTo("********");
     assertThat(created.get("Headers").get("X-Password").asText()).isEqualTo("********");
-    assertThat(created.get("Headers").get("X-Team").asText()).isEqualTo("blue");
+    assertThat(created.get("Headers").get("X-Team").asText()).as("no name is guessed harmless").isEqualTo("********");
     StringBuilder answers = new StringBuilder(created.toString());
     for (String path : List.of("/v1.0/backends", "/v1.0/backends/b1", "/v1.0/backends/health", "/v1.0/backends/b1/health")) {
       try (Response response = admin("GET", path, null)) {
@@ -360,6 +399,50 @@ class AdminApiTest {
     answers.append(json(admin("PUT", "/v1.0/backends/b1", created.toString()), 200));
     assertThat(answers.toString()).doesNotContain("secret", "c2VjcmV0");
     assertThat(harness.store.backend("b1").orElseThrow().bearerToken()).isEqualTo("sk-top-secret");
+  }
+
+  @Test
+  void everyQueryParameterAndHeaderValueIsRedactedUnlessItsNameIsKnownHarmlessAndSurvivesAWriteBack()
+      throws Exception {
+    MockWebServer backend = harness.backend("{\"done\":true}");
+    json(admin("PUT", "/v1.0/backends", "{\"Identifier\":\"b1\",\"Hostname\":\"127.0.0.1\",\"Port\":"
+        + backend.getPort() + ",\"Querystring\":\"apikey=q-secret-1&api-version=2024-02-01&sig=q-secret-2\","
+        + "\"Headers\":{\"X-Auth\":\"h-secret-1\",\"X-Sess\":\"h-secret-2\",\"X-Access\":\"h-secret-3\","
+        + "\"Content-Type\":\"application/json\"}}"), 201);
+    json(admin("PUT", "/v1.0/frontends", "{\"Identifier\":\"f1\",\"Backends\":[\"b1\"]}"), 201);
+
+    ObjectNode shown = (ObjectNode) json(admin("GET", "/v1.0/backends/b1", null), 200);
+    assertThat(shown.get("Querystring").asText()).isEqualTo("apikey=********&api-version=2024-02-01&sig=********");
+    assertThat(shown.get("Headers").toString()).isEqualTo("{\"X-Auth\":\"********\",\"X-Sess\":\"********\","
+        + "\"X-Access\":\"********\",\"Content-Type\":\"application/json\"}");
+    StringBuilder answers = new StringBuilder(shown.toString());
+    for (String path : List.of("/v1.0/backends", "/v1.0/backends/health", "/v1.0/backends/b1/health")) {
+      try (Response response = admin("GET", path, null)) {
+        answers.append(response.body().string());
+      }
+    }
+    assertThat(answers.toString()).doesNotContain("secret");
+
+    // Written back whole, as read: the stored secrets stay, and the backend still gets them.
+    shown.put("Name", "renamed");
+    assertThat(json(admin("PUT", "/v1.0/backends/b1", shown.toString()), 200).toString()).doesNotContain("secret");
+    Backend stored = harness.store.backend("b1").orElseThrow();
+    assertThat(stored.querystring()).isEqualTo("apikey=q-secret-1&api-version=2024-02-01&sig=q-secret-2");
+    assertThat(stored.headers()).containsEntry("X-Auth", "h-secret-1").containsEntry("X-Access", "h-secret-3");
+    try (Response answer = harness.post("/api/generate", "{\"model\":\"m\",\"stream\":false}")) {
+      assertThat(answer.code()).isEqualTo(200);
+    }
+    RecordedRequest sent = backend.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(sent.getUrl().query()).isEqualTo("apikey=q-secret-1&api-version=2024-02-01&sig=q-secret-2");
+    assertThat(sent.getHeaders().get("X-Sess")).isEqualTo("h-secret-2");
+
+    // A placeholder for a parameter that was never stored is refused and stores nothing.
+    shown.put("Querystring", "apikey=********&token=********");
+    try (Response refused = admin("PUT", "/v1.0/backends/b1", shown.toString())) {
+      assertThat(refused.code()).isEqualTo(400);
+      assertThat(refused.body().string()).contains("Querystring.token", "redacted placeholder");
+    }
+    assertThat(harness.store.backend("b1").orElseThrow().querystring()).contains("sig=q-secret-2");
   }
 
   @Test
@@ -457,8 +540,8 @@ class AdminApiTest {
   // ---- CORS ----
 
   @Test
-  void corsPreflightOnAnyPathIsAnsweredWithTheRequestedHeadersAllowed() throws Exception {
-    for (String path : List.of("/v1.0/backends/b1", "/api/chat", "/anything")) {
+  void corsPreflightOnAnAdminPathIsAnsweredForAnyOriginWithTheRequestedHeadersAllowed() throws Exception {
+    for (String path : List.of("/v1.0/backends/b1", "/v1.0/frontends", "/v1.0/anything")) {
       try (Response response = harness.call(new Request.Builder().url(harness.url(path))
           .method("OPTIONS", null)
           .header("Origin", "http://dashboard.example:3000")
@@ -473,8 +556,13 @@ class AdminApiTest {
       }
     }
     try (Response response = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends"))
-        .method("OPTIONS", null))) {
+        .method("OPTIONS", null).header("Access-Control-Request-Method", "GET"))) {
       assertThat(response.header("Access-Control-Allow-Headers")).isEqualTo("Authorization, Content-Type");
+    }
+    try (Response response = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends"))
+        .method("OPTIONS", null))) {
+      assertThat(response.code()).as("not a preflight").isEqualTo(204);
+      assertThat(response.header("Allow")).isEqualTo("OPTIONS, HEAD, GET, PUT, POST, DELETE");
     }
   }
 

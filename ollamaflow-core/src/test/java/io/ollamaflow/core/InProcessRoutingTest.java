@@ -201,6 +201,23 @@ class InProcessRoutingTest {
     assertThat(backend.getRequestCount()).isZero();
   }
 
+  /** Codes the proxy chose, carried as data: no status or wording could tell these apart. */
+  @Test
+  void refusalsKeepTheCodeTheProxyChoseWhateverTheirStatusShares() throws Exception {
+    harness.start(b -> b.disableActiveHealthChecks());
+    MockWebServer backend = harness.backend("{}");
+    harness.configure(Frontend.builder("f1").hostname("known.example").active(false),
+        ScenarioHarness.backendFor("b1", backend).build());
+
+    assertThatThrownBy(() -> harness.cluster().inProcess("known.example").chat(ChatRequest.of("m", "hi")))
+        .isInstanceOfSatisfying(FlowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FRONTEND_INACTIVE));
+    assertThatThrownBy(() -> harness.cluster().inProcess("other.example").chat(ChatRequest.of("m", "hi")))
+        .isInstanceOfSatisfying(FlowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_FRONTEND));
+    assertThatThrownBy(() -> harness.cluster().inProcess("known.example").models())
+        .isInstanceOfSatisfying(FlowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FRONTEND_INACTIVE));
+    assertThat(backend.getRequestCount()).isZero();
+  }
+
   @Test
   void inProcessRequestsProduceTheListenersEvents() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();

@@ -12,15 +12,16 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.RequestInfo;
-import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.testing.Chunks;
 import io.ollamaflow.core.testing.Eventually;
+import io.ollamaflow.core.testing.ManualClock;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -51,9 +52,7 @@ import org.junit.jupiter.api.Test;
  * properties, Allow* flags, draining, least-requests, and health events. Backends answer with
  * their own name ({@code {"from":"b1"}}) so a test can tell who served a request.
  *
- * <p>Sticky-session expiry is not covered here: {@code StickySessionExpirationMs} is at least
- * {@link Frontend#MIN_STICKY_SESSION_EXPIRATION_MS} (10 s), too slow for a scenario test;
- * {@code StickySessionsTest} covers expiry with a manual clock.
+ * <p>Sticky-session expiry runs on the cluster's clock, which the expiry test moves by hand.
  */
 class PolicyScenarioTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,6 +82,32 @@ class PolicyScenarioTest {
       freshIdServers.add(chat(Map.of("x-conversation-id", "fresh-" + i)));
     }
     assertThat(freshIdServers).containsExactlyInAnyOrder("b1", "b2", "b3");
+  }
+
+  @Test
+  void aSessionExpiresOnTheClustersClockAndTheNextRequestIsRoutedAfresh() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    harness.start(b -> b.disableActiveHealthChecks().clock(clock));
+    harness.configure(Frontend.builder("f1").useStickySessions(true).stickySessionExpirationMs(60_000),
+        named("b1").build(), named("b2").build(), named("b3").build());
+    Map<String, String> conv = Map.of("x-conversation-id", "conv-expiring");
+    String bound = chat(conv);
+    assertThat(harness.cluster().admin().sessions()).hasSize(1);
+
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(chat(conv)).as("59 s later, within the expiration").isEqualTo(bound);
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(chat(conv)).as("each use renews the session").isEqualTo(bound);
+
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(harness.cluster().admin().sessions()).as("expired sessions are not listed").isEmpty();
+    // Round-robin has served b-next twice since the binding: the expired session no longer decides.
+    Set<String> afterExpiry = new LinkedHashSet<>();
+    for (int i = 0; i < 3; i++) {
+      afterExpiry.add(chat(conv));
+      clock.advance(Duration.ofSeconds(61));
+    }
+    assertThat(afterExpiry).as("every request after an expiry is routed afresh").hasSizeGreaterThan(1);
   }
 
   @Test
@@ -557,7 +582,7 @@ class PolicyScenarioTest {
       Eventually.until(Duration.ofSeconds(5), "b is busy", () -> b.getRequestCount() == 1);
       Future<String> queued = clients.submit(() -> chat(Map.of()));
       Eventually.until(Duration.ofSeconds(5), "the third request waits in the capacity queue",
-          () -> ((ProxyEngine) harness.cluster().httpHandler()).queued("f1") == 1);
+          () -> harness.cluster().queuedRequests("f1") == 1);
 
       setActive("a", false);
       releaseA.countDown();

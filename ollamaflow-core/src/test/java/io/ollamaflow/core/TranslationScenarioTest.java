@@ -206,6 +206,27 @@ class TranslationScenarioTest {
     assertThat(ollama.getRequestCount()).isZero();
   }
 
+  @Test
+  void vendorExtensionsAreDroppedAndNamedInTheAnswerWhileNeutralAndMappedFieldsPass() throws Exception {
+    MockWebServer ollama = harness.backend(json(200, ollamaChat("fine")));
+    configure(ollama("ollama", ollama));
+
+    try (Response response = harness.post("/v1/chat/completions", "{\"model\":\"m\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"best_of\":1,\"use_beam_search\":false,"
+        + "\"logit_bias\":{},\"repetition_penalty\":1.1,\"guided_json\":{\"type\":\"object\"},"
+        + "\"vendor_hint\":\"fast\",\"x_trace\":{\"id\":7}}")) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.header("X-OllamaFlow-Dropped-Fields")).isEqualTo("vendor_hint, x_trace");
+      assertThat(JSON.readTree(response.body().string()).path("choices").path(0).path("message").path("content").asText())
+          .isEqualTo("fine");
+    }
+    JsonNode sent = JSON.readTree(ollama.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+    assertThat(sent.path("options").path("repeat_penalty").asDouble()).isEqualTo(1.1);
+    assertThat(sent.path("format")).isEqualTo(JSON.readTree("{\"type\":\"object\"}"));
+    assertThat(sent.has("vendor_hint")).isFalse();
+    assertThat(sent.has("best_of")).isFalse();
+  }
+
   // ---- pins in the backend's dialect ----
 
   @Test

@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 
 /**
  * Example 4: a frontend names the plug-in policy {@code least-utilization}
- * ({@link LeastUtilizationBalancer}), which the cluster finds through {@link java.util.ServiceLoader}.
+ * ({@link LeastUtilizationBalancer}), registered on the cluster's builder.
  * The first backend has 6 slots and the second 2; 8 concurrent requests then spread about 6 to 2
  * (least-requests would split them 4 to 4). The listener prints which policy chose each backend.
  *
@@ -51,7 +51,8 @@ public final class CustomBalancerExample {
           served.merge(request.backendId() + " by " + reason, 1, Integer::sum);
         }
       };
-      try (FlowCluster cluster = FlowCluster.builder().configStore(store).eventListener(listener).build()) {
+      try (FlowCluster cluster = FlowCluster.builder().configStore(store)
+          .loadBalancer(new LeastUtilizationBalancer()).eventListener(listener).build()) {
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
           List<Future<?>> calls = new ArrayList<>();

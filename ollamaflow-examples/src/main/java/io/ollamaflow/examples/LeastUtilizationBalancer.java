@@ -14,16 +14,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * slots takes more of the load than a small one with 2, where {@code least-requests} would split
  * it evenly. Ties go round-robin.
  *
- * <p>It reaches frontends through {@link java.util.ServiceLoader}: this class is listed in
- * {@code META-INF/services/io.ollamaflow.api.LoadBalancerProvider}, so a frontend with
- * {@code "LoadBalancing": "least-utilization"} uses it with no builder call. (Calling
- * {@code FlowCluster.builder().loadBalancer(new LeastUtilizationBalancer())} works too.)
+ * <p>A cluster offers it once registered on its builder,
+ * {@code FlowCluster.builder().loadBalancer(new LeastUtilizationBalancer())}; then a frontend with
+ * {@code "LoadBalancing": "least-utilization"} uses it. A jar of one's own may instead list the
+ * class in {@code META-INF/services/io.ollamaflow.api.LoadBalancerProvider} for
+ * {@link java.util.ServiceLoader} to find; this one does not, because the examples jar is also the
+ * standalone server, whose policies must not include an example.
  */
 public final class LeastUtilizationBalancer implements LoadBalancerProvider {
   public static final String NAME = "least-utilization";
-
-  /** ServiceLoader needs a public no-argument constructor. */
-  public LeastUtilizationBalancer() {}
 
   @Override
   public String name() {

@@ -34,7 +34,7 @@ class ApplicationExamplesTest {
   }
 
   @Test
-  void customBalancerIsFoundThroughServiceLoaderAndChoosesEveryBackend() throws Exception {
+  void customBalancerRegisteredOnTheBuilderChoosesEveryBackend() throws Exception {
     Map<String, Integer> served = CustomBalancerExample.run(List.of(), new PrintStream(new ByteArrayOutputStream()));
 
     assertThat(served.keySet()).allMatch(who -> who.contains(" by least-utilization"));

@@ -241,16 +241,16 @@ class SqliteConfigStorePersistenceTest {
   @Test
   void databaseWithANewerSchemaVersionIsRefusedWithAClearMessage() throws SQLException {
     try (Connection c = connect(); Statement s = c.createStatement()) {
-      s.execute("PRAGMA user_version = 3");
+      s.execute("PRAGMA user_version = " + (Schema.VERSION + 1));
     }
 
     assertThatThrownBy(() -> SqliteConfigStore.open(file()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(file().toString())
-        .hasMessageContaining("schema version 3")
-        .hasMessageContaining("version 2");
+        .hasMessageContaining("schema version " + (Schema.VERSION + 1))
+        .hasMessageContaining("version " + Schema.VERSION);
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("3");
+      assertThat(pragma(c, "user_version")).isEqualTo(Integer.toString(Schema.VERSION + 1));
       assertThat(tables(c)).isEmpty();
     }
   }

@@ -9,7 +9,8 @@ import java.net.InetSocketAddress;
  * thread per connection with blocking I/O, so a request is read, forwarded and answered by one
  * thread without hand-offs (platform threads for the first 256 connections, virtual threads
  * beyond on JDK 21+), TCP_NODELAY on, keep-alive, chunked bodies both ways and
- * {@code Expect: 100-continue}. No TLS: put a TLS terminator in front, or mount the handler in a
+ * {@code Expect: 100-continue}. What a client may hold (connections, time to send or to read) is
+ * bounded by {@link HttpServerOptions}. No TLS: put a TLS terminator in front, or mount the handler in a
  * servlet container ({@link FlowServlet}) or the JDK's server ({@link JdkHttpServerAdapter}).
  */
 public final class FlowHttpServer implements AutoCloseable {
@@ -19,9 +20,15 @@ public final class FlowHttpServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Binds {@code address} (port 0 picks a free one) and starts serving {@code handler}. */
+  /** Binds {@code address} (port 0 picks a free one) and starts serving {@code handler} with {@link HttpServerOptions#defaults()}. */
   public static FlowHttpServer start(InetSocketAddress address, FlowHttpHandler handler) throws IOException {
-    return new FlowHttpServer(Http1Server.start(address, handler));
+    return start(address, handler, HttpServerOptions.defaults());
+  }
+
+  /** Binds {@code address} (port 0 picks a free one) and starts serving {@code handler} within {@code options}' limits. */
+  public static FlowHttpServer start(InetSocketAddress address, FlowHttpHandler handler, HttpServerOptions options)
+      throws IOException {
+    return new FlowHttpServer(Http1Server.start(address, handler, options));
   }
 
   /** The bound port. */
@@ -33,7 +40,10 @@ public final class FlowHttpServer implements AutoCloseable {
     return server.address();
   }
 
-  /** Stops accepting, ends open exchanges and releases the threads. */
+  /**
+   * Stops accepting and drains: connections between requests close at once, requests in flight
+   * may finish for up to {@link HttpServerOptions#shutdownGrace()}, then the rest are closed.
+   */
   @Override
   public void close() {
     server.close();

@@ -19,7 +19,8 @@ import java.util.function.BiConsumer;
  * ids that contain {@code /} (such as {@code hf.co/user/repo:tag}) reach
  * {@code /v1/models/{id}} percent-encoded as {@code %2F}, which Servlet 6 containers refuse by
  * default; on Jetty 12 allow them with {@code UriCompliance.UNSAFE} on the connector's
- * {@code HttpConfiguration} and {@code ServletHandler.setDecodeAmbiguousURIs(true)}.
+ * {@code HttpConfiguration} and {@code ServletHandler.setDecodeAmbiguousURIs(true)}, on Tomcat
+ * with the connector's {@code encodedSolidusHandling="passthrough"}.
  * Requires {@code jakarta.servlet-api} on the class path (the container provides it).
  */
 public class FlowServlet extends HttpServlet {

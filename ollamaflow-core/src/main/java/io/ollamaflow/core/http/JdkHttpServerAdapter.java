@@ -28,11 +28,10 @@ public final class JdkHttpServerAdapter implements HttpHandler {
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
-    try {
-      handler.handle(new JdkExchange(exchange));
-    } finally {
-      exchange.close();
-    }
+    // Not closed when the handler throws: the JDK's server then drops the connection, so a body
+    // cut short is not ended as if it were whole.
+    handler.handle(new JdkExchange(exchange));
+    exchange.close();
   }
 
   private static final class JdkExchange implements FlowHttpExchange {

@@ -39,7 +39,7 @@ import java.util.function.Function;
  * with a {@link FlowException} whose code is {@link ErrorCode#BACKEND_ERROR}.
  */
 public final class FlowStream<T> implements Iterable<T>, Iterator<T>, AutoCloseable {
-  private final InMemoryExchange exchange;
+  private final InProcessCall exchange;
   private final Function<ObjectNode, T> convert;
   private final String backendId;
   private final String requestId;
@@ -47,7 +47,7 @@ public final class FlowStream<T> implements Iterable<T>, Iterator<T>, AutoClosea
   private volatile boolean closed;
   private boolean iterated;
 
-  FlowStream(InMemoryExchange exchange, Function<ObjectNode, T> convert) {
+  FlowStream(InProcessCall exchange, Function<ObjectNode, T> convert) {
     this.exchange = exchange;
     this.convert = convert;
     this.backendId = exchange.responseHeader("X-OllamaFlow-Backend");

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpHandler;
+import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.Threads;
 import io.ollamaflow.core.internal.json.Json;
 import java.io.IOException;
@@ -17,8 +17,8 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Calls a cluster from Java code, in the Ollama dialect, through its {@link FlowHttpHandler}: each
- * call is an HTTP exchange held in memory, so it goes through everything an HTTP request goes
+ * Calls a cluster from Java code, in the Ollama dialect, through the same pipeline as HTTP
+ * requests, with no HTTP in between: each call goes through everything an HTTP request goes
  * through (frontend match and admission, model-aware selection, balancer, health, capacity and
  * queueing, sticky sessions, labels, pinned properties, retries before the first byte) and
  * produces the same {@code FlowEventListener} events. Nothing is serialised to a socket; request
@@ -31,29 +31,30 @@ import java.util.concurrent.ExecutorService;
  * (for streams) or the answer is complete, while the proxy runs on a worker thread (a virtual
  * thread where the JDK has them, else a pooled daemon thread).
  *
- * <p>Errors: a refused or failed request throws {@link FlowException} with the proxy's message
- * and the {@link ErrorCode} matching its status (404 for a model no backend holds is
- * {@link ErrorCode#MODEL_NOT_FOUND}); a backend's own error answer (passed through by the proxy
- * when it cannot retry) keeps the backend's message, with the code its status stands for, and a
- * backend's 5xx is {@link ErrorCode#BACKEND_ERROR}.
+ * <p>Errors: a request the proxy refuses or fails throws the proxy's own {@link FlowException},
+ * its {@link ErrorCode} as the proxy chose it (a model no backend holds is
+ * {@link ErrorCode#MODEL_NOT_FOUND}, an inactive frontend {@link ErrorCode#FRONTEND_INACTIVE}...);
+ * a backend's own error answer (passed through when the proxy cannot retry) keeps the backend's
+ * message, with the code its status stands for ({@link ErrorCode#BACKEND_ERROR} for a 5xx).
  */
 public final class InProcessClient {
   private static final ExecutorService WORKERS = Threads.perTask("ollamaflow-inprocess");
 
-  private final FlowHttpHandler handler;
+  private final ProxyEngine engine;
   private final String host;
 
-  private InProcessClient(FlowHttpHandler handler, String host) {
-    this.handler = Objects.requireNonNull(handler, "handler");
+  private InProcessClient(ProxyEngine engine, String host) {
+    this.engine = Objects.requireNonNull(engine, "engine");
     this.host = host;
   }
 
   /**
-   * A client over {@code handler} that presents {@code host} as its {@code Host} header, which
-   * chooses the frontend; null for the catch-all frontend ({@code Hostname "*"}).
+   * For {@code FlowCluster.inProcess}, which is how applications get a client: one over the
+   * cluster's engine that presents {@code host} as its {@code Host} header, which chooses the
+   * frontend; null for the catch-all frontend ({@code Hostname "*"}).
    */
-  public static InProcessClient over(FlowHttpHandler handler, String host) {
-    return new InProcessClient(handler, host);
+  public static InProcessClient over(ProxyEngine engine, String host) {
+    return new InProcessClient(engine, host);
   }
 
   /** The Host this client presents; null for the catch-all frontend. */
@@ -63,13 +64,13 @@ public final class InProcessClient {
 
   /** A whole chat answer ({@code stream: false}). */
   public ChatResponse chat(ChatRequest request) {
-    InMemoryExchange exchange = post("/api/chat", request.toJson(false), request.headers());
+    InProcessCall exchange = post("/api/chat", request.toJson(false), request.headers());
     return new ChatResponse(wholeObject(exchange), backend(exchange), requestId(exchange));
   }
 
   /** A chat answer streamed as it is generated; close the stream when done. */
   public FlowStream<ChatResponse> chatStream(ChatRequest request) {
-    InMemoryExchange exchange = post("/api/chat", request.toJson(true), request.headers());
+    InProcessCall exchange = post("/api/chat", request.toJson(true), request.headers());
     String backend = backend(exchange);
     String id = requestId(exchange);
     return new FlowStream<>(exchange, node -> new ChatResponse(node, backend, id));
@@ -77,26 +78,26 @@ public final class InProcessClient {
 
   /** A whole completion ({@code stream: false}). */
   public GenerateResponse generate(GenerateRequest request) {
-    InMemoryExchange exchange = post("/api/generate", request.toJson(false), request.headers());
+    InProcessCall exchange = post("/api/generate", request.toJson(false), request.headers());
     return new GenerateResponse(wholeObject(exchange), backend(exchange), requestId(exchange));
   }
 
   /** A completion streamed as it is generated; close the stream when done. */
   public FlowStream<GenerateResponse> generateStream(GenerateRequest request) {
-    InMemoryExchange exchange = post("/api/generate", request.toJson(true), request.headers());
+    InProcessCall exchange = post("/api/generate", request.toJson(true), request.headers());
     String backend = backend(exchange);
     String id = requestId(exchange);
     return new FlowStream<>(exchange, node -> new GenerateResponse(node, backend, id));
   }
 
   public EmbedResponse embed(EmbedRequest request) {
-    InMemoryExchange exchange = post("/api/embed", request.toJson(), request.headers());
+    InProcessCall exchange = post("/api/embed", request.toJson(), request.headers());
     return new EmbedResponse(wholeObject(exchange), backend(exchange), requestId(exchange));
   }
 
   /** The models of the frontend's healthy backends, each once ({@code /api/tags}). */
   public List<ModelInfo> models() {
-    InMemoryExchange exchange = start("GET", "/api/tags", null, Map.of());
+    InProcessCall exchange = start("GET", "/api/tags", null, Map.of());
     List<ModelInfo> models = new ArrayList<>();
     for (JsonNode model : wholeObject(exchange).path("models")) {
       if (model instanceof ObjectNode) models.add(new ModelInfo((ObjectNode) model));
@@ -104,7 +105,7 @@ public final class InProcessClient {
     return Collections.unmodifiableList(models);
   }
 
-  private InMemoryExchange post(String path, ObjectNode body, Map<String, String> headers) {
+  private InProcessCall post(String path, ObjectNode body, Map<String, String> headers) {
     byte[] bytes;
     try {
       bytes = Json.MAPPER.writeValueAsBytes(body);
@@ -115,12 +116,12 @@ public final class InProcessClient {
   }
 
   /** Hands the exchange to the handler on a worker and waits for the status; a status >= 400 throws. */
-  private InMemoryExchange start(String method, String path, byte[] body, Map<String, String> headers) {
-    InMemoryExchange exchange = new InMemoryExchange(method, path, body, host, headers);
+  private InProcessCall start(String method, String path, byte[] body, Map<String, String> headers) {
+    InProcessCall exchange = new InProcessCall(method, path, body, host, headers);
     WORKERS.execute(() -> {
       Throwable failure = null;
       try {
-        handler.handle(exchange);
+        engine.serve(exchange);
       } catch (Throwable t) {
         failure = t;
       }
@@ -137,11 +138,12 @@ public final class InProcessClient {
       Thread.currentThread().interrupt();
       throw new FlowException(ErrorCode.INTERNAL, "interrupted while waiting for the answer");
     }
-    if (status >= 400) throw error(status, exchange);
+    if (exchange.refusal() != null) throw exchange.refusal();
+    if (status >= 400) throw backendError(status, exchange);
     return exchange;
   }
 
-  private static ObjectNode wholeObject(InMemoryExchange exchange) {
+  private static ObjectNode wholeObject(InProcessCall exchange) {
     byte[] bytes = readAll(exchange);
     try {
       JsonNode node = Json.MAPPER.readTree(bytes);
@@ -153,7 +155,7 @@ public final class InProcessClient {
         + "' answered something other than a JSON object: " + snippet(bytes));
   }
 
-  private static byte[] readAll(InMemoryExchange exchange) {
+  private static byte[] readAll(InProcessCall exchange) {
     try {
       return exchange.readAll();
     } catch (IOException e) {
@@ -165,8 +167,8 @@ public final class InProcessClient {
     }
   }
 
-  /** The proxy's (or the backend's) error answer as a FlowException with the code its status stands for. */
-  private static FlowException error(int status, InMemoryExchange exchange) {
+  /** A backend's own error answer, relayed by the proxy, as a FlowException with the code its status stands for. */
+  private static FlowException backendError(int status, InProcessCall exchange) {
     byte[] bytes = readAll(exchange);
     String message;
     try {
@@ -177,12 +179,11 @@ public final class InProcessClient {
       message = snippet(bytes);
     }
     if (message.isEmpty()) message = "status " + status;
-    return new FlowException(code(status, message), message);
+    return new FlowException(code(status), message);
   }
 
-  static ErrorCode code(int status, String message) {
+  static ErrorCode code(int status) {
     switch (status) {
-      case 400: return message.startsWith("no frontend serves host") ? ErrorCode.NO_FRONTEND : ErrorCode.BAD_REQUEST;
       case 401: return ErrorCode.UNAUTHORIZED;
       case 403: return ErrorCode.FORBIDDEN;
       case 404: return ErrorCode.MODEL_NOT_FOUND; // the in-process routes exist: a 404 is about the model
@@ -190,18 +191,17 @@ public final class InProcessClient {
       case 409: return ErrorCode.CONFLICT;
       case 413: return ErrorCode.PAYLOAD_TOO_LARGE;
       case 429: return ErrorCode.BACKEND_BUSY;
-      case 500: return message.startsWith("internal error") ? ErrorCode.INTERNAL : ErrorCode.BACKEND_ERROR;
-      case 503: return message.endsWith("is inactive") ? ErrorCode.FRONTEND_INACTIVE : ErrorCode.NO_HEALTHY_BACKEND;
       case 504: return ErrorCode.TIMEOUT;
       default: return status >= 500 ? ErrorCode.BACKEND_ERROR : ErrorCode.BAD_REQUEST;
     }
   }
 
-  private static String backend(InMemoryExchange exchange) {
+
+  private static String backend(InProcessCall exchange) {
     return exchange.responseHeader("X-OllamaFlow-Backend");
   }
 
-  private static String requestId(InMemoryExchange exchange) {
+  private static String requestId(InProcessCall exchange) {
     return exchange.responseHeader("X-OllamaFlow-Request");
   }
 

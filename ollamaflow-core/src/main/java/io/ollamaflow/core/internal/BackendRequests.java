@@ -1,9 +1,14 @@
 package io.ollamaflow.core.internal;
 
 import io.ollamaflow.api.Backend;
+import java.util.function.BiConsumer;
 import okhttp3.Request;
 
-/** Requests the cluster itself sends to a backend (probes, model discovery), carrying the backend's credentials. */
+/**
+ * The one place that addresses a backend: its URL with its {@code Querystring}, and its own
+ * credentials ({@code BearerToken}, {@code Headers}). Used for proxied requests and for the
+ * requests the cluster sends itself (probes, discovery, load reports, pulls).
+ */
 public final class BackendRequests {
   private BackendRequests() {}
 
@@ -12,10 +17,20 @@ public final class BackendRequests {
    * query string, as proxied requests get them.
    */
   public static Request.Builder to(Backend backend, String pathAndQuery) {
-    String query = backend.querystring() == null ? "" : (pathAndQuery.contains("?") ? "&" : "?") + backend.querystring();
-    Request.Builder request = new Request.Builder().url(backend.baseUrl() + pathAndQuery + query);
-    if (backend.bearerToken() != null) request.header("Authorization", "Bearer " + backend.bearerToken());
-    backend.headers().forEach(request::header);
+    Request.Builder request = new Request.Builder().url(url(backend, pathAndQuery));
+    withCredentials(backend, request::header);
     return request;
+  }
+
+  /** The backend's URL for a path that may carry a query already, with the backend's Querystring appended. */
+  public static String url(Backend backend, String pathAndQuery) {
+    String query = backend.querystring() == null ? "" : (pathAndQuery.contains("?") ? "&" : "?") + backend.querystring();
+    return backend.baseUrl() + pathAndQuery + query;
+  }
+
+  /** Sets the backend's own headers, replacing what a request carried under those names. */
+  public static void withCredentials(Backend backend, BiConsumer<String, String> set) {
+    if (backend.bearerToken() != null) set.accept("Authorization", "Bearer " + backend.bearerToken());
+    backend.headers().forEach(set);
   }
 }

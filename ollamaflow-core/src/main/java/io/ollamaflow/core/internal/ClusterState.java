@@ -7,6 +7,7 @@ import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.api.ProbeResult;
 import io.ollamaflow.core.internal.health.Probes;
 import io.ollamaflow.core.internal.load.LoadReporter;
@@ -23,7 +24,6 @@ import io.ollamaflow.core.internal.routing.RouteTable;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,10 +82,10 @@ public final class ClusterState implements AutoCloseable {
       Duration modelRefresh, Duration loadPoll, int pullsPerBackend, int pullsTotal) {}
 
   public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Polling polling,
-      Events events, Clock clock) {
+      Events events, Clock clock, StickySessions sticky) {
     this.clock = clock;
-    this.sticky = new StickySessions(clock);
     this.store = store;
+    this.sticky = sticky;
     this.balancers = balancers;
     this.baseClient = baseClient;
     this.events = events;
@@ -179,7 +179,7 @@ public final class ClusterState implements AutoCloseable {
   }
 
   private void editRequiredModels(String frontendId, String model, boolean add) {
-    String what = (add ? "add '" + model + "' to" : "remove '" + model + "' from") + " the RequiredModels of frontend '"
+    String what = (add ? "add '" + LogSafe.of(model) + "' to" : "remove '" + LogSafe.of(model) + "' from") + " the RequiredModels of frontend '"
         + frontendId + "'";
     writer.writeLater(what, () -> store.frontend(frontendId).ifPresent(frontend -> {
       String canonical = ModelNames.canonical(model);

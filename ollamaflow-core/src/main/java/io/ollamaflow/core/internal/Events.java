@@ -1,6 +1,7 @@
 package io.ollamaflow.core.internal;
 
 import io.ollamaflow.api.BackendView;
+import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.HealthStatus;
@@ -47,8 +48,8 @@ public final class Events {
     for (FlowEventListener l : listeners) safely("backendSelected", () -> l.backendSelected(r, reason));
   }
 
-  public void retrying(RequestInfo r, String failedBackendId, FlowException cause) {
-    for (FlowEventListener l : listeners) safely("retrying", () -> l.retrying(r, failedBackendId, cause));
+  public void retried(RequestInfo r, String reason, ErrorCode cause) {
+    for (FlowEventListener l : listeners) safely("retried", () -> l.retried(r, reason, cause));
   }
 
   public void firstByte(RequestInfo r) {

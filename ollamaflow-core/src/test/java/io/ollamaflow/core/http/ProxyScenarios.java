@@ -1,6 +1,7 @@
 package io.ollamaflow.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
@@ -8,8 +9,11 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
 import io.ollamaflow.core.testing.ChunkedEvents;
+import io.ollamaflow.core.testing.Eventually;
+import io.ollamaflow.core.testing.RawBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The proxy's behaviour end to end, through real sockets: a client (OkHttp) talks to the cluster
@@ -90,8 +95,6 @@ abstract class ProxyScenarios {
   static Stream<Arguments> everyRoute() {
     String model = "{\"model\":\"llama3\",\"prompt\":\"hi\"}";
     return Stream.of(
-        Arguments.of("GET", "/", null),
-        Arguments.of("HEAD", "/", null),
         Arguments.of("POST", "/api/show", "{\"name\":\"llama3\"}"),
         Arguments.of("POST", "/api/generate", model),
         Arguments.of("POST", "/api/chat", "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
@@ -221,7 +224,7 @@ abstract class ProxyScenarios {
     MockWebServer backend = startBackend(new MockResponse.Builder().body(new Buffer().write(payload)).build());
     configure(List.of(backend));
 
-    try (Response response = call(new Request.Builder().url(proxyUrl + "/"))) {
+    try (Response response = call(showRequest())) {
       assertThat(response.header("Content-Length")).isEqualTo(String.valueOf(payload.length));
       assertThat(sha256(response.body().bytes())).isEqualTo(sha256(payload));
     }
@@ -253,6 +256,26 @@ abstract class ProxyScenarios {
     long stoppedAt = tokens.awaitStoppedAtNanos(5, TimeUnit.SECONDS);
     assertThat(stoppedAt).as("the backend's stream was cut").isPositive();
     assertThat(TimeUnit.NANOSECONDS.toMillis(stoppedAt - closedAt)).isLessThan(1000);
+  }
+
+  @Test
+  void backendDyingMidStreamIsReportedOnceAsFailedNamingTheCause() throws Exception {
+    ChunkedEvents stream = ChunkedEvents.dyingAfter(List.of("{\"response\":\"Hel\",\"done\":false}\n"));
+    MockWebServer backend = startBackend(new MockResponse.Builder().addHeader("Content-Type", "application/x-ndjson")
+        .addHeader("Transfer-Encoding", "chunked").body(stream).onResponseEnd(new SocketEffect.CloseSocket()).build());
+    configure(List.of(backend));
+
+    try (Response response = call(post("/api/generate", "{\"model\":\"llama3\"}"))) {
+      assertThat(response.body().string()).doesNotContain("null");
+    }
+    Eventually.until(Duration.ofSeconds(5), "the request's outcome", () -> outcomes().size() > 0);
+    assertThat(outcomes()).singleElement().asString().startsWith("failed 502 backend 'b1' failed mid-response: ")
+        .doesNotContain("null");
+  }
+
+  /** What the listener heard about how requests ended: finished or failed, one line each. */
+  private List<String> outcomes() {
+    return listener.events.stream().filter(e -> e.startsWith("finished") || e.startsWith("failed")).toList();
   }
 
   @Test
@@ -305,11 +328,117 @@ abstract class ProxyScenarios {
   }
 
   @Test
+  void headersTheClientsConnectionHeaderNamesDoNotReachTheBackend() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
+    configure(List.of(backend));
+    // What Java's HttpClient sends on its first HTTP/1.1 request (Spring's default client).
+    Request.Builder request = showRequest()
+        .header("Connection", "Upgrade, HTTP2-Settings")
+        .header("Upgrade", "h2c")
+        .header("HTTP2-Settings", "AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA")
+        .header("X-Client", "kept");
+    try (Response response = call(request)) {
+      assertThat(response.code()).isEqualTo(200);
+    }
+    RecordedRequest seen = backend.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(seen.getHeaders().get("HTTP2-Settings")).isNull();
+    assertThat(seen.getHeaders().get("Upgrade")).isNull();
+    assertThat(seen.getHeaders().get("X-Client")).isEqualTo("kept");
+  }
+
+  @Test
+  void aProxiedAnswerCarriesOneDateHeader() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().addHeader("Date", "Mon, 01 Jan 2024 00:00:00 GMT")
+        .addHeader("Connection", "X-Backend-Hop").addHeader("X-Backend-Hop", "1").body("{}").build());
+    configure(List.of(backend));
+    try (Response response = call(showRequest())) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.headers("Date")).hasSize(1);
+      assertThat(response.headers("Date").get(0)).isNotEqualTo("Mon, 01 Jan 2024 00:00:00 GMT");
+      assertThat(response.header("X-Backend-Hop")).as("named by the backend's Connection header").isNull();
+    }
+  }
+
+  @Test
   void clientAuthorizationPassesThroughWhenTheBackendHasNoToken() throws Exception {
     MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
     configure(List.of(backend));
     call(new Request.Builder().url(proxyUrl + "/v1/models").header("Authorization", "Bearer sk-client")).close();
     assertThat(backend.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Authorization")).isEqualTo("Bearer sk-client");
+  }
+
+  // ---- browsers ----
+
+  @Test
+  void rootIsAnsweredByTheProxyItselfForAnyOriginEvenWithNoFrontend() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().body("from the backend").build());
+    store.putBackend(backendFor("b1", backend));
+    store.putFrontend(Frontend.builder("named").hostname("api.example.com").backends(List.of("b1")).build());
+    cluster.reload();
+
+    // OllamaFlow's web UI checks the server this way before logging in, from wherever it is served.
+    try (Response response = call(new Request.Builder().url(proxyUrl + "/").header("Origin", "https://ui.example.org"))) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(mediaType(response)).isEqualTo("text/plain;charset=utf-8");
+      assertThat(response.header("Access-Control-Allow-Origin")).isEqualTo("*");
+      assertThat(response.header("Access-Control-Allow-Credentials")).isNull();
+      assertThat(response.body().string()).isEqualTo("Ollama is running");
+    }
+    try (Response response = call(new Request.Builder().url(proxyUrl + "/").head())) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.body().string()).isEmpty();
+    }
+    assertThat(backend.getRequestCount()).isZero();
+  }
+
+  @Test
+  void browserOnALocalPageGetsThePreflightAndTheAnswerItNeeds() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().addHeader("Content-Type", "application/json")
+        .addHeader("Access-Control-Allow-Origin", "*").body("{\"done\":true}").build());
+    configure(List.of(backend));
+    String origin = "http://localhost:5173";
+
+    // What a browser sends before a JSON POST with openai-node's headers.
+    try (Response preflight = call(new Request.Builder().url(proxyUrl + "/api/chat").method("OPTIONS", null)
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type,x-stainless-os"))) {
+      assertThat(preflight.code()).isEqualTo(204);
+      assertThat(preflight.headers("Access-Control-Allow-Origin")).containsExactly(origin);
+      assertThat(preflight.header("Access-Control-Allow-Methods")).contains("POST");
+      assertThat(preflight.header("Access-Control-Allow-Headers")).contains("content-type").contains("x-stainless-os");
+      assertThat(preflight.header("Access-Control-Allow-Credentials")).isNull();
+    }
+    try (Response response = call(post("/api/chat", "{\"model\":\"llama3\",\"messages\":[]}").header("Origin", origin))) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.headers("Access-Control-Allow-Origin")).as("ours only, not the backend's too")
+          .containsExactly(origin);
+      assertThat(response.headers("Vary")).anySatisfy(vary -> assertThat(vary).containsIgnoringCase("Origin"));
+      assertThat(response.header("Access-Control-Expose-Headers")).isNotNull();
+      assertThat(response.header("Access-Control-Allow-Credentials")).isNull();
+    }
+    assertThat(backend.getRequestCount()).as("the preflight is answered by the proxy").isEqualTo(1);
+  }
+
+  @Test
+  void browserOnAPageOfAnOriginNotAllowedIsRefusedWith403AndNothingIsForwarded() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
+    configure(List.of(backend));
+    String origin = "https://evil.example";
+
+    try (Response preflight = call(new Request.Builder().url(proxyUrl + "/api/pull").method("OPTIONS", null)
+        .header("Origin", origin).header("Access-Control-Request-Method", "POST"))) {
+      assertThat(preflight.code()).isEqualTo(403);
+      assertThat(preflight.header("Access-Control-Allow-Origin")).isNull();
+    }
+    // A "simple" request a page can make without a preflight.
+    try (Response response = call(new Request.Builder().url(proxyUrl + "/api/pull").header("Origin", origin)
+        .post(RequestBody.create("{\"model\":\"llama3\"}", MediaType.get("text/plain"))))) {
+      assertThat(response.code()).isEqualTo(403);
+      assertThat(response.header("Access-Control-Allow-Origin")).isNull();
+      assertThat(response.body().string()).contains("origin 'https://evil.example' is not allowed");
+    }
+    assertThat(backend.getRequestCount()).isZero();
   }
 
   // ---- frontends and balancing ----
@@ -336,7 +465,7 @@ abstract class ProxyScenarios {
     store.putFrontend(Frontend.builder("named").hostname("api.example.com").backends(List.of("b1")).build());
     cluster.reload();
 
-    try (Response response = call(new Request.Builder().url(proxyUrl + "/").header("Host", "elsewhere.test"))) {
+    try (Response response = call(showRequest().header("Host", "elsewhere.test"))) {
       assertThat(response.code()).isEqualTo(400);
       assertThat(response.body().string()).isEqualTo("{\"error\":\"no frontend serves host 'elsewhere.test'\"}");
     }
@@ -407,6 +536,30 @@ abstract class ProxyScenarios {
     try (Response response = call(post("/api/chat", ""))) {
       assertThat(response.code()).isEqualTo(400);
       assertThat(response.body().string()).isEqualTo("{\"error\":\"missing request body\"}");
+    }
+    assertThat(backend.getRequestCount()).isZero();
+  }
+
+  static Stream<Arguments> fieldsOfTheWrongType() {
+    return Stream.of(
+        Arguments.of("/api/chat", "{\"model\":\"llama3\",\"stream\":\"yes\",\"messages\":[]}",
+            "stream: expected a boolean, got a string"),
+        Arguments.of("/api/chat", "{\"stream\":1,\"model\":\"llama3\",\"messages\":[]}",
+            "stream: expected a boolean, got a number"),
+        Arguments.of("/api/generate", "{\"model\":[\"llama3\"],\"stream\":false}", "model: expected a string, got an array"),
+        Arguments.of("/v1/chat/completions", "{\"model\":\"llama3\",\"messages\":[],\"stream\":\"true\"}",
+            "stream: expected a boolean, got a string"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("fieldsOfTheWrongType")
+  void fieldOfTheWrongTypeGets400NamingItAndNeverReachesABackend(String path, String body, String message)
+      throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
+    configure(List.of(backend), dialectOf(path));
+    try (Response response = call(post(path, body))) {
+      assertThat(response.code()).isEqualTo(400);
+      assertThat(response.body().string()).contains(message);
     }
     assertThat(backend.getRequestCount()).isZero();
   }
@@ -530,14 +683,35 @@ abstract class ProxyScenarios {
   void listenerSeesEachStageOfASuccessfulAndAFailedRequest() throws Exception {
     MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
     configure(List.of(backend));
-    call(new Request.Builder().url(proxyUrl + "/")).close();
+    call(showRequest()).close();
     call(new Request.Builder().url(proxyUrl + "/api/nothing")).close();
     assertThat(listener.events).containsExactly(
-        "started GET /",
+        "started POST /api/show",
         "selected b1 by round-robin",
         "firstByte 200",
-        "finished GET / b1 200",
+        "finished POST /api/show b1 200",
         "failed 404 no route for GET /api/nothing");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Content-Length: 100", "Transfer-Encoding: chunked"})
+  void answerTheBackendCutsShortIsAnErrorForTheClientNeverACompleteBody(String framing) throws Exception {
+    String part = "{\"message\":{\"role\":\"assistant\",\"conte";
+    String body = framing.startsWith("Transfer") ? "64\r\n" + part : part;
+    try (RawBackend cutting = new RawBackend((method, path, n, out) -> {
+      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + framing + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.ISO_8859_1));
+      return false;
+    })) {
+      store.putBackend(Backend.builder("b1").hostname("127.0.0.1").port(cutting.port()).build());
+      store.putFrontend(Frontend.builder("f1").backends(List.of("b1")).build());
+      cluster.reload();
+
+      try (Response r = call(post("/api/chat", "{\"model\":\"m\",\"stream\":false}"))) {
+        assertThat(r.code()).isEqualTo(200);
+        assertThatThrownBy(() -> r.body().string()).isInstanceOf(IOException.class);
+      }
+    }
   }
 
   // ---- helpers ----
@@ -593,12 +767,17 @@ abstract class ProxyScenarios {
     return new Request.Builder().url(proxyUrl + path).post(RequestBody.create(body, JSON));
   }
 
+  /** A request one backend answers, whatever it answers. */
+  private Request.Builder showRequest() {
+    return post("/api/show", "{\"model\":\"llama3\"}");
+  }
+
   private Response call(Request.Builder request) throws Exception {
     return client.newCall(request.build()).execute();
   }
 
   private String bodyForHost(String host) throws Exception {
-    try (Response response = call(new Request.Builder().url(proxyUrl + "/").header("Host", host))) {
+    try (Response response = call(showRequest().header("Host", host))) {
       return response.body().string();
     }
   }

@@ -19,9 +19,10 @@ public final class BenchBackends {
   private BenchBackends() {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
-    SimulatedOllama fast = SimulatedOllama.builder().id("bench-fast").tokenDelay(Duration.ZERO).start();
-    SimulatedOllama slow = SimulatedOllama.builder().id("bench-slow").tokenDelay(Duration.ofSeconds(1))
-        .tokens(600).start();
+    // Loaded from the start and without a slot limit: this benchmark measures the proxy, not the
+    // simulators' queues.
+    SimulatedOllama fast = unlimited().id("bench-fast").tokenDelay(Duration.ZERO).start();
+    SimulatedOllama slow = unlimited().id("bench-slow").tokenDelay(Duration.ofSeconds(1)).tokens(600).start();
     System.out.println("READY fast=" + fast.port() + " slow=" + slow.port());
     System.out.flush();
     Thread watchdog = new Thread(() -> {
@@ -38,5 +39,9 @@ public final class BenchBackends {
     fast.close();
     slow.close();
     System.exit(0);
+  }
+
+  private static SimulatedOllama.Builder unlimited() {
+    return SimulatedOllama.builder().loadedModels(SimulatedOllama.DEFAULT_MODELS).parallel(Integer.MAX_VALUE);
   }
 }

@@ -67,6 +67,31 @@ final class HttpConn implements Closeable {
     return all;
   }
 
+  /**
+   * Sends {@code request} on a new connection every 200 ms until one is answered 200, for at most
+   * 60 s: a server process starting up is ready.
+   *
+   * @param logs where to look when it is not, for the error message
+   * @throws IllegalStateException when the process exited or was not ready in time
+   */
+  static void awaitOk(String name, int port, byte[] request, Process process, String logs) throws InterruptedException {
+    String last = "";
+    long limit = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < limit) {
+      if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + logs);
+      try (HttpConn c = new HttpConn(port, 5_000)) {
+        c.send(request);
+        Response r = c.read(null, new Response());
+        if (r.status == 200) return;
+        last = "status " + r.status;
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(name + " not ready after 60 s (" + last + "); see " + logs);
+  }
+
   void send(byte[] request) throws IOException {
     out.write(request);
     out.flush();

@@ -1,7 +1,11 @@
 package io.ollamaflow.examples.bench;
 
+import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.FlowAdmin;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
 import io.ollamaflow.core.http.FlowHttpServer;
@@ -19,58 +23,368 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
- * Round-robin alone against model-aware routing, in one run, on the same workload: 4 models over
- * 3 simulated Ollama backends that each hold every model but keep only one in memory, paying a
- * cold-load penalty to switch. Prints mean, p50 and p95 latency and cold loads for each, as a
- * markdown table, and writes it to {@code target/model-routing-benchmark.md}.
+ * Routing policies on workloads where routing decides latency, against simulated servers that
+ * behave like real ones (models load on first use, a fixed number of parallel slots beyond which
+ * requests queue inside the server). Three scenarios:
  *
- * <p>Run: {@code java -cp ollamaflow-examples/target/ollamaflow-server.jar io.ollamaflow.examples.bench.ModelRoutingBenchmark [requests] [coldLoadMs]}
+ * <ol>
+ *   <li><b>A</b> (the scenario of issue 4): 4 models asked 40/30/20/10 % over 3 Ollama backends
+ *       that hold every model but keep one in memory, 300 ms cold loads, 8 slots per backend with
+ *       MaxParallelRequests 8 configured to match;
+ *   <li><b>B</b> (issue 13): the same mix, 500 ms cold loads, 2 slots per backend that the proxy is
+ *       NOT told about (MaxParallelRequests left at its default);
+ *   <li><b>C</b> (issue 13): two vLLM backends, one kept busy by clients that bypass the proxy (its
+ *       /metrics shows a waiting queue), sequential requests through the proxy.
+ * </ol>
+ *
+ * A and B run 4 closed-loop clients sending non-streaming generate requests, under round-robin
+ * (plus the same without model discovery, as nginx would route) and model-affinity; C runs
+ * round-robin, model-affinity and least-requests. A policy the cluster refuses is reported as
+ * unavailable. Prints markdown tables and writes them to {@code target/model-routing-benchmark.md}.
+ *
+ * <p>Run: {@code bash bench/routing.sh [requests]} (default {@value #DEFAULT_REQUESTS} per run of A
+ * and B; C sends a fifth of that).
  */
 public final class ModelRoutingBenchmark {
+  static final int DEFAULT_REQUESTS = 160;
   private static final List<String> MODELS = List.of("llama3.2:latest", "qwen2.5:7b", "mistral:latest", "phi3:latest");
   /** How often each model is asked for: a skewed mix, as real traffic is. */
   private static final double[] SHARE = {0.4, 0.3, 0.2, 0.1};
   private static final int CLIENTS = 4;
+  private static final int BACKENDS = 3;
+  private static final String VLLM_MODEL = "Qwen/Qwen3-8B";
+  private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(15);
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  /** One Ollama scenario: the simulators' behaviour and what the proxy is told about it. */
+  private record OllamaScenario(String name, Duration coldLoad, int slots, Optional<Integer> proxyLimit,
+      int tokens, Duration tokenDelay) {
+    String describe() {
+      return String.format("%d simulated Ollama backends holding every model, 1 in memory at a time (one preloaded"
+              + " each), cold load %d ms, %d parallel slots per backend, MaxParallelRequests %s; %d tokens %d ms apart",
+          BACKENDS, coldLoad.toMillis(), slots,
+          proxyLimit.map(limit -> limit + " (configured to match)")
+              .orElse(Backend.DEFAULT_MAX_PARALLEL_REQUESTS + " (the default; the proxy is not told)"),
+          tokens, tokenDelay.toMillis());
+    }
+  }
+
+  /** One run's outcome; {@code perBackend} counts the requests each simulator answered. */
+  private record Result(String policy, List<Long> latenciesNanos, int coldLoads, List<Integer> perBackend) {
+    double mean() {
+      return latenciesNanos.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6;
+    }
+
+    double percentile(double p) {
+      List<Long> sorted = new ArrayList<>(latenciesNanos);
+      Collections.sort(sorted);
+      return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1)) / 1e6;
+    }
+
+    String row() {
+      return String.format("| %s | %.1f | %.1f | %.1f | %d | %s |", policy, mean(), percentile(0.5),
+          percentile(0.95), coldLoads, perBackend.stream().map(String::valueOf).collect(Collectors.joining(" / ")));
+    }
+  }
 
   private ModelRoutingBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    int requests = args.length > 0 ? Integer.parseInt(args[0]) : 400;
-    Duration coldLoad = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 300);
+    int requests = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_REQUESTS;
+    List<String> out = new ArrayList<>();
+    out.add("Routing benchmark: " + requests + " non-streaming generate requests per run of A and B from " + CLIENTS
+        + " closed-loop clients, models " + MODELS + " asked " + shares() + "; JDK " + Runtime.version() + ", "
+        + Runtime.getRuntime().availableProcessors() + " cores.");
+    out.add("");
     List<String> workload = workload(requests, 42);
-
-    Result roundRobin = run("round-robin alone", workload, coldLoad, FlowCluster.Builder::disableActiveHealthChecks);
-    Result modelAware = run("round-robin + model-aware", workload, coldLoad,
-        b -> b.modelRefreshInterval(Duration.ofMillis(250)));
-
-    String table = String.join("\n",
-        "Model-aware routing benchmark: " + requests + " non-streaming generate requests from " + CLIENTS
-            + " clients, models " + MODELS + " asked " + shares() + ",",
-        "3 simulated backends holding every model, 1 resident at a time, cold load " + coldLoad.toMillis()
-            + " ms; JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores.",
-        "",
-        "| routing | mean ms | p50 ms | p95 ms | cold loads |",
-        "|---|---:|---:|---:|---:|",
-        roundRobin.row(),
-        modelAware.row(),
-        "",
-        String.format("Model-aware mean latency is %.1fx lower than round-robin alone (target: at least 3x).",
-            roundRobin.mean() / modelAware.mean()));
+    out.addAll(ollamaScenario(new OllamaScenario("A (issue 4)", Duration.ofMillis(300), 8, Optional.of(8), 4,
+        Duration.ofMillis(5)), workload));
+    out.addAll(ollamaScenario(new OllamaScenario("B (issue 13)", Duration.ofMillis(500), 2, Optional.empty(), 8,
+        Duration.ofMillis(5)), workload));
+    out.addAll(busyVllmScenario(Math.max(10, requests / 5)));
+    String table = String.join("\n", out);
     System.out.println(table);
-    Path out = Path.of("ollamaflow-examples", "target");
-    if (!Files.isDirectory(out)) out = Path.of("target");
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("model-routing-benchmark.md"), table + "\n");
+    Path dir = Path.of("ollamaflow-examples", "target");
+    if (!Files.isDirectory(dir)) {
+      dir = Path.of("target");
+    }
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("model-routing-benchmark.md"), table + "\n");
   }
 
-  /** The same seeded sequence of models for both runs. */
+  private static List<String> ollamaScenario(OllamaScenario scenario, List<String> workload) throws Exception {
+    log("scenario " + scenario.name());
+    List<String> lines = new ArrayList<>(List.of(
+        "### Scenario " + scenario.name(),
+        "",
+        scenario.describe() + ".",
+        "",
+        "| policy | mean ms | p50 ms | p95 ms | cold loads | requests per backend |",
+        "|---|---:|---:|---:|---:|---|"));
+    Optional<Result> blind = runOllama(scenario, Frontend.ROUND_ROBIN, false, workload);
+    Optional<Result> roundRobin = runOllama(scenario, Frontend.ROUND_ROBIN, true, workload);
+    Optional<Result> affinity = runOllama(scenario, Frontend.MODEL_AFFINITY, true, workload);
+    blind.ifPresent(r -> lines.add(r.row()));
+    roundRobin.ifPresent(r -> lines.add(r.row()));
+    lines.add(affinity.map(Result::row).orElse("| " + Frontend.MODEL_AFFINITY + " | unavailable on this build | | | | |"));
+    lines.add("");
+    if (roundRobin.isPresent() && affinity.isPresent()) {
+      Result rr = roundRobin.get();
+      Result ma = affinity.get();
+      lines.add(String.format("Mean latency round-robin / model-affinity: %.2fx (issue 13 target for B: >= 2.2x);"
+              + " model-affinity p95 %.1f ms vs round-robin %.1f ms: %s.", rr.mean() / ma.mean(),
+          ma.percentile(0.95), rr.percentile(0.95), ma.percentile(0.95) <= rr.percentile(0.95) ? "no worse" : "WORSE"));
+    } else {
+      lines.add("No round-robin / model-affinity ratio: " + Frontend.MODEL_AFFINITY + " is not available on this build.");
+    }
+    lines.add("");
+    return lines;
+  }
+
+  /**
+   * One run of an Ollama scenario under one policy; empty when the cluster refuses the policy.
+   * Without discovery the proxy knows nothing about the backends' models, as nginx would not.
+   */
+  private static Optional<Result> runOllama(OllamaScenario scenario, String policy, boolean discovery,
+      List<String> workload) throws Exception {
+    List<SimulatedOllama> sims = new ArrayList<>();
+    List<Backend> backends = new ArrayList<>();
+    try {
+      for (int i = 0; i < BACKENDS; i++) {
+        SimulatedOllama sim = SimulatedOllama.builder().id("gpu-" + (i + 1)).models(MODELS)
+            .loadedModels(List.of(MODELS.get(i))).residentModels(1).coldLoadDelay(scenario.coldLoad())
+            .parallel(scenario.slots()).tokens(scenario.tokens()).tokenDelay(scenario.tokenDelay()).start();
+        sims.add(sim);
+        Backend.Builder backend = Backend.builder(sim.id()).hostname("127.0.0.1").port(sim.port());
+        scenario.proxyLimit().ifPresent(backend::maxParallelRequests);
+        backends.add(backend.build());
+      }
+      String name = discovery ? policy : policy + ", no model discovery (as nginx)";
+      Consumer<FlowCluster.Builder> options = discovery
+          ? b -> b.modelRefreshInterval(Duration.ofMillis(250))
+          : FlowCluster.Builder::disableActiveHealthChecks;
+      Optional<Proxy> started = Proxy.start(backends, policy, options, discovery);
+      if (started.isEmpty()) {
+        return Optional.empty();
+      }
+      try (Proxy proxy = started.get()) {
+        log("  " + name);
+        List<Long> latencies = closedLoop(workload, model -> proxy.post("/api/generate",
+            "{\"model\":\"" + model + "\",\"prompt\":\"Hi\",\"stream\":false}"));
+        int coldLoads = sims.stream().mapToInt(SimulatedOllama::coldLoads).sum();
+        return Optional.of(new Result(name, latencies, coldLoads, answered(sims, "/api/generate", null)));
+      }
+    } finally {
+      sims.forEach(SimulatedOllama::close);
+    }
+  }
+
+  /** Runs the workload from {@link #CLIENTS} clients, each sending its next request when answered. */
+  private static List<Long> closedLoop(List<String> workload, Call call) throws Exception {
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < CLIENTS; c++) {
+        int client = c;
+        done.add(clients.submit(() -> {
+          for (int i = client; i < workload.size(); i += CLIENTS) {
+            latencies.add(call.timed(workload.get(i)));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    return latencies;
+  }
+
+  private static List<String> busyVllmScenario(int requests) throws Exception {
+    log("scenario C");
+    int slots = 2;
+    int directClients = 6;
+    List<String> lines = new ArrayList<>(List.of(
+        "### Scenario C (issue 13)",
+        "",
+        "2 simulated vLLM backends serving " + VLLM_MODEL + " with max_num_seqs " + slots + ", 5 tokens 20 ms apart;"
+            + " vllm-busy also serves " + directClients + " closed-loop clients that bypass the proxy, so its /metrics"
+            + " shows about " + (directClients - slots) + " requests waiting. " + requests
+            + " sequential chat requests through the proxy.",
+        "",
+        "| policy | to vllm-idle | to vllm-busy | share to idle | mean ms | p95 ms |",
+        "|---|---:|---:|---:|---:|---:|"));
+    for (String policy : List.of(Frontend.ROUND_ROBIN, Frontend.MODEL_AFFINITY, Frontend.LEAST_REQUESTS)) {
+      lines.add(runBusyVllm(policy, requests, slots, directClients)
+          .orElse("| " + policy + " | unavailable on this build | | | | |"));
+    }
+    lines.add("");
+    lines.add("Issue 13 target: at least 80 % of new requests to vllm-idle.");
+    return lines;
+  }
+
+  private static Optional<String> runBusyVllm(String policy, int requests, int slots, int directClients)
+      throws Exception {
+    List<SimulatedOllama> sims = new ArrayList<>();
+    List<Backend> backends = new ArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService direct = Executors.newFixedThreadPool(directClients);
+    try {
+      for (String id : List.of("vllm-idle", "vllm-busy")) {
+        SimulatedOllama sim = SimulatedOllama.builder().id(id).flavor(SimulatedOllama.Flavor.VLLM)
+            .models(List.of(VLLM_MODEL)).parallel(slots).tokens(5).tokenDelay(Duration.ofMillis(20)).start();
+        sims.add(sim);
+        backends.add(Backend.builder(id).hostname("127.0.0.1").port(sim.port()).apiFormat(ApiFormat.OPENAI)
+            .healthCheckUrl("/health").build());
+      }
+      SimulatedOllama busy = sims.get(1);
+      for (int i = 0; i < directClients; i++) {
+        direct.submit(() -> {
+          while (!stop.get()) {
+            send(busy.baseUrl() + "/v1/chat/completions", chat("direct"));
+          }
+          return null;
+        });
+      }
+      Optional<Proxy> started = Proxy.start(backends, policy, b -> b.modelRefreshInterval(Duration.ofMillis(250)), true);
+      if (started.isEmpty()) {
+        return Optional.empty();
+      }
+      try (Proxy proxy = started.get()) {
+        log("  " + policy);
+        awaitQueue(busy);
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+          latencies.add(proxy.post("/v1/chat/completions", chat("via-proxy")));
+        }
+        List<Integer> counts = answered(sims, "/v1/chat/completions", "via-proxy");
+        Result result = new Result(policy, latencies, 0, counts);
+        return Optional.of(String.format("| %s | %d | %d | %.0f %% | %.1f | %.1f |", policy, counts.get(0),
+            counts.get(1), 100.0 * counts.get(0) / requests, result.mean(), result.percentile(0.95)));
+      }
+    } finally {
+      stop.set(true);
+      direct.shutdownNow();
+      sims.forEach(SimulatedOllama::close);
+    }
+  }
+
+  private static void awaitQueue(SimulatedOllama busy) throws InterruptedException {
+    long deadline = System.nanoTime() + DISCOVERY_TIMEOUT.toNanos();
+    while (busy.queuedRequests() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the direct clients did not make " + busy.id() + " queue");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static String chat(String text) {
+    return "{\"model\":\"" + VLLM_MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+  }
+
+  /** Requests each simulator answered on {@code path}, optionally only those whose body contains {@code marker}. */
+  private static List<Integer> answered(List<SimulatedOllama> sims, String path, String marker) {
+    return sims.stream().map(sim -> (int) sim.requests().stream()
+            .filter(r -> r.path().equals(path))
+            .filter(r -> marker == null || (r.bodyText() != null && r.bodyText().contains(marker)))
+            .count())
+        .toList();
+  }
+
+  /** A proxy over the given backends with frontend "bench" using {@code policy}. */
+  private record Proxy(FlowCluster cluster, FlowHttpServer server) implements AutoCloseable {
+    /** Empty when the cluster refuses the policy (not built in, no plug-in). */
+    static Optional<Proxy> start(List<Backend> backends, String policy, Consumer<FlowCluster.Builder> options,
+        boolean awaitDiscovery) throws Exception {
+      if (!available(policy)) {
+        return Optional.empty();
+      }
+      InMemoryConfigStore store = new InMemoryConfigStore();
+      backends.forEach(store::putBackend);
+      store.putFrontend(Frontend.builder("bench").loadBalancing(policy)
+          .backends(backends.stream().map(Backend::identifier).toList()).timeoutMs(120_000).build());
+      FlowCluster.Builder builder = FlowCluster.builder().configStore(store);
+      options.accept(builder);
+      FlowCluster cluster = builder.build();
+      if (awaitDiscovery) {
+        awaitModelsKnown(cluster.admin(), backends.size());
+      }
+      FlowHttpServer server =
+          FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cluster.httpHandler());
+      return Optional.of(new Proxy(cluster, server));
+    }
+
+    /**
+     * Whether the admin API accepts a frontend with this policy. Asked of a cluster without
+     * backends, because a store written directly would fall back to round-robin silently.
+     */
+    static boolean available(String policy) {
+      try (FlowCluster probe = FlowCluster.builder().configStore(new InMemoryConfigStore())
+          .disableActiveHealthChecks().build()) {
+        probe.admin().createFrontend(Frontend.builder("probe").loadBalancing(policy).build());
+        return true;
+      } catch (FlowException e) {
+        if (e.code() != ErrorCode.BAD_REQUEST) {
+          throw e;
+        }
+        log("  " + policy + ": unavailable (" + e.getMessage() + ")");
+        return false;
+      }
+    }
+
+    long post(String path, String body) throws IOException, InterruptedException {
+      return send("http://127.0.0.1:" + server.port() + path, body);
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      cluster.close();
+    }
+  }
+
+  /** Waits until discovery has listed every backend's models, as it would have long before traffic. */
+  private static void awaitModelsKnown(FlowAdmin admin, int backends) throws InterruptedException {
+    long deadline = System.nanoTime() + DISCOVERY_TIMEOUT.toNanos();
+    while (admin.health().stream().filter(h -> h.healthy() && h.modelsKnown()).count() < backends) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("model discovery did not list every backend: " + admin.health());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Posts JSON and returns the latency in nanoseconds; anything but 200 fails the run. */
+  private static long send(String url, String body) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return System.nanoTime() - start;
+  }
+
+  private interface Call {
+    long timed(String model) throws IOException, InterruptedException;
+  }
+
+  /** The same seeded sequence of models for every run. */
   private static List<String> workload(int requests, long seed) {
     Random random = new Random(seed);
     List<String> models = new ArrayList<>(requests);
@@ -85,76 +399,15 @@ public final class ModelRoutingBenchmark {
     return models;
   }
 
-  private static Result run(String name, List<String> workload, Duration coldLoad, Consumer<FlowCluster.Builder> options)
-      throws Exception {
-    List<SimulatedOllama> sims = new ArrayList<>();
-    InMemoryConfigStore store = new InMemoryConfigStore();
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      SimulatedOllama sim = SimulatedOllama.builder().id("gpu-" + (i + 1)).models(MODELS)
-          .loadedModels(List.of(MODELS.get(i))).residentModels(1).coldLoadDelay(coldLoad)
-          .tokens(4).tokenDelay(Duration.ofMillis(5)).start();
-      sims.add(sim);
-      store.putBackend(Backend.builder(sim.id()).hostname("127.0.0.1").port(sim.port()).maxParallelRequests(8).build());
-      ids.add(sim.id());
-    }
-    store.putFrontend(Frontend.builder("bench").backends(ids).timeoutMs(120_000).build());
-    FlowCluster.Builder builder = FlowCluster.builder().configStore(store);
-    options.accept(builder);
-    try (FlowCluster cluster = builder.build();
-        FlowHttpServer server = FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            cluster.httpHandler())) {
-      Thread.sleep(1000); // let discovery list the backends once, as it would have long before traffic
-      List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-      HttpClient http = HttpClient.newHttpClient();
-      ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-      List<Future<?>> done = new ArrayList<>();
-      for (int c = 0; c < CLIENTS; c++) {
-        int client = c;
-        done.add(clients.submit(() -> {
-          for (int i = client; i < workload.size(); i += CLIENTS) {
-            latencies.add(generate(http, server.port(), workload.get(i)));
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : done) f.get();
-      clients.shutdown();
-      int coldLoads = sims.stream().mapToInt(SimulatedOllama::coldLoads).sum();
-      return new Result(name, latencies, coldLoads);
-    } finally {
-      sims.forEach(SimulatedOllama::close);
-    }
-  }
-
-  private static long generate(HttpClient http, int port, String model) throws IOException, InterruptedException {
-    String body = "{\"model\":\"" + model + "\",\"prompt\":\"Hi\",\"stream\":false}";
-    long start = System.nanoTime();
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/generate"))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) throw new IOException("generate answered " + response.statusCode() + ": " + response.body());
-    return System.nanoTime() - start;
-  }
-
   private static String shares() {
     List<String> parts = new ArrayList<>();
-    for (double s : SHARE) parts.add(Math.round(s * 100) + "%");
+    for (double s : SHARE) {
+      parts.add(Math.round(s * 100) + "%");
+    }
     return String.join("/", parts);
   }
 
-  private record Result(String name, List<Long> latenciesNanos, int coldLoads) {
-    double mean() {
-      return latenciesNanos.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6;
-    }
-
-    double percentile(double p) {
-      List<Long> sorted = new ArrayList<>(latenciesNanos);
-      Collections.sort(sorted);
-      return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1)) / 1e6;
-    }
-
-    String row() {
-      return String.format("| %s | %.1f | %.1f | %.1f | %d |", name, mean(), percentile(0.5), percentile(0.95), coldLoads);
-    }
+  private static void log(String message) {
+    System.err.println("[routing] " + message);
   }
 }

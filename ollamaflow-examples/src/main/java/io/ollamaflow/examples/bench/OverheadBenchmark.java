@@ -492,7 +492,9 @@ public final class OverheadBenchmark {
       fe.append("{\"Identifier\":\"fe-").append(s[0]).append("\",\"Hostname\":\"").append(s[1])
           .append("\",\"Backends\":[\"").append(s[0]).append("\"],\"TimeoutMs\":600000}");
     }
-    String json = "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":" + port + "},\"DatabaseFilename\":\""
+    // Every stream of (d) comes from 127.0.0.1: lift the connection limits above the largest count.
+    String json = "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":" + port
+        + ",\"IO\":{\"MaxConnections\":50000,\"MaxConnectionsPerAddress\":50000}},\"DatabaseFilename\":\""
         + dir.resolve("ollamaflow.db") + "\",\"AdminBearerTokens\":[],\"Frontends\":[" + fe + "],\"Backends\":[" + be + "]}";
     Path cfg = dir.resolve("ollamaflow.json");
     Files.writeString(cfg, json);
@@ -514,21 +516,7 @@ public final class OverheadBenchmark {
   }
 
   private void waitReady(String name, int port, String host, Process p, byte[] req) throws InterruptedException {
-    String last = "";
-    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < limit) {
-      if (!p.isAlive()) throw new IllegalStateException(name + " exited with " + p.exitValue() + "; see " + work);
-      try (HttpConn c = new HttpConn(port, 5_000)) {
-        c.send(req);
-        HttpConn.Response r = c.read(null, new HttpConn.Response());
-        if (r.status == 200) return;
-        last = "status " + r.status;
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException(name + " not ready after 60 s (" + last + "); see " + work);
+    HttpConn.awaitOk(name, port, req, p, work.toString());
   }
 
   private Process start(List<String> cmd, Path log, boolean keepStdout) throws IOException {

@@ -30,10 +30,30 @@ final class Proc {
 
   /** VmRSS of the process in bytes, or -1 when unreadable. */
   static long rssBytes(long pid) {
+    long kb = statusField(pid, "VmRSS:");
+    return kb < 0 ? -1 : kb * 1024;
+  }
+
+  /** The process's thread count (Threads: in /proc/PID/status), or -1 when unreadable. */
+  static long threads(long pid) {
+    return statusField(pid, "Threads:");
+  }
+
+  /** Open file descriptors of the process, or -1 when unreadable. */
+  static long descriptors(long pid) {
+    try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      return fds.count();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** The first number after {@code name} in /proc/PID/status, or -1. */
+  private static long statusField(long pid, String name) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+        if (line.startsWith(name)) {
+          return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
         }
       }
     } catch (IOException | RuntimeException e) {

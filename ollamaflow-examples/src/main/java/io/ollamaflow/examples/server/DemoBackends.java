@@ -13,11 +13,15 @@ import java.util.List;
 /**
  * Three simulated Ollama servers and one simulated vLLM (OpenAI API only) on loopback, registered
  * behind one catch-all frontend named "demo": requests of either dialect for the vLLM's model are
- * translated for it.
+ * translated for it. The Ollamas behave like real ones: nothing in memory at start, a model loads
+ * on first use ({@link #COLD_LOAD}), and each loaded model runs {@link #PARALLEL} requests at once
+ * while further ones wait inside the server.
  */
 final class DemoBackends implements AutoCloseable {
   static final String FRONTEND = "demo";
   static final String VLLM_MODEL = "Qwen/Qwen3-8B";
+  static final Duration COLD_LOAD = Duration.ofMillis(200);
+  static final int PARALLEL = 2;
   private static final List<List<String>> MODELS = List.of(
       List.of("llama3.2:latest", "nomic-embed-text:latest"),
       List.of("llama3.2:latest", "qwen2.5:7b"),
@@ -32,7 +36,8 @@ final class DemoBackends implements AutoCloseable {
     try {
       for (int i = 0; i < MODELS.size(); i++) {
         String id = "demo-" + (i + 1);
-        SimulatedOllama sim = SimulatedOllama.builder().id(id).models(MODELS.get(i)).tokenDelay(tokenDelay).start();
+        SimulatedOllama sim = SimulatedOllama.builder().id(id).models(MODELS.get(i)).tokenDelay(tokenDelay)
+            .coldLoadDelay(COLD_LOAD).parallel(PARALLEL).start();
         demo.servers.add(sim);
         store.putBackend(Backend.builder(id).name("simulated Ollama " + (i + 1)).hostname("127.0.0.1").port(sim.port())
             .build());
@@ -49,7 +54,7 @@ final class DemoBackends implements AutoCloseable {
       throw e;
     }
     store.putFrontend(Frontend.builder(FRONTEND).name("demo over three simulated Ollama backends and a simulated vLLM")
-        .backends(ids).build());
+        .loadBalancing(Frontend.MODEL_AFFINITY).backends(ids).build());
     return demo;
   }
 

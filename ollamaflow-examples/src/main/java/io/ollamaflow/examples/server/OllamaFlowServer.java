@@ -4,7 +4,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
+import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.FlowAdmin;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
 import io.ollamaflow.core.http.FlowHttpServer;
@@ -55,37 +57,46 @@ public final class OllamaFlowServer implements AutoCloseable {
     try {
       OllamaFlowServer server = start(options, settings);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ollamaflow-shutdown"));
+    } catch (IllegalArgumentException e) {
+      System.err.println("ollamaflow: " + options.config + ": " + e.getMessage());
+      System.exit(2);
     } catch (IOException | RuntimeException e) {
       System.err.println("ollamaflow: could not start: " + e.getMessage());
       System.exit(1);
     }
   }
 
-  /** Starts everything the options and settings ask for; the caller closes the result. */
+  /**
+   * Starts everything the options and settings ask for; the caller closes the result.
+   *
+   * @throws IllegalArgumentException when the settings file's Frontends or Backends are refused
+   */
   static OllamaFlowServer start(ServerOptions options, ServerSettings settings) throws IOException {
     ConfigStore store = options.demo ? new InMemoryConfigStore() : SqliteConfigStore.open(Path.of(settings.databaseFilename));
     DemoBackends demo = null;
+    FlowCluster cluster = null;
     try {
-      if (options.demo) {
-        demo = DemoBackends.start(store, options.demoTokenDelay);
-      } else {
-        seedIfEmpty(store, settings);
-      }
+      if (options.demo) demo = DemoBackends.start(store, options.demoTokenDelay);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      FlowCluster cluster = FlowCluster.builder()
+      cluster = FlowCluster.builder()
           .configStore(store)
           .meterRegistry(registry)
           .stickyHeaders(settings.stickyHeaders)
+          .allowedOrigins(settings.allowedOrigins)
+          .stickySessionLimits(settings.maxStickySessions, settings.maxStickyKeyLength)
           .adminBearerTokens(settings.adminBearerTokens)
           .eventListener(new RequestLog())
           .build();
+      if (!options.demo) seedIfEmpty(cluster.admin(), settings);
       InetSocketAddress address = settings.bindsAllInterfaces() ? new InetSocketAddress(settings.port)
           : new InetSocketAddress(settings.hostname, settings.port);
-      FlowHttpServer http = FlowHttpServer.start(address, new MetricsEndpoint(registry, cluster.httpHandler()));
+      FlowHttpServer http = FlowHttpServer.start(address, new MetricsEndpoint(registry, cluster.httpHandler()),
+          settings.httpOptions);
       OllamaFlowServer server = new OllamaFlowServer(store, demo, cluster, http);
       server.announce(options, settings);
       return server;
     } catch (IOException | RuntimeException e) {
+      if (cluster != null) cluster.close();
       if (demo != null) demo.close();
       store.close();
       throw e;
@@ -95,19 +106,35 @@ public final class OllamaFlowServer implements AutoCloseable {
   /**
    * An empty store gets the settings file's Frontends and Backends, or OllamaFlow's default pair
    * (frontend1 for any host over backend1 at localhost:11434). A store with content is left alone.
+   * The objects go through the admin API's checks, so the file is held to the same rules as the
+   * API (known policies and formats, existing backends).
+   *
+   * @throws IllegalArgumentException naming the object and what the checks refused
    */
-  static void seedIfEmpty(ConfigStore store, ServerSettings settings) {
-    if (!store.frontends().isEmpty() || !store.backends().isEmpty()) return;
+  static void seedIfEmpty(FlowAdmin admin, ServerSettings settings) {
+    if (!admin.frontends().isEmpty() || !admin.backends().isEmpty()) return;
     if (settings.frontends.isEmpty() && settings.backends.isEmpty()) {
-      store.putBackend(Backend.builder("backend1").name("My Ollama").build());
-      store.putFrontend(Frontend.builder("frontend1").name("My frontend").backends(List.of("backend1")).build());
+      admin.createBackend(Backend.builder("backend1").name("My Ollama").build());
+      admin.createFrontend(Frontend.builder("frontend1").name("My frontend").backends(List.of("backend1")).build());
       log.info("Seeded an empty store with frontend1 (any host) over backend1 (localhost:11434)");
       return;
     }
-    settings.backends.forEach(store::putBackend);
-    settings.frontends.forEach(store::putFrontend);
+    for (Backend backend : settings.backends) {
+      seed(() -> admin.createBackend(backend), "Backends", "backend", backend.identifier());
+    }
+    for (Frontend frontend : settings.frontends) {
+      seed(() -> admin.createFrontend(frontend), "Frontends", "frontend", frontend.identifier());
+    }
     log.info("Seeded an empty store with {} frontends and {} backends from the settings file",
         settings.frontends.size(), settings.backends.size());
+  }
+
+  private static void seed(Runnable create, String key, String kind, String identifier) {
+    try {
+      create.run();
+    } catch (FlowException e) {
+      throw new IllegalArgumentException(key + ": " + kind + " '" + identifier + "': " + e.getMessage(), e);
+    }
   }
 
   int port() {
@@ -137,6 +164,7 @@ public final class OllamaFlowServer implements AutoCloseable {
     log.info(" or: OLLAMA_HOST={} ollama run llama3.2", url);
   }
 
+  /** Drains the listener (requests in flight finish within Webserver.IO.ShutdownGraceMs), then stops the rest. */
   @Override
   public void close() {
     http.close();

@@ -2,6 +2,7 @@ package io.ollamaflow.examples.server;
 
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.api.RequestInfo;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -13,14 +14,15 @@ final class RequestLog implements FlowEventListener {
 
   @Override
   public void requestFinished(RequestInfo r) {
-    log.info("[{}] {} {} frontend={} model={} backend={} -> {} ({} ms)", r.requestId(), r.method(), r.path(),
-        r.frontendId(), r.model(), r.backendId(), r.status(), TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()));
+    log.info("[{}] {} {} frontend={} model={} backend={} -> {} ({} ms)", r.requestId(), r.method(), LogSafe.of(r.path()),
+        r.frontendId(), LogSafe.of(r.model()), r.backendId(), r.status(), TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()));
   }
 
   @Override
   public void requestFailed(RequestInfo r, FlowException failure) {
-    log.warn("[{}] {} {} frontend={} model={} backend={} -> {} {} ({} ms)", r.requestId(), r.method(), r.path(),
-        r.frontendId(), r.model(), r.backendId(), failure.httpStatus(), failure.getMessage(),
+    log.warn("[{}] {} {} frontend={} model={} backend={} -> {} {} ({} ms)", r.requestId(), r.method(),
+        LogSafe.of(r.path()), r.frontendId(), LogSafe.of(r.model()), r.backendId(), failure.httpStatus(),
+        LogSafe.of(failure.getMessage()),
         TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()));
   }
 }

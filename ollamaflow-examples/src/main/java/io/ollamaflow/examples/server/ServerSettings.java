@@ -9,16 +9,22 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.ConfigJson;
 import io.ollamaflow.core.FlowCluster;
+import io.ollamaflow.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The standalone server's {@code ollamaflow.json}: OllamaFlow's keys ({@code Webserver},
  * {@code DatabaseFilename}, {@code AdminBearerTokens}, {@code StickyHeaders}, {@code Logging}),
- * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store.
+ * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store and
+ * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults.
+ * {@code Webserver.IO} sets the listener's limits ({@link HttpServerOptions}), under OllamaFlow's
+ * names where it has one ({@code ReadTimeoutMs}, {@code MaxIncomingHeadersSize}).
  */
 final class ServerSettings {
   static final String DEFAULT_HOSTNAME = "localhost";
@@ -30,9 +36,13 @@ final class ServerSettings {
 
   final String hostname;
   final int port;
+  final HttpServerOptions httpOptions;
   final String databaseFilename;
   final List<String> adminBearerTokens;
   final List<String> stickyHeaders;
+  final List<String> allowedOrigins;
+  final int maxStickySessions;
+  final int maxStickyKeyLength;
   final List<Frontend> frontends;
   final List<Backend> backends;
 
@@ -40,9 +50,19 @@ final class ServerSettings {
     JsonNode webserver = field(root, "Webserver");
     hostname = webserver == null ? DEFAULT_HOSTNAME : text(webserver, "Webserver.Hostname", "Hostname", DEFAULT_HOSTNAME);
     port = webserver == null ? DEFAULT_PORT : port(webserver);
+    httpOptions = io(webserver == null ? null : field(webserver, "IO"));
     databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
+    allowedOrigins = strings(root, "AllowedOrigins", List.of());
+    JsonNode limits = field(root, "StickySessionLimits");
+    maxStickySessions = positive(limits, "MaxSessions", FlowCluster.DEFAULT_MAX_STICKY_SESSIONS);
+    maxStickyKeyLength = positive(limits, "MaxKeyLength", FlowCluster.DEFAULT_MAX_STICKY_KEY_LENGTH);
+    try {
+      FlowCluster.builder().stickySessionLimits(maxStickySessions, maxStickyKeyLength);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("StickySessionLimits: " + e.getMessage(), e);
+    }
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
   }
@@ -111,6 +131,55 @@ final class ServerSettings {
       throw new IllegalArgumentException("Webserver.Port: " + value + " (expected: 0-65535)");
     }
     return value.intValue();
+  }
+
+  /** {@code StickySessionLimits.<name>}: a positive integer; the cluster checks its range. */
+  private static int positive(JsonNode limits, String name, int fallback) {
+    JsonNode value = limits == null ? null : field(limits, name);
+    if (value == null) return fallback;
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1) {
+      throw new IllegalArgumentException("StickySessionLimits." + name + ": " + value + " (expected: a positive integer)");
+    }
+    return value.intValue();
+  }
+
+  private static HttpServerOptions io(JsonNode io) {
+    HttpServerOptions.Builder b = HttpServerOptions.builder();
+    if (io == null) return b.build();
+    if (!io.isObject()) throw new IllegalArgumentException("Webserver.IO: " + io + " (expected: an object)");
+    number(io, "MaxConnections", n -> b.maxConnections(toInt(n)));
+    number(io, "MaxConnectionsPerAddress", n -> b.maxConnectionsPerAddress(toInt(n)));
+    number(io, "RequestHeadTimeoutMs", n -> b.requestHeadTimeout(Duration.ofMillis(n)));
+    number(io, "ReadTimeoutMs", n -> b.readTimeout(Duration.ofMillis(n)));
+    number(io, "MinRequestBodyBytesPerSecond", b::minBodyBytesPerSecond);
+    number(io, "BufferedRequestBodySize", n -> b.bufferedBodyBytes(toInt(n)));
+    number(io, "IdleTimeoutMs", n -> b.idleTimeout(Duration.ofMillis(n)));
+    number(io, "WriteTimeoutMs", n -> b.writeTimeout(Duration.ofMillis(n)));
+    number(io, "MaxIncomingHeadersSize", n -> b.maxHeadBytes(toInt(n)));
+    number(io, "ShutdownGraceMs", n -> b.shutdownGrace(Duration.ofMillis(n)));
+    return b.build();
+  }
+
+  /** Applies {@code Webserver.IO.<name>} when present; the error names the key and the allowed range. */
+  private static void number(JsonNode io, String name, LongConsumer apply) {
+    JsonNode value = field(io, name);
+    if (value == null) return;
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw new IllegalArgumentException("Webserver.IO." + name + ": " + value + " (expected: a whole number)");
+    }
+    try {
+      apply.accept(value.longValue());
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      // The builder's message names its own parameter: keep only the range it allows.
+      String why = e.getMessage();
+      int expected = why.indexOf("(expected");
+      throw new IllegalArgumentException("Webserver.IO." + name + ": " + value + " "
+          + (expected >= 0 ? why.substring(expected) : "(expected: a smaller number)"));
+    }
+  }
+
+  private static int toInt(long n) {
+    return Math.toIntExact(n);
   }
 
   private static List<String> strings(JsonNode root, String name, List<String> fallback) {

@@ -44,7 +44,6 @@ final class OpenAiRoutes {
     if (chat && request.path("messages").isEmpty()) {
       throw new SimError(400, "[] is too short - 'messages'");
     }
-    sim.load(installed);
     int count = SimRoutes.tokenCount(request.path("max_tokens"), sim.tokens);
     List<String> tokens = Answers.tokens(sim.id, count);
     int promptTokens = chat
@@ -58,26 +57,29 @@ final class OpenAiRoutes {
         .put("created", Instant.now().getEpochSecond())
         .put("model", model)
         .put("system_fingerprint", "fp_ollama");
-    if (!SimRoutes.flag(request, "stream", false)) {
-      sim.pauseTokens(count);
-      x.sendJson(200, whole(head, chat, String.join("", tokens), usage(promptTokens, count)));
-      return;
+    try (Lease lease = sim.admit(installed)) {
+      if (!SimRoutes.flag(request, "stream", false)) {
+        sim.pauseTokens(count);
+        lease.close();
+        x.sendJson(200, whole(head, chat, String.join("", tokens), usage(promptTokens, count)));
+        return;
+      }
+      if (chat) {
+        head.put("object", "chat.completion.chunk");
+      }
+      StreamWriter out = x.stream(StreamWriter.Framing.SSE);
+      for (int i = 0; i < tokens.size(); i++) {
+        out.send(chunk(head, chat, tokens.get(i), i == 0, null));
+      }
+      out.send(chunk(head, chat, null, tokens.isEmpty(), "stop"));
+      if (request.path("stream_options").path("include_usage").asBoolean(false)) {
+        ObjectNode usage = head.deepCopy();
+        usage.putArray("choices");
+        usage.set("usage", usage(promptTokens, count));
+        out.send(usage);
+      }
+      out.sendDone();
     }
-    if (chat) {
-      head.put("object", "chat.completion.chunk");
-    }
-    StreamWriter out = x.stream(StreamWriter.Framing.SSE);
-    for (int i = 0; i < tokens.size(); i++) {
-      out.send(chunk(head, chat, tokens.get(i), i == 0, null));
-    }
-    out.send(chunk(head, chat, null, tokens.isEmpty(), "stop"));
-    if (request.path("stream_options").path("include_usage").asBoolean(false)) {
-      ObjectNode usage = head.deepCopy();
-      usage.putArray("choices");
-      usage.set("usage", usage(promptTokens, count));
-      out.send(usage);
-    }
-    out.sendDone();
   }
 
   private static ObjectNode whole(ObjectNode head, boolean chat, String text, ObjectNode usage) {
@@ -126,7 +128,7 @@ final class OpenAiRoutes {
     ModelCatalog.Model installed = x.requireInstalled(model);
     ObjectNode reply = JSON.createObjectNode().put("object", "list");
     int tokens = addEmbeddings(reply, request);
-    sim.load(installed);
+    sim.admit(installed).close();
     reply.put("model", model);
     reply.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
     x.sendJson(200, reply);

@@ -2,35 +2,33 @@ package io.ollamaflow.examples.sim;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
- * Which models are in memory, as /api/ps reports them. Thread-safe.
+ * Ollama's scheduler as far as routing can observe it: which models are in memory (/api/ps), what
+ * a cold load costs, and how many requests each loaded model runs at once. Thread-safe.
  *
- * <p>Unless residency is simulated the loaded set never changes (apart from deleted models) and
- * loading costs nothing, which is how the simulator behaved before residency existed. When it is
- * simulated, an inference request for a model that is not loaded first waits the cold-load delay
- * (concurrent requests for that model share one load), then the model is loaded and, above the
- * capacity, the least recently used loaded model is evicted. Evicting does not wait for requests
- * still running on the evicted model: they finish normally.
+ * <p>Requests pass the scheduler one at a time, in arrival order. A request whose model is loaded
+ * (or loading) takes a reference to it and moves on; concurrent requests for a model that is
+ * loading wait for that one load. A request for a model that is not loaded, when {@code capacity}
+ * models already are, evicts the least recently used idle one; when none is idle it waits, holding
+ * up every later request as Ollama does, until the least recently used one has finished its
+ * requests. Each loaded model then runs at most {@code parallel} requests; the rest wait for a slot
+ * in arrival order. A model with no request left expires {@code keep_alive} after its last use (0:
+ * at once); expiry is checked lazily against the clock, so a test can move the clock.
  */
 final class Residency {
   /** What load_duration reports when the model was already in memory. */
   static final long WARM_LOAD_NANOS = 1_000_000;
-  /** Ollama's default keep_alive: a loaded model expires this long after its last use. */
-  static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
 
   /** Waits a cold load; closing the server must cut the wait short with an IOException. */
   interface Sleeper {
@@ -40,135 +38,242 @@ final class Residency {
   /** One loaded model as /api/ps lists it. */
   record Loaded(ModelCatalog.Model model, Instant expiresAt) {}
 
-  private final ModelCatalog catalog;
-  private final boolean simulated;
-  private final int capacity;
-  private final long coldLoadNanos;
-  private final AtomicInteger coldLoads = new AtomicInteger();
-  // Guarded by this. Key: ModelCatalog.key; value: last use. Iteration order is least recently
-  // used first: a use removes and re-inserts the entry.
-  private final LinkedHashMap<String, Instant> loaded = new LinkedHashMap<>();
-  // Guarded by this. Loads in progress, so that concurrent requests wait for the same one.
-  private final Map<String, CompletableFuture<Void>> loading = new HashMap<>();
+  /** One model in memory, or being loaded, with its parallel slots. */
+  private final class Runner {
+    final ModelCatalog.Model model;
+    final CompletableFuture<Void> ready = new CompletableFuture<>();
+    final Slots slots;
+    // Guarded by Residency.this.
+    int references;
+    Instant lastUse;
+    Duration keepAlive;
 
-  /**
-   * @param initial the initially loaded models, the first one the most recently used; when
-   *     simulated, models that are not installed are dropped and the rest trimmed to capacity
-   * @param simulated whether requests load models; false keeps the loaded set fixed
-   * @param capacity how many models stay loaded at once (Integer.MAX_VALUE: unlimited)
-   */
-  Residency(ModelCatalog catalog, List<String> initial, boolean simulated, int capacity,
-      Duration coldLoadDelay) {
-    this.catalog = catalog;
-    this.simulated = simulated;
-    this.capacity = capacity;
-    this.coldLoadNanos = coldLoadDelay.toNanos();
-    List<String> keys = initial.stream()
-        .filter(name -> !simulated || catalog.find(name).isPresent())
-        .map(ModelCatalog::key)
-        .distinct()
-        .limit(simulated ? capacity : Long.MAX_VALUE)
-        .toList();
-    Instant now = Instant.now();
-    for (int i = keys.size() - 1; i >= 0; i--) {
-      loaded.put(keys.get(i), now);
+    Runner(ModelCatalog.Model model, Duration keepAlive) {
+      this.model = model;
+      this.slots = new Slots(parallel, occupancy);
+      this.keepAlive = keepAlive;
+      this.lastUse = clock.instant();
+    }
+
+    Instant expiresAt() {
+      return lastUse.plus(keepAlive);
     }
   }
 
+  private final ModelCatalog catalog;
+  private final int capacity;
+  private final int parallel;
+  private final long coldLoadNanos;
+  private final Duration defaultKeepAlive;
+  private final Clock clock;
+  private final Occupancy occupancy;
+  private final AtomicInteger coldLoads = new AtomicInteger();
+  // Guarded by this. Key: ModelCatalog.key. Iteration order is least recently used first: a use
+  // removes and re-inserts the entry.
+  private final LinkedHashMap<String, Runner> runners = new LinkedHashMap<>();
+  // Guarded by this: the scheduler serves tickets in the order they were drawn.
+  private long nextTicket;
+  private long serving;
+
   /**
-   * Makes sure the model is loaded before a request uses it and marks it as used.
-   *
-   * @return the load_duration to report in nanoseconds: the time waited for a load, or {@link
-   *     #WARM_LOAD_NANOS} when the model was already loaded
+   * @param initial the models loaded at start, the first one the most recently used; models that
+   *     are not installed are dropped and the rest trimmed to capacity
+   * @param capacity how many models stay loaded at once (OLLAMA_MAX_LOADED_MODELS)
+   * @param parallel how many requests each loaded model runs at once (OLLAMA_NUM_PARALLEL)
    */
-  long acquire(ModelCatalog.Model model, Sleeper sleeper) throws IOException {
-    if (!simulated) {
-      return WARM_LOAD_NANOS;
+  Residency(ModelCatalog catalog, List<String> initial, int capacity, int parallel,
+      Duration coldLoadDelay, Duration defaultKeepAlive, Clock clock, Occupancy occupancy) {
+    this.catalog = catalog;
+    this.capacity = capacity;
+    this.parallel = parallel;
+    this.coldLoadNanos = coldLoadDelay.toNanos();
+    this.defaultKeepAlive = defaultKeepAlive;
+    this.clock = clock;
+    this.occupancy = occupancy;
+    List<ModelCatalog.Model> models = initial.stream()
+        .map(catalog::find)
+        .flatMap(java.util.Optional::stream)
+        .distinct()
+        .limit(capacity)
+        .toList();
+    for (int i = models.size() - 1; i >= 0; i--) {
+      Runner runner = new Runner(models.get(i), defaultKeepAlive);
+      runner.ready.complete(null);
+      runners.put(ModelCatalog.key(models.get(i).name()), runner);
     }
-    String key = ModelCatalog.key(model.name());
+  }
+
+  Duration defaultKeepAlive() {
+    return defaultKeepAlive;
+  }
+
+  /**
+   * Waits until the model is loaded and one of its slots is free, loading it (and evicting
+   * another) when needed. The lease's load_duration is the time from the request's arrival until
+   * the model was in memory for it (at least {@link #WARM_LOAD_NANOS}), as Ollama reports it;
+   * closing the lease frees the slot.
+   */
+  Lease acquire(ModelCatalog.Model model, Duration keepAlive, Sleeper sleeper) throws IOException {
+    // Counted from the request's arrival, as Ollama counts it (from its handler's start to the
+    // runner being ready): load_duration includes the wait for the scheduler's turn, such as a
+    // busy model finishing before it is evicted, but not the wait for a slot.
     long start = System.nanoTime();
-    CompletableFuture<Void> load;
-    boolean leader = false;
-    synchronized (this) {
-      if (loaded.containsKey(key)) {
-        use(key);
-        return WARM_LOAD_NANOS;
-      }
-      load = loading.get(key);
-      if (load == null) {
-        load = new CompletableFuture<>();
-        loading.put(key, load);
-        leader = true;
-      }
-    }
-    if (leader) {
-      performLoad(key, load, sleeper);
-    } else {
-      awaitLoad(load);
-      synchronized (this) {
-        if (loaded.containsKey(key)) {
-          use(key);
+    occupancy.enqueue();
+    boolean running = false;
+    try {
+      Turn turn = schedule(model, keepAlive);
+      Runner runner = turn.runner();
+      try {
+        if (turn.leader()) {
+          load(runner, sleeper);
+        } else {
+          awaitLoad(runner.ready);
+        }
+        long loadNanos = Math.max(turn.warm() ? WARM_LOAD_NANOS : 1, System.nanoTime() - start);
+        runner.slots.acquire();
+        running = true;
+        return new Lease(loadNanos, () -> {
+          runner.slots.release();
+          release(runner);
+        });
+      } finally {
+        if (!running) {
+          release(runner);
         }
       }
+    } finally {
+      if (!running) {
+        occupancy.abandon();
+      }
     }
-    return Math.max(1, System.nanoTime() - start);
   }
 
-  private void performLoad(String key, CompletableFuture<Void> load, Sleeper sleeper)
-      throws IOException {
-    boolean done = false;
+  /** What the scheduler decided: the runner referenced, whether it was loaded, who loads it. */
+  private record Turn(Runner runner, boolean warm, boolean leader) {}
+
+  /** Waits for this request's turn, then references the model's runner, making room for it if new. */
+  private synchronized Turn schedule(ModelCatalog.Model model, Duration keepAlive)
+      throws InterruptedIOException {
+    long ticket = nextTicket++;
+    try {
+      while (ticket != serving) {
+        wait();
+      }
+    } catch (InterruptedException e) {
+      // Only closing interrupts; the turns left behind no longer matter.
+      throw closing();
+    }
+    try {
+      expireIdle();
+      String key = ModelCatalog.key(model.name());
+      Runner runner = runners.get(key);
+      boolean leader = runner == null;
+      if (leader) {
+        makeRoom();
+        runner = new Runner(model, keepAlive);
+      }
+      runner.references++;
+      runner.keepAlive = keepAlive;
+      touch(key, runner);
+      return new Turn(runner, runner.ready.isDone(), leader);
+    } catch (InterruptedException e) {
+      throw closing();
+    } finally {
+      serving++;
+      notifyAll();
+    }
+  }
+
+  // Guarded by this: waits (holding the scheduler's turn) until fewer than capacity are loaded.
+  private void makeRoom() throws InterruptedException {
+    while (runners.size() >= capacity) {
+      Runner victim = leastRecentlyUsed(true);
+      if (victim == null) {
+        // Nobody idle: wait for the least recently used one to finish, then take its place.
+        leastRecentlyUsed(false).keepAlive = Duration.ZERO;
+        wait();
+      } else {
+        runners.values().remove(victim);
+      }
+    }
+  }
+
+  // Guarded by this.
+  private Runner leastRecentlyUsed(boolean idleOnly) {
+    for (Runner runner : runners.values()) {
+      if (!idleOnly || runner.references == 0) {
+        return runner;
+      }
+    }
+    return null;
+  }
+
+  // Guarded by this.
+  private void touch(String key, Runner runner) {
+    runners.remove(key);
+    runners.put(key, runner);
+    runner.lastUse = clock.instant();
+  }
+
+  private void load(Runner runner, Sleeper sleeper) throws IOException {
     try {
       sleeper.sleep(coldLoadNanos);
+    } catch (IOException | RuntimeException e) {
       synchronized (this) {
-        loading.remove(key);
-        // A model deleted while it loaded does not take a slot.
-        if (catalog.find(key).isPresent()) {
-          use(key);
-          evictBeyondCapacity();
-        }
-        coldLoads.incrementAndGet();
+        runners.values().remove(runner);
+        notifyAll();
       }
-      done = true;
-    } finally {
-      if (done) {
-        load.complete(null);
-      } else {
-        synchronized (this) {
-          loading.remove(key);
-        }
-        load.completeExceptionally(new IOException("model load aborted"));
-      }
+      runner.ready.completeExceptionally(new IOException("model load aborted"));
+      throw e;
     }
+    coldLoads.incrementAndGet();
+    runner.ready.complete(null);
   }
 
-  private static void awaitLoad(CompletableFuture<Void> load) throws IOException {
+  private static void awaitLoad(CompletableFuture<Void> ready) throws IOException {
     try {
-      load.get();
+      ready.get();
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("simulated server is closing");
+      throw closing();
     } catch (ExecutionException e) {
       throw new IOException("model load failed", e.getCause());
     }
   }
 
-  // Guarded by this.
-  private void use(String key) {
-    loaded.remove(key);
-    loaded.put(key, Instant.now());
+  private synchronized void release(Runner runner) {
+    runner.references--;
+    runner.lastUse = clock.instant();
+    if (runner.references == 0 && runner.keepAlive.isZero()) {
+      runners.values().remove(runner);
+    }
+    notifyAll();
   }
 
   // Guarded by this.
-  private void evictBeyondCapacity() {
-    Iterator<String> leastRecentFirst = loaded.keySet().iterator();
-    while (loaded.size() > capacity && leastRecentFirst.hasNext()) {
-      leastRecentFirst.next();
-      leastRecentFirst.remove();
+  private void expireIdle() {
+    Instant now = clock.instant();
+    Iterator<Runner> all = runners.values().iterator();
+    while (all.hasNext()) {
+      Runner runner = all.next();
+      if (runner.references == 0 && !runner.expiresAt().isAfter(now)) {
+        all.remove();
+      }
+    }
+  }
+
+  /** Unloads the model once its requests are done, as a request with keep_alive 0 would. */
+  synchronized void unloadWhenIdle(ModelCatalog.Model model) {
+    Runner runner = runners.get(ModelCatalog.key(model.name()));
+    if (runner != null) {
+      runner.keepAlive = Duration.ZERO;
+      if (runner.references == 0) {
+        runners.values().remove(runner);
+      }
     }
   }
 
   synchronized void unload(String name) {
-    loaded.remove(ModelCatalog.key(name));
+    runners.remove(ModelCatalog.key(name));
   }
 
   /** Loads performed since start; the initially loaded models do not count. */
@@ -177,31 +282,23 @@ final class Residency {
   }
 
   /**
-   * The loaded models that are installed. Simulated residency lists them most recently used
-   * first, each expiring {@link #KEEP_ALIVE} after its last use; otherwise they come in /api/tags
-   * order and expire that long from now, as before.
+   * The models in memory or being loaded that are still installed, most recently used first,
+   * with the time each expires if no request uses it again.
    */
   List<Loaded> loaded() {
-    List<Map.Entry<String, Instant>> snapshot;
-    synchronized (this) {
-      snapshot = loaded.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
-    }
     List<Loaded> result = new ArrayList<>();
-    if (simulated) {
-      for (int i = snapshot.size() - 1; i >= 0; i--) {
-        Map.Entry<String, Instant> entry = snapshot.get(i);
-        catalog.find(entry.getKey()).ifPresent(model ->
-            result.add(new Loaded(model, entry.getValue().plus(KEEP_ALIVE))));
-      }
-      return result;
-    }
-    Instant expiresAt = Instant.now().plus(KEEP_ALIVE);
-    Set<String> keys = snapshot.stream().map(Map.Entry::getKey).collect(Collectors.toSet());
-    for (ModelCatalog.Model model : catalog.installed()) {
-      if (keys.contains(ModelCatalog.key(model.name()))) {
-        result.add(new Loaded(model, expiresAt));
+    synchronized (this) {
+      expireIdle();
+      for (Runner runner : runners.values()) {
+        result.add(0, new Loaded(runner.model, runner.expiresAt()));
       }
     }
+    result.removeIf(loaded -> catalog.find(loaded.model().name()).isEmpty());
     return result;
+  }
+
+  private static InterruptedIOException closing() {
+    Thread.currentThread().interrupt();
+    return new InterruptedIOException("simulated server is closing");
   }
 }

@@ -77,9 +77,9 @@ final class SimExchange {
     return http.getRequestURI().getPath();
   }
 
-  /** Routes under /v1 speak OpenAI, whose error bodies have another shape; vLLM speaks it everywhere. */
+  /** Routes under /v1 speak OpenAI, whose error bodies have another shape; vLLM and llama.cpp speak it everywhere. */
   boolean openAi() {
-    return path().startsWith("/v1/") || sim.flavor == SimulatedOllama.Flavor.VLLM;
+    return path().startsWith("/v1/") || !sim.flavor.ollama();
   }
 
   boolean started() {
@@ -151,7 +151,8 @@ final class SimExchange {
 
   /**
    * An error in the route's dialect: Ollama's {"error":"..."}, the OpenAI error object of Ollama's
-   * /v1 layer, or vLLM's, whose type names an exception and whose code is the status.
+   * /v1 layer, vLLM's, whose type names an exception and whose code is the status, or llama.cpp's,
+   * with the status as code.
    */
   void sendError(SimError e) throws IOException {
     ObjectNode error = JSON.createObjectNode();
@@ -162,6 +163,8 @@ final class SimExchange {
     ObjectNode body = error.putObject("error").put("message", e.getMessage());
     if (sim.flavor == SimulatedOllama.Flavor.VLLM) {
       body.put("type", vllmErrorType(e.status())).put("param", e.param()).put("code", e.status());
+    } else if (sim.flavor == SimulatedOllama.Flavor.LLAMA_CPP) {
+      body.put("type", ollamaErrorType(e.status())).put("code", e.status());
     } else {
       body.put("type", ollamaErrorType(e.status())).put("param", e.param()).putNull("code");
     }
@@ -184,11 +187,16 @@ final class SimExchange {
     };
   }
 
-  /** No route for the path (404) or the method (405): gin's plain text, or FastAPI's JSON for vLLM. */
+  /**
+   * No route for the path (404) or the method (405): gin's plain text, FastAPI's JSON for vLLM,
+   * an OpenAI error object for llama.cpp.
+   */
   void sendNoRoute(int status) throws IOException {
     boolean notFound = status == 404;
     if (sim.flavor == SimulatedOllama.Flavor.VLLM) {
       sendJson(status, JSON.createObjectNode().put("detail", notFound ? "Not Found" : "Method Not Allowed"));
+    } else if (sim.flavor == SimulatedOllama.Flavor.LLAMA_CPP) {
+      sendError(new SimError(status, notFound ? "File Not Found" : "Method Not Allowed"));
     } else {
       sendText(status, "text/plain", notFound ? "404 page not found" : "405 method not allowed");
     }

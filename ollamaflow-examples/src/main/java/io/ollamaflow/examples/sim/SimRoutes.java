@@ -126,31 +126,56 @@ final class SimRoutes {
     ObjectNode request = x.json();
     String model = requireModelName(request);
     ModelCatalog.Model installed = x.requireInstalled(model);
+    if (chat ? request.path("messages").isEmpty() : request.path("prompt").asText("").isEmpty()) {
+      loadOrUnload(x, request, installed, chat);
+      return;
+    }
     int count = tokenCount(request.path("options").path("num_predict"), sim.tokens);
     List<String> tokens = Answers.tokens(sim.id, count);
     Optional<Answers.ToolCall> call = chat ? Answers.toolCall(request) : Optional.empty();
     int promptTokens = chat
         ? Answers.countMessageTokens(request.path("messages"))
         : Answers.countTokens(request.path("prompt").asText(""));
-    long loadNanos = sim.load(installed);
-    if (!flag(request, "stream", true)) {
-      sim.pauseTokens(count);
-      ObjectNode answer = chunk(model, chat, call.isPresent() ? "" : String.join("", tokens));
-      call.ifPresent(c -> addToolCall(answer, c));
-      x.sendJson(200, last(x, answer, chat, count, promptTokens, loadNanos));
-      return;
-    }
-    StreamWriter out = x.stream(StreamWriter.Framing.NDJSON);
-    if (call.isPresent()) {
-      ObjectNode line = chunk(model, true, "");
-      addToolCall(line, call.get());
-      out.send(line.put("done", false));
-    } else {
-      for (String token : tokens) {
-        out.send(chunk(model, chat, token).put("done", false));
+    try (Lease lease = sim.admit(installed, request)) {
+      long loadNanos = lease.loadNanos();
+      if (!flag(request, "stream", true)) {
+        sim.pauseTokens(count);
+        lease.close();
+        ObjectNode answer = chunk(model, chat, call.isPresent() ? "" : String.join("", tokens));
+        call.ifPresent(c -> addToolCall(answer, c));
+        x.sendJson(200, last(x, answer, chat, count, promptTokens, loadNanos));
+        return;
       }
+      StreamWriter out = x.stream(StreamWriter.Framing.NDJSON);
+      if (call.isPresent()) {
+        ObjectNode line = chunk(model, true, "");
+        addToolCall(line, call.get());
+        out.send(line.put("done", false));
+      } else {
+        for (String token : tokens) {
+          out.send(chunk(model, chat, token).put("done", false));
+        }
+      }
+      out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
     }
-    out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
+  }
+
+  /**
+   * Nothing to answer: Ollama's load request, or with keep_alive 0 its unload request. Either way
+   * one JSON answer, even when streaming was asked for.
+   */
+  private void loadOrUnload(SimExchange x, ObjectNode request, ModelCatalog.Model model, boolean chat)
+      throws IOException {
+    String reason;
+    if (KeepAlive.of(request, sim.residency.defaultKeepAlive()).isZero()) {
+      sim.residency.unloadWhenIdle(model);
+      reason = "unload";
+    } else {
+      sim.admit(model, request).close();
+      reason = "load";
+    }
+    ObjectNode answer = chunk(request.path("model").asText(), chat, "");
+    x.sendJson(200, answer.put("done", true).put("done_reason", reason));
   }
 
   /** Ollama's tool calls carry an id and their arguments as an object. */
@@ -197,7 +222,10 @@ final class SimRoutes {
     ModelCatalog.Model installed = x.requireInstalled(model);
     List<String> inputs = embedInputs(request.get("input"));
     // Like Ollama, an empty input still loads the model (clients use it to preload).
-    long loadNanos = sim.load(installed);
+    long loadNanos;
+    try (Lease lease = sim.admit(installed, request)) {
+      loadNanos = lease.loadNanos();
+    }
     ObjectNode reply = JSON.createObjectNode().put("model", model);
     ArrayNode embeddings = reply.putArray("embeddings");
     int tokens = 0;
@@ -233,7 +261,7 @@ final class SimRoutes {
 
   private void embeddings(SimExchange x) throws IOException {
     ObjectNode request = x.json();
-    sim.load(x.requireInstalled(requireModelName(request)));
+    sim.admit(x.requireInstalled(requireModelName(request)), request).close();
     String prompt = request.path("prompt").asText("");
     ObjectNode reply = JSON.createObjectNode();
     ArrayNode embedding = reply.putArray("embedding");

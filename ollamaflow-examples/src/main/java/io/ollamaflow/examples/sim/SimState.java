@@ -1,11 +1,14 @@
 package io.ollamaflow.examples.sim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +24,9 @@ final class SimState {
   final int tokens;
   final ModelCatalog catalog;
   final Residency residency;
+  final Occupancy occupancy;
+  // Flavors without Ollama's scheduler (vLLM) run every model on one engine with these slots.
+  private final Slots engine;
   final Faults faults = new Faults();
 
   final AtomicInteger active = new AtomicInteger();
@@ -31,7 +37,7 @@ final class SimState {
   private final CountDownLatch closed = new CountDownLatch(1);
 
   SimState(String id, SimulatedOllama.Flavor flavor, String version, int tokens, Duration tokenDelay,
-      ModelCatalog catalog, Residency residency) {
+      ModelCatalog catalog, Residency residency, Occupancy occupancy, Slots engine) {
     this.id = id;
     this.flavor = flavor;
     this.version = version;
@@ -39,6 +45,8 @@ final class SimState {
     this.tokenDelay = tokenDelay;
     this.catalog = catalog;
     this.residency = residency;
+    this.occupancy = occupancy;
+    this.engine = engine;
   }
 
   synchronized void log(SimulatedOllama.Request request) {
@@ -83,11 +91,33 @@ final class SimState {
   }
 
   /**
-   * Loads the model unless it is in memory (see {@link Residency}); returns the load_duration to
-   * report in nanoseconds. Closing the server cuts a cold load short with an IOException.
+   * Admits one inference request: for Ollama, loads the model unless it is in memory and waits for
+   * one of its slots (see {@link Residency}), keeping it loaded for the request's keep_alive; for
+   * vLLM, waits for an engine slot. Closing the server cuts the wait short with an IOException.
    */
-  long load(ModelCatalog.Model model) throws IOException {
-    return residency.acquire(model, this::sleepUntilClosed);
+  Lease admit(ModelCatalog.Model model, JsonNode request) throws IOException {
+    if (engine == null) {
+      Duration keepAlive = KeepAlive.of(request, residency.defaultKeepAlive());
+      return residency.acquire(model, keepAlive, this::sleepUntilClosed);
+    }
+    occupancy.enqueue();
+    try {
+      engine.acquire();
+    } catch (IOException | RuntimeException e) {
+      occupancy.abandon();
+      throw e;
+    }
+    return new Lease(Residency.WARM_LOAD_NANOS, engine::release);
+  }
+
+  /** Admits a request of an API without keep_alive (OpenAI's): the default applies. */
+  Lease admit(ModelCatalog.Model model) throws IOException {
+    return admit(model, NullNode.getInstance());
+  }
+
+  /** The engine's slots (vLLM); absent for Ollama, whose slots belong to each loaded model. */
+  Optional<Slots> engine() {
+    return Optional.ofNullable(engine);
   }
 
   private void sleepUntilClosed(long nanos) throws InterruptedIOException {

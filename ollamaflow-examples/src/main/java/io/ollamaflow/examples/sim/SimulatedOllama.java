@@ -3,6 +3,7 @@ package io.ollamaflow.examples.sim;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -25,15 +26,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * called while requests run. Faults apply to inference requests only (/api/generate, /api/chat,
  * /api/embed, /api/embeddings and the /v1 POST routes), so health probes keep working.
  *
- * <p>Model residency: by default the models /api/ps reports as loaded never change and loading
- * costs nothing. Setting {@link Builder#residentModels(int)} or {@link
- * Builder#coldLoadDelay(Duration)} simulates Ollama's scheduler instead: an inference request for
- * an installed model that is not loaded first waits the cold-load delay (concurrent requests for
- * that model share one load), then the model is loaded and the least recently used loaded model is
- * evicted when more than {@code residentModels} would be loaded. /api/ps then lists exactly the
- * loaded models, most recently used first, each expiring five minutes after its last use, and the
- * load_duration of native answers reports the time waited for the load. {@link #coldLoads()} counts
- * the loads.
+ * <p>Like a real Ollama it starts with nothing in memory ({@link Builder#loadedModels(List)}
+ * preloads): the first inference request for a model loads it, which takes {@link
+ * Builder#coldLoadDelay(Duration)} (concurrent requests share one load) and evicts the least
+ * recently used idle model beyond {@link Builder#residentModels(int)} (OLLAMA_MAX_LOADED_MODELS).
+ * Each loaded model runs {@link Builder#parallel(int)} requests at once (OLLAMA_NUM_PARALLEL);
+ * further ones wait inside the server, first come first served, so time to first byte grows with
+ * the requests in flight. A model expires keep_alive after its last use (the request's
+ * {@code keep_alive}, else {@link Builder#keepAlive(Duration)}; 0 unloads it once answered).
+ * /api/ps lists what is loaded, most recently used first, and final answers report the
+ * load_duration waited. Requests sent straight to the simulator count like any other. The vLLM
+ * flavor has no residency: one engine with {@link Builder#parallel(int)} running slots
+ * (max_num_seqs) and a waiting queue, both shown on GET /metrics.
  */
 public final class SimulatedOllama implements AutoCloseable {
   public static final String DEFAULT_ID = "sim";
@@ -41,19 +45,48 @@ public final class SimulatedOllama implements AutoCloseable {
   public static final Duration DEFAULT_TOKEN_DELAY = Duration.ofMillis(20);
   public static final int DEFAULT_TOKENS = 8;
   public static final String DEFAULT_VERSION = "0.12.6";
+  /** Ollama's default OLLAMA_MAX_LOADED_MODELS for one GPU. */
+  public static final int DEFAULT_RESIDENT_MODELS = 3;
+  /** Short, so that tests stay fast; real loads take seconds. */
+  public static final Duration DEFAULT_COLD_LOAD_DELAY = Duration.ofMillis(20);
+  /** Requests one loaded Ollama model runs at once unless {@link Builder#parallel(int)} says otherwise. */
+  public static final int DEFAULT_OLLAMA_PARALLEL = 4;
+  /** vLLM's default max_num_seqs. */
+  public static final int DEFAULT_VLLM_PARALLEL = 256;
+  /** llama-server's slots unless {@link Builder#parallel(int)} says otherwise. */
+  public static final int DEFAULT_LLAMA_CPP_PARALLEL = 4;
 
   /** Which server to imitate. */
   public enum Flavor {
     /** Ollama: the native API and its OpenAI-compatible /v1 layer. */
-    OLLAMA,
+    OLLAMA(DEFAULT_OLLAMA_PARALLEL),
     /** An Ollama without the /v1 layer (as before 0.1.24): /v1 paths answer 404. */
-    OLLAMA_NATIVE_ONLY,
+    OLLAMA_NATIVE_ONLY(DEFAULT_OLLAMA_PARALLEL),
     /**
      * vLLM's OpenAI server: /v1 chat, completions, embeddings and models in vLLM's layout, /health,
      * and FastAPI's 404 for everything else (/api too). Model names are served exactly as given,
-     * without Ollama's ":latest". Residency and {@link Builder#version(String)} do not apply.
+     * without Ollama's ":latest". Residency and {@link Builder#version(String)} do not apply;
+     * {@link Builder#parallel(int)} is max_num_seqs, and GET /metrics reports the engine's load.
      */
-    VLLM
+    VLLM(DEFAULT_VLLM_PARALLEL),
+    /**
+     * llama.cpp's llama-server: the OpenAI-compatible /v1 routes (answered in the layout of
+     * Ollama's /v1 layer), GET /health, GET /slots with each slot's is_processing, and GET /metrics
+     * with llamacpp:requests_processing and llamacpp:requests_deferred. Model names are served as
+     * given; residency does not apply; {@link Builder#parallel(int)} is --parallel.
+     */
+    LLAMA_CPP(DEFAULT_LLAMA_CPP_PARALLEL);
+
+    private final int defaultParallel;
+
+    Flavor(int defaultParallel) {
+      this.defaultParallel = defaultParallel;
+    }
+
+    /** Whether Ollama's scheduler decides which models are loaded; else one engine serves all. */
+    boolean ollama() {
+      return this == OLLAMA || this == OLLAMA_NATIVE_ONLY;
+    }
   }
 
   // Without TCP_NODELAY every small response waits about 40 ms on Nagle's algorithm. The JDK
@@ -74,13 +107,17 @@ public final class SimulatedOllama implements AutoCloseable {
     }
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), BACKLOG);
     SimHandler handler = new SimHandler(state);
-    if (state.flavor == Flavor.VLLM) {
-      VllmRoutes.register(handler, state);
-    } else {
-      SimRoutes.register(handler, state);
-    }
-    if (state.flavor == Flavor.OLLAMA) {
-      OpenAiRoutes.register(handler, state);
+    switch (state.flavor) {
+      case OLLAMA -> {
+        SimRoutes.register(handler, state);
+        OpenAiRoutes.register(handler, state);
+      }
+      case OLLAMA_NATIVE_ONLY -> SimRoutes.register(handler, state);
+      case VLLM -> VllmRoutes.register(handler, state);
+      case LLAMA_CPP -> {
+        LlamaCppRoutes.register(handler, state);
+        OpenAiRoutes.register(handler, state);
+      }
     }
     server.createContext("/", handler);
     executor = newExecutor(state.id);
@@ -156,12 +193,24 @@ public final class SimulatedOllama implements AutoCloseable {
     return state.cancelledStreams.get();
   }
 
-  /**
-   * Models loaded by requests since start; the initially loaded models do not count. Always 0
-   * unless residency is simulated (see {@link Builder#residentModels(int)}).
-   */
+  /** Models loaded by requests since start; preloaded models do not count. */
   public int coldLoads() {
     return state.residency.coldLoads();
+  }
+
+  /** Inference requests generating now, each holding a parallel slot. */
+  public int runningRequests() {
+    return state.occupancy.running();
+  }
+
+  /** Inference requests waiting inside the server now: for the scheduler, a model load or a slot. */
+  public int queuedRequests() {
+    return state.occupancy.waiting();
+  }
+
+  /** The most inference requests that waited inside the server at the same time since start. */
+  public int maxQueuedRequests() {
+    return state.occupancy.maxWaiting();
   }
 
   /** The next {@code count} inference requests answer {@code status} with an error body. */
@@ -254,14 +303,16 @@ public final class SimulatedOllama implements AutoCloseable {
     private Flavor flavor = Flavor.OLLAMA;
     private int port;
     private List<String> models = DEFAULT_MODELS;
-    private List<String> loadedModels;
+    private List<String> loadedModels = List.of();
     private Duration tokenDelay = DEFAULT_TOKEN_DELAY;
     private int tokens = DEFAULT_TOKENS;
     private String version = DEFAULT_VERSION;
-    private int residentModels = Integer.MAX_VALUE;
-    private Duration coldLoadDelay = Duration.ZERO;
-    // Set by either residency option; without them the loaded set is fixed, as it always was.
-    private boolean simulateResidency;
+    private int residentModels = DEFAULT_RESIDENT_MODELS;
+    private Duration coldLoadDelay = DEFAULT_COLD_LOAD_DELAY;
+    private Duration keepAlive = KeepAlive.DEFAULT;
+    private Clock clock = Clock.systemUTC();
+    // 0: the flavor's default.
+    private int parallel;
 
     private Builder() {}
 
@@ -287,8 +338,8 @@ public final class SimulatedOllama implements AutoCloseable {
     }
 
     /**
-     * Installed models; "llama3" means "llama3:latest" except for {@link Flavor#VLLM}, which serves
-     * names verbatim. May be empty.
+     * Installed models; "llama3" means "llama3:latest" except for {@link Flavor#VLLM} and {@link
+     * Flavor#LLAMA_CPP}, which serve names verbatim. May be empty.
      */
     public Builder models(List<String> models) {
       this.models = copyNames(models, "models");
@@ -296,9 +347,9 @@ public final class SimulatedOllama implements AutoCloseable {
     }
 
     /**
-     * The models /api/ps reports as loaded at start; by default the first installed model. With
-     * simulated residency, models that are not installed are dropped, the rest are trimmed to
-     * {@link #residentModels(int)}, and the first one counts as the most recently used.
+     * The models in memory at start, the first one the most recently used; default none, as a
+     * freshly started Ollama. Models that are not installed are dropped, the rest trimmed to
+     * {@link #residentModels(int)}.
      */
     public Builder loadedModels(List<String> loadedModels) {
       this.loadedModels = copyNames(loadedModels, "loadedModels");
@@ -319,27 +370,44 @@ public final class SimulatedOllama implements AutoCloseable {
     }
 
     /**
-     * How many models stay loaded at once; loading one more evicts the least recently used.
-     * Default: unlimited. Setting it (or {@link #coldLoadDelay(Duration)}) turns on simulated
-     * residency: requests load the models they use, and /api/ps shows them.
+     * How many models stay loaded at once (OLLAMA_MAX_LOADED_MODELS); loading one more evicts the
+     * least recently used idle one, or waits for one to become idle. Default {@value
+     * #DEFAULT_RESIDENT_MODELS}.
      */
     public Builder residentModels(int residentModels) {
-      if (residentModels < 1) {
-        throw new IllegalArgumentException("residentModels: " + residentModels + " (expected: >= 1)");
-      }
-      this.residentModels = residentModels;
-      this.simulateResidency = true;
+      this.residentModels = checkPositive(residentModels, "residentModels");
       return this;
     }
 
     /**
-     * How long a request waits when its model is not loaded; concurrent requests for that model
-     * wait for the same load. Default: {@link Duration#ZERO}. Setting it (or {@link
-     * #residentModels(int)}) turns on simulated residency.
+     * How long loading a model takes; concurrent requests for that model wait for the same load.
+     * Default {@link #DEFAULT_COLD_LOAD_DELAY}.
      */
     public Builder coldLoadDelay(Duration coldLoadDelay) {
       this.coldLoadDelay = checkDelay(coldLoadDelay, "coldLoadDelay");
-      this.simulateResidency = true;
+      return this;
+    }
+
+    /**
+     * Requests that run at once: per loaded model for Ollama (OLLAMA_NUM_PARALLEL, default {@value
+     * #DEFAULT_OLLAMA_PARALLEL}), for the whole engine for vLLM (max_num_seqs, default {@value
+     * #DEFAULT_VLLM_PARALLEL}) and llama.cpp (--parallel, default {@value
+     * #DEFAULT_LLAMA_CPP_PARALLEL}). Further requests wait inside the server in arrival order.
+     */
+    public Builder parallel(int parallel) {
+      this.parallel = checkPositive(parallel, "parallel");
+      return this;
+    }
+
+    /** How long a model stays loaded after its last use unless a request sets keep_alive; default 5 minutes. */
+    public Builder keepAlive(Duration keepAlive) {
+      this.keepAlive = checkDelay(keepAlive, "keepAlive");
+      return this;
+    }
+
+    /** The clock keep_alive expiry is judged by; a test may pass one it moves. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -351,12 +419,21 @@ public final class SimulatedOllama implements AutoCloseable {
 
     /** Binds to 127.0.0.1 and starts serving. */
     public SimulatedOllama start() throws IOException {
-      List<String> loaded = loadedModels != null ? loadedModels : models.stream().limit(1).toList();
-      ModelCatalog catalog = new ModelCatalog(models, flavor == Flavor.VLLM);
-      Residency residency =
-          new Residency(catalog, loaded, simulateResidency, residentModels, coldLoadDelay);
-      return new SimulatedOllama(
-          new SimState(id, flavor, version, tokens, tokenDelay, catalog, residency), port);
+      ModelCatalog catalog = new ModelCatalog(models, !flavor.ollama());
+      Occupancy occupancy = new Occupancy();
+      boolean engine = !flavor.ollama();
+      int slots = parallel > 0 ? parallel : flavor.defaultParallel;
+      Residency residency = new Residency(catalog, loadedModels, residentModels, slots, coldLoadDelay,
+          keepAlive, clock, occupancy);
+      return new SimulatedOllama(new SimState(id, flavor, version, tokens, tokenDelay, catalog, residency,
+          occupancy, engine ? new Slots(slots, occupancy) : null), port);
+    }
+
+    private static int checkPositive(int value, String name) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
+      }
+      return value;
     }
 
     private static String requireText(String value, String name) {

@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * vLLM's OpenAI-compatible server (wire-api.md sections 2.2 to 2.6): its answer and stream layout,
- * incremental tool-call arguments, and its error shape. vLLM has no cold loads and no /api routes.
+ * incremental tool-call arguments, its error shape, and its scheduler gauges on /metrics. vLLM has
+ * no cold loads and no /api routes.
  */
 final class VllmRoutes {
   /** What /v1/models reports as every model's context length. */
@@ -31,6 +32,7 @@ final class VllmRoutes {
     VllmRoutes r = new VllmRoutes(sim);
     handler
         .route("GET", "/health", x -> x.sendEmpty(200))
+        .route("GET", "/metrics", r::metrics)
         .inferenceRoute("POST", "/v1/chat/completions", x -> r.complete(x, true))
         .inferenceRoute("POST", "/v1/completions", x -> r.complete(x, false))
         .inferenceRoute("POST", "/v1/embeddings", r::embeddings)
@@ -44,7 +46,8 @@ final class VllmRoutes {
     if (!stream && streamOptions.isObject()) {
       throw new SimError(400, "Stream options can only be defined when `stream=True`.");
     }
-    String model = model(x, request);
+    ModelCatalog.Model served = model(x, request);
+    String model = served.name();
     if (chat && request.path("messages").isEmpty()) {
       throw new SimError(400, "Field required: messages", "messages");
     }
@@ -64,45 +67,48 @@ final class VllmRoutes {
         .put("model", model);
     ObjectNode usage = OpenAiRoutes.usage(promptTokens, count).putNull("prompt_tokens_details");
     String finish = call.isPresent() ? "tool_calls" : "stop";
-    if (!stream) {
-      sim.pauseTokens(count);
-      ObjectNode reply = head.deepCopy();
-      ObjectNode choice = reply.putArray("choices").addObject().put("index", 0);
-      if (chat) {
-        choice.set("message", message(String.join("", tokens), call));
-      } else {
-        choice.put("text", String.join("", tokens));
+    try (Lease lease = sim.admit(served)) {
+      if (!stream) {
+        sim.pauseTokens(count);
+        lease.close();
+        ObjectNode reply = head.deepCopy();
+        ObjectNode choice = reply.putArray("choices").addObject().put("index", 0);
+        if (chat) {
+          choice.set("message", message(String.join("", tokens), call));
+        } else {
+          choice.put("text", String.join("", tokens));
+        }
+        finish(choice.putNull("logprobs"), finish);
+        reply.putNull("prompt_logprobs").putNull("kv_transfer_params").set("usage", usage);
+        x.sendJson(200, reply);
+        return;
       }
-      finish(choice.putNull("logprobs"), finish);
-      reply.putNull("prompt_logprobs").putNull("kv_transfer_params").set("usage", usage);
-      x.sendJson(200, reply);
-      return;
+      if (chat) {
+        head.put("object", "chat.completion.chunk");
+      }
+      List<ObjectNode> pieces = chat ? chatPieces(tokens, call) : textPieces(tokens);
+      StreamWriter out = x.stream(StreamWriter.Framing.SSE);
+      for (int i = 0; i < pieces.size(); i++) {
+        out.send(chunk(head, pieces.get(i), i == pieces.size() - 1 ? finish : null));
+      }
+      // Unlike OpenAI, vLLM's include_usage defaults to true once stream_options is present.
+      if (streamOptions.isObject() && streamOptions.path("include_usage").asBoolean(true)) {
+        ObjectNode last = head.deepCopy();
+        last.putArray("choices");
+        out.send(last.set("usage", usage));
+      }
+      out.sendDone();
     }
-    if (chat) {
-      head.put("object", "chat.completion.chunk");
-    }
-    List<ObjectNode> pieces = chat ? chatPieces(tokens, call) : textPieces(tokens);
-    StreamWriter out = x.stream(StreamWriter.Framing.SSE);
-    for (int i = 0; i < pieces.size(); i++) {
-      out.send(chunk(head, pieces.get(i), i == pieces.size() - 1 ? finish : null));
-    }
-    // Unlike OpenAI, vLLM's include_usage defaults to true once stream_options is present.
-    if (streamOptions.isObject() && streamOptions.path("include_usage").asBoolean(true)) {
-      ObjectNode last = head.deepCopy();
-      last.putArray("choices");
-      out.send(last.set("usage", usage));
-    }
-    out.sendDone();
   }
 
   /** vLLM takes a request without a model as one for the (first) served model. */
-  private String model(SimExchange x, ObjectNode request) {
+  private ModelCatalog.Model model(SimExchange x, ObjectNode request) {
     String model = request.path("model").asText("");
     if (model.isEmpty()) {
-      return sim.catalog.installed().stream().findFirst().map(ModelCatalog.Model::name)
+      return sim.catalog.installed().stream().findFirst()
           .orElseThrow(() -> new SimError(404, "The model `` does not exist.", "model"));
     }
-    return x.requireInstalled(model).name();
+    return x.requireInstalled(model);
   }
 
   private static ObjectNode message(String text, Optional<Answers.ToolCall> call) {
@@ -187,10 +193,29 @@ final class VllmRoutes {
         .put("id", "embd-" + Answers.randomHex(32))
         .put("object", "list")
         .put("created", Instant.now().getEpochSecond())
-        .put("model", model(x, request));
+        .put("model", model(x, request).name());
     int tokens = OpenAiRoutes.addEmbeddings(reply, request);
     reply.set("usage", OpenAiRoutes.usage(tokens, 0).putNull("prompt_tokens_details"));
     x.sendJson(200, reply);
+  }
+
+  /**
+   * The engine's scheduler state in Prometheus' text format, as vLLM's /metrics prints it: gauges
+   * labelled with the engine and the (first) served model name. KV-cache usage is simulated as the
+   * share of running slots in use, each running request holding an equal part of the cache.
+   */
+  private void metrics(SimExchange x) throws IOException {
+    String model = sim.catalog.installed().stream().findFirst().map(ModelCatalog.Model::name).orElse("");
+    Slots engine = sim.engine().orElseThrow();
+    double cacheUsage = engine.busy() / (double) engine.size();
+    String labels = "{engine=\"0\",model_name=\"" + PrometheusText.escape(model) + "\"}";
+    PrometheusText text = new PrometheusText()
+        .gauge("vllm:num_requests_running", "Requests in the running batch.", labels, sim.occupancy.running())
+        .gauge("vllm:num_requests_waiting", "Requests queued for the running batch.", labels, sim.occupancy.waiting())
+        .gauge("vllm:kv_cache_usage_perc", "Fraction of KV-cache blocks in use (1 = full).", labels, cacheUsage)
+        .gauge("vllm:gpu_cache_usage_perc", "Fraction of GPU KV-cache blocks in use (1 = full); older name.", labels,
+            cacheUsage);
+    x.sendText(200, PrometheusText.CONTENT_TYPE, text.toString());
   }
 
   private void listModels(SimExchange x) throws IOException {

@@ -11,9 +11,12 @@ import dev.langchain4j.model.ollama.OllamaEmbeddingModel;
 import dev.langchain4j.model.ollama.OllamaLanguageModel;
 import dev.langchain4j.model.ollama.OllamaModel;
 import dev.langchain4j.model.ollama.OllamaModels;
+import dev.langchain4j.model.ollama.RunningOllamaModel;
 import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,16 @@ class LangChain4jOllamaOnVllmTest {
     OllamaModels models = OllamaModels.builder().baseUrl(proxy.url()).timeout(TIMEOUT).build();
 
     assertThat(models.availableModels().content()).extracting(OllamaModel::getName).containsExactly(MODEL, EMBEDDING_MODEL);
+  }
+
+  @Test
+  void langchain4jOllamaSeesVllmModelsRunningAndReadsTheirCards() {
+    OllamaModels models = OllamaModels.builder().baseUrl(proxy.url()).timeout(TIMEOUT).build();
+
+    List<RunningOllamaModel> running = models.runningModels().content();
+    assertThat(running).extracting(RunningOllamaModel::getName).containsExactly(MODEL, EMBEDDING_MODEL);
+    assertThat(running).allSatisfy(model -> assertThat(model.getExpiresAt()).isAfter(OffsetDateTime.now()));
+    assertThat(models.modelCard(MODEL.toLowerCase(Locale.ROOT)).content().getCapabilities()).contains("completion");
   }
 
   @Test

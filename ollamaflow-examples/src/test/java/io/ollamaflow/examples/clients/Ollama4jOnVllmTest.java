@@ -14,10 +14,13 @@ import io.github.ollama4j.models.embed.OllamaEmbedRequest;
 import io.github.ollama4j.models.embed.OllamaEmbedResult;
 import io.github.ollama4j.models.generate.OllamaGenerateRequest;
 import io.github.ollama4j.models.generate.OllamaGenerateStreamObserver;
+import io.github.ollama4j.models.ps.ModelProcessesResult;
 import io.github.ollama4j.models.request.ThinkMode;
 import io.github.ollama4j.models.response.Model;
 import io.github.ollama4j.models.response.OllamaResult;
 import io.github.ollama4j.tools.Tools;
+import io.ollamaflow.core.internal.translation.OllamaToOpenAi;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,6 +110,50 @@ class Ollama4jOnVllmTest {
     assertThat(models).extracting(Model::getName).containsExactly(MODEL, EMBEDDING_MODEL);
     assertThat(models).extracting(Model::getModel).containsExactly(MODEL, EMBEDDING_MODEL);
     assertThat(models).allSatisfy(model -> assertThat(model.getModifiedAt()).isNotNull());
+  }
+
+  @Test
+  void ollama4jGetsTheEmulatedOllamaVersionFromAFrontendWhoseOnlyBackendIsVllm() throws Exception {
+    assertThat(ollama.getVersion()).isEqualTo(OllamaToOpenAi.EMULATED_OLLAMA_VERSION);
+  }
+
+  @Test
+  void ollama4jSeesEveryVllmModelAsLoaded() throws Exception {
+    ModelProcessesResult ps = ollama.ps();
+
+    assertThat(ps.getModels()).extracting(ModelProcessesResult.ModelProcess::getName)
+        .containsExactly(MODEL, EMBEDDING_MODEL);
+    assertThat(ps.getModels()).allSatisfy(model -> {
+      assertThat(OffsetDateTime.parse(model.getExpiresAt())).isAfter(OffsetDateTime.now().plusYears(100));
+      assertThat(model.getDetails()).isNotNull();
+    });
+  }
+
+  @Test
+  void ollama4jGetsModelDetailsByTheOllamaNameOfAModelVllmListsWithItsTag() throws Exception {
+    try (TranslatingCluster tagged = TranslatingCluster.vllm("vllm-tagged", List.of("llama3:latest"))) {
+      Ollama client = new Ollama(tagged.url());
+      client.setRequestTimeoutSeconds(10);
+
+      assertThat(client.getModelDetails("llama3").getCapabilities()).contains("completion");
+      assertThat(client.getModelDetails("LLAMA3").getCapabilities()).contains("completion");
+      assertThatThrownBy(() -> client.getModelDetails("llama3:8b")).isInstanceOf(OllamaException.class)
+          .hasMessageContaining("not found");
+    }
+  }
+
+  @Test
+  void ollama4jChatsByTheOllamaNameAndVllmGetsTheNameItLists() throws Exception {
+    try (TranslatingCluster tagged = TranslatingCluster.vllmWithModelsListed("vllm-tagged", List.of("llama3:latest"))) {
+      Ollama client = new Ollama(tagged.url());
+      client.setRequestTimeoutSeconds(10);
+
+      OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3")
+          .withMessage(OllamaChatMessageRole.USER, "hi").build(), null);
+
+      assertThat(result.getResponseModel().isDone()).isTrue();
+      assertThat(tagged.bodiesSentTo("/v1/chat/completions").get(0).path("model").asText()).isEqualTo("llama3:latest");
+    }
   }
 
   @Test

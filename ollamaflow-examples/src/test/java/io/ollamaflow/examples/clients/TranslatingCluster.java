@@ -23,7 +23,8 @@ import java.util.List;
 /**
  * A cluster on a real socket whose only backend is one simulator that does not speak the client's
  * dialect (a vLLM, or an Ollama without /v1), so every answer a client gets went through
- * translation. Active health checks are off, so the backend serves from the first request.
+ * translation. Active health checks are off, so the backend serves from the first request, unless
+ * the models are to be listed.
  */
 final class TranslatingCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,16 +41,27 @@ final class TranslatingCluster implements AutoCloseable {
 
   /** A vLLM serving {@code models}, behind a backend of format OpenAI. */
   static TranslatingCluster vllm(String id, List<String> models) throws IOException {
-    return start(SimulatedOllama.Flavor.VLLM, id, models);
+    return start(SimulatedOllama.Flavor.VLLM, id, models, false);
+  }
+
+  /** As {@link #vllm}, with health checks and model listing on; returns once the models are listed. */
+  static TranslatingCluster vllmWithModelsListed(String id, List<String> models) throws Exception {
+    TranslatingCluster proxy = start(SimulatedOllama.Flavor.VLLM, id, models, true);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!proxy.cluster.admin().health(id).orElseThrow().modelsKnown()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("the models of " + id + " were never listed");
+      Thread.sleep(10);
+    }
+    return proxy;
   }
 
   /** An Ollama without the /v1 layer, behind a backend of format Ollama. */
   static TranslatingCluster nativeOllama(String id, List<String> models) throws IOException {
-    return start(SimulatedOllama.Flavor.OLLAMA_NATIVE_ONLY, id, models);
+    return start(SimulatedOllama.Flavor.OLLAMA_NATIVE_ONLY, id, models, false);
   }
 
-  private static TranslatingCluster start(SimulatedOllama.Flavor flavor, String id, List<String> models)
-      throws IOException {
+  private static TranslatingCluster start(SimulatedOllama.Flavor flavor, String id, List<String> models,
+      boolean listModels) throws IOException {
     SimulatedOllama backend = SimulatedOllama.builder().flavor(flavor).id(id).models(models)
         .tokenDelay(Duration.ofMillis(2)).start();
     boolean vllm = flavor == SimulatedOllama.Flavor.VLLM;
@@ -57,9 +69,12 @@ final class TranslatingCluster implements AutoCloseable {
     store.putBackend(Backend.builder(id).hostname("127.0.0.1").port(backend.port())
         .apiFormat(vllm ? ApiFormat.OPENAI : ApiFormat.OLLAMA)
         .healthCheckUrl(vllm ? "/health" : "/")
+        .healthyThreshold(1)
         .build());
     store.putFrontend(Frontend.builder("clients").backends(List.of(id)).build());
-    FlowCluster cluster = FlowCluster.builder().configStore(store).disableActiveHealthChecks().build();
+    FlowCluster.Builder builder = FlowCluster.builder().configStore(store);
+    FlowCluster cluster = (listModels ? builder.healthCheckInterval(Duration.ofMillis(50))
+        : builder.disableActiveHealthChecks()).build();
     FlowHttpServer server =
         FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cluster.httpHandler());
     return new TranslatingCluster(backend, cluster, server);

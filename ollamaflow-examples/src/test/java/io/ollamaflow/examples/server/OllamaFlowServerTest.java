@@ -3,18 +3,20 @@ package io.ollamaflow.examples.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.examples.sim.SimulatedOllama;
 import io.ollamaflow.sqlite.SqliteConfigStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,15 +28,23 @@ class OllamaFlowServerTest {
   Path dir;
 
   @Test
-  void demoModeServesThreeSimulatedOllamasInTurnStreamsTokensAndTranslatesForItsVllm() throws Exception {
+  void demoModeServesFromTheBackendThatLoadedTheModelStreamsTokensAndTranslatesForItsVllm() throws Exception {
     try (OllamaFlowServer server = DemoServer.start(dir, "")) {
-      Set<String> backends = new HashSet<>();
+      HttpResponse<String> root = get(server, "/");
+      assertThat(root.body()).as("answered by the server itself").isEqualTo("Ollama is running");
+      HttpResponse<String> first = post(server, "/api/generate", "{\"model\":\"llama3.2\",\"prompt\":\"hi\",\"stream\":false}");
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(new ObjectMapper().readTree(first.body()).path("load_duration").asLong())
+          .as("nothing is loaded before the first request").isGreaterThanOrEqualTo(DemoBackends.COLD_LOAD.toNanos());
+      String loadedOn = first.headers().firstValue("X-OllamaFlow-Backend").orElseThrow();
+      // The demo frontend is model-affinity: the backend holding the model in memory serves it.
       for (int i = 0; i < 3; i++) {
-        HttpResponse<String> root = get(server, "/");
-        assertThat(root.statusCode()).isEqualTo(200);
-        backends.add(root.headers().firstValue("X-OllamaFlow-Backend").orElseThrow());
+        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3.2\",\"prompt\":\"hi\",\"stream\":false}");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("X-OllamaFlow-Backend")).contains(loadedOn);
+        assertThat(new ObjectMapper().readTree(answer.body()).path("load_duration").asLong())
+            .as("warm").isLessThan(DemoBackends.COLD_LOAD.toNanos());
       }
-      assertThat(backends).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
       HttpResponse<String> tags = get(server, "/api/tags");
       assertThat(tags.body()).as("the union of the backends' models")
           .contains("llama3.2:latest", "qwen2.5:7b", "nomic-embed-text:latest", DemoBackends.VLLM_MODEL);
@@ -63,7 +73,7 @@ class OllamaFlowServerTest {
       Files.writeString(config, settingsWithBackendPort(db, sim.port()));
       ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
       try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
-        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3\",\"stream\":false}");
+        HttpResponse<String> answer = post(server, "/api/generate", "{\"model\":\"llama3\",\"prompt\":\"hi\",\"stream\":false}");
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.body()).contains("gpu-1");
         assertThat(answer.headers().firstValue("X-OllamaFlow-Backend")).contains("gpu-1");
@@ -71,8 +81,8 @@ class OllamaFlowServerTest {
 
       // A later edit of the file's arrays does not overwrite a store that already has content.
       Files.writeString(config, settingsWithBackendPort(db, 1));
-      try (SqliteConfigStore store = SqliteConfigStore.open(db)) {
-        OllamaFlowServer.seedIfEmpty(store, ServerSettings.load(config));
+      try (SqliteConfigStore store = SqliteConfigStore.open(db); FlowCluster cluster = clusterOn(store)) {
+        OllamaFlowServer.seedIfEmpty(cluster.admin(), ServerSettings.load(config));
         assertThat(store.backend("gpu-1").orElseThrow().port()).isEqualTo(sim.port());
       }
     }
@@ -88,8 +98,8 @@ class OllamaFlowServerTest {
     assertThat(settings.adminBearerTokens).containsExactly("ollamaflowadmin");
     assertThat(settings.stickyHeaders).containsExactly("x-conversation-id", "x-thread-id");
 
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir.resolve("seed.db"))) {
-      OllamaFlowServer.seedIfEmpty(store, settings);
+    try (SqliteConfigStore store = SqliteConfigStore.open(dir.resolve("seed.db")); FlowCluster cluster = clusterOn(store)) {
+      OllamaFlowServer.seedIfEmpty(cluster.admin(), settings);
       assertThat(store.frontend("frontend1").orElseThrow().backends()).containsExactly("backend1");
       assertThat(store.frontend("frontend1").orElseThrow().hostname()).isEqualTo("*");
       assertThat(store.backend("backend1").orElseThrow().baseUrl()).isEqualTo("http://localhost:11434");
@@ -111,6 +121,62 @@ class OllamaFlowServerTest {
 
     Files.writeString(config, "{\"Webserver\": ");
     assertThatThrownBy(() -> ServerSettings.load(config)).hasMessageContaining("is not valid JSON");
+    Files.writeString(config, "{\"StickySessionLimits\":{\"MaxSessions\":0}}");
+    assertThatThrownBy(() -> ServerSettings.load(config))
+        .hasMessage("StickySessionLimits.MaxSessions: 0 (expected: a positive integer)");
+    Files.writeString(config, "{\"StickySessionLimits\":{\"MaxKeyLength\":64}}");
+    assertThatThrownBy(() -> ServerSettings.load(config))
+        .hasMessage("StickySessionLimits: maxKeyLength: 64 (expected: >= 71)");
+  }
+
+  @Test
+  void seededObjectsAreHeldToTheAdminApisChecksAndNothingIsStoredWhenOneIsRefused() throws Exception {
+    Path config = dir.resolve("ollamaflow.json");
+    Files.writeString(config, "{\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\","
+        + "\"Backends\":[{\"Identifier\":\"gpu-1\",\"ApiFormat\":\"Bogus\"}]}");
+    try (SqliteConfigStore store = SqliteConfigStore.open(dir.resolve("checked.db")); FlowCluster cluster = clusterOn(store)) {
+      assertThatThrownBy(() -> OllamaFlowServer.seedIfEmpty(cluster.admin(), ServerSettings.load(config)))
+          .hasMessage("Backends: backend 'gpu-1': ApiFormat: \"Bogus\" is not a known format (expected: one of Ollama, OpenAI)");
+      assertThat(store.backends()).isEmpty();
+    }
+  }
+
+  @Test
+  void serverRefusesToStartWithExit2WhenASeededFrontendNamesAnUnknownPolicy() throws Exception {
+    Path config = dir.resolve("ollamaflow.json");
+    Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
+        + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\","
+        + "\"Backends\":[{\"Identifier\":\"gpu-1\"}],"
+        + "\"Frontends\":[{\"Identifier\":\"main\",\"Backends\":[\"gpu-1\"],\"LoadBalancing\":\"NoSuchPolicy\"}]}");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        OllamaFlowServer.class.getName(), "--config", config.toString()).redirectErrorStream(true).start();
+    String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server exits").isTrue();
+
+    assertThat(server.exitValue()).as(output).isEqualTo(2);
+    // Frontend keeps policy names in lower case, so the value comes back as "nosuchpolicy".
+    assertThat(output).containsIgnoringCase("Frontends: frontend 'main': LoadBalancing: \"NoSuchPolicy\" is not a known policy")
+        .containsPattern("expected: one of [^)]*round-robin");
+  }
+
+  @Test
+  void allowedOriginsFromTheSettingsFileLetThoseBrowserPagesCallTheProxy() throws Exception {
+    try (SimulatedOllama sim = SimulatedOllama.builder().id("gpu-1").tokenDelay(Duration.ZERO).start()) {
+      Path config = dir.resolve("ollamaflow.json");
+      Files.writeString(config, settingsWithBackendPort(dir.resolve("flow.db"), sim.port())
+          .replaceFirst("^\\{", "{\"AllowedOrigins\":[\"https://chat.example.com\"],"));
+      ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
+      try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
+        HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+            + "/api/tags")).header("Origin", "https://chat.example.com").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://chat.example.com");
+        HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+            + "/api/tags")).header("Origin", "https://other.example.com").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(403);
+      }
+    }
   }
 
   @Test
@@ -121,6 +187,10 @@ class OllamaFlowServerTest {
         .hasMessage("--config needs a value (see --help)");
     assertThatThrownBy(() -> ServerOptions.parse(new String[] {"--demo-token-delay", "fast"}))
         .hasMessage("--demo-token-delay: \"fast\" (expected: milliseconds, e.g. 50)");
+  }
+
+  private static FlowCluster clusterOn(SqliteConfigStore store) {
+    return FlowCluster.builder().configStore(store).disableActiveHealthChecks().build();
   }
 
   private static String settingsWithBackendPort(Path db, int port) {

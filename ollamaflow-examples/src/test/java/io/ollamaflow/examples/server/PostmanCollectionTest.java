@@ -39,6 +39,24 @@ class PostmanCollectionTest {
   private static final MediaType JSON_TYPE = MediaType.get("application/json");
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** vLLM's extra fields as the collection's two OpenAI requests send them, at their defaults. */
+  private static final String VLLM_EXTRAS = ",\"repetition_penalty\":1.0,\"best_of\":1,\"logit_bias\":{},\"seed\":null,"
+      + "\"use_beam_search\":false,\"length_penalty\":1.0,\"early_stopping\":false,\"skip_special_tokens\":true,"
+      + "\"spaces_between_special_tokens\":true,\"include_stop_str_in_output\":false,\"ignore_eos\":false,"
+      + "\"min_tokens\":0,\"stop_token_ids\":[],\"bad_words\":[],\"response_format\":{\"type\":\"text\"},"
+      + "\"guided_json\":null,\"guided_regex\":null,\"guided_choice\":null,\"guided_grammar\":null}";
+  /** 1. "Generate a completion". */
+  private static final String VLLM_COMPLETION = "{\"model\":\"Qwen/Qwen2.5-3B\",\"prompt\":\"Once upon\","
+      + "\"max_tokens\":512,\"temperature\":0.7,\"top_p\":0.9,\"top_k\":50,\"n\":1,\"stream\":false,"
+      + "\"logprobs\":null,\"echo\":false,\"stop\":[\"<|endoftext|>\",\"<|im_end|>\"],\"presence_penalty\":0,"
+      + "\"frequency_penalty\":0,\"suffix\":null" + VLLM_EXTRAS;
+  /** 2. "Generate a chat completion". */
+  private static final String VLLM_CHAT = "{\"model\":\"Qwen/Qwen2.5-3B\","
+      + "\"messages\":[{\"role\":\"system\",\"content\":\"You are helpful.\"},{\"role\":\"user\",\"content\":\"Hi\"}],"
+      + "\"max_tokens\":512,\"temperature\":0.7,\"top_p\":0.9,\"top_k\":50,\"n\":1,\"stream\":false,"
+      + "\"logprobs\":null,\"top_logprobs\":null,\"stop\":[\"<|im_end|>\"],\"presence_penalty\":0,"
+      + "\"frequency_penalty\":0" + VLLM_EXTRAS;
+
   @TempDir
   Path dir;
 
@@ -76,6 +94,41 @@ class PostmanCollectionTest {
       }
     }
     assertThat(calls).as("calls made").hasSize(31);
+  }
+
+  /**
+   * The collection's two vLLM-style OpenAI requests against a frontend whose only backends are
+   * Ollama servers: translated to Ollama's API, their neutral vLLM fields pass and mean nothing.
+   */
+  @Test
+  void theCollectionsVllmStyleRequestsAreServedByOllamaBackends() throws Exception {
+    try (SimulatedOllama ollama = SimulatedOllama.builder().id("ollama").flavor(SimulatedOllama.Flavor.OLLAMA_NATIVE_ONLY)
+        .models(List.of("Qwen/Qwen2.5-3B")).tokenDelay(Duration.ZERO).start()) {
+      Path config = dir.resolve("ollamaflow.json");
+      Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
+          + "\"DatabaseFilename\":\"" + dir.resolve("ollamaflow.db") + "\",\"AdminBearerTokens\":[],"
+          + "\"Backends\":[{\"Identifier\":\"backend1\",\"Hostname\":\"127.0.0.1\",\"Port\":" + ollama.port() + "}],"
+          + "\"Frontends\":[{\"Identifier\":\"frontend1\",\"Backends\":[\"backend1\"]}]}");
+      ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
+      try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
+        client = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
+        base = "http://127.0.0.1:" + server.port();
+        try (Response completion = client.newCall(request("POST", "/v1/completions", VLLM_COMPLETION, false)).execute()) {
+          assertThat(completion.code()).as(completion.peekBody(4096).string()).isEqualTo(200);
+          assertThat(completion.header("X-OllamaFlow-Dropped-Fields")).as("every vLLM field is known").isNull();
+          assertThat(JSON.readTree(completion.body().string()).get("choices").get(0).get("text").asText()).isNotEmpty();
+        }
+        try (Response chat = client.newCall(request("POST", "/v1/chat/completions", VLLM_CHAT, false)).execute()) {
+          assertThat(chat.code()).as(chat.peekBody(4096).string()).isEqualTo(200);
+          assertThat(JSON.readTree(chat.body().string()).get("choices").get(0).get("message").get("content").asText())
+              .isNotEmpty();
+        }
+      } finally {
+        if (client != null) client.connectionPool().evictAll();
+      }
+      assertThat(ollama.requests()).extracting(r -> r.path()).as("translated to Ollama's API")
+          .contains("/api/generate", "/api/chat").doesNotContain("/v1/completions", "/v1/chat/completions");
+    }
   }
 
   private void runCollection(SimulatedOllama ollama, SimulatedOllama vllm) throws Exception {
@@ -152,23 +205,10 @@ class PostmanCollectionTest {
     assertThat(call("POST", "/api/embed", "{\"model\":\"leliuga/all-MiniLM-L6-v2-GGUF\","
         + "\"input\":[\"Why is the sky blue?\",\"Why is the grass green?\"]}", false, 200).get("embeddings")).hasSize(2);
 
-    // 1-4. OpenAI APIs (no auth), with vLLM's extra sampling fields, which must pass through untouched.
-    String vllmExtras = ",\"repetition_penalty\":1.0,\"best_of\":1,\"logit_bias\":{},\"seed\":null,"
-        + "\"use_beam_search\":false,\"length_penalty\":1.0,\"early_stopping\":false,\"skip_special_tokens\":true,"
-        + "\"spaces_between_special_tokens\":true,\"include_stop_str_in_output\":false,\"ignore_eos\":false,"
-        + "\"min_tokens\":0,\"stop_token_ids\":[],\"bad_words\":[],\"response_format\":{\"type\":\"text\"},"
-        + "\"guided_json\":null,\"guided_regex\":null,\"guided_choice\":null,\"guided_grammar\":null}";
-    JsonNode completion = call("POST", "/v1/completions", "{\"model\":\"Qwen/Qwen2.5-3B\",\"prompt\":\"Once upon\","
-        + "\"max_tokens\":512,\"temperature\":0.7,\"top_p\":0.9,\"top_k\":50,\"n\":1,\"stream\":false,"
-        + "\"logprobs\":null,\"echo\":false,\"stop\":[\"<|endoftext|>\",\"<|im_end|>\"],\"presence_penalty\":0,"
-        + "\"frequency_penalty\":0,\"suffix\":null" + vllmExtras, false, 200);
-    assertThat(completion.get("choices")).isNotEmpty();
-    JsonNode chatCompletion = call("POST", "/v1/chat/completions", "{\"model\":\"Qwen/Qwen2.5-3B\","
-        + "\"messages\":[{\"role\":\"system\",\"content\":\"You are helpful.\"},{\"role\":\"user\",\"content\":\"Hi\"}],"
-        + "\"max_tokens\":512,\"temperature\":0.7,\"top_p\":0.9,\"top_k\":50,\"n\":1,\"stream\":false,"
-        + "\"logprobs\":null,\"top_logprobs\":null,\"stop\":[\"<|im_end|>\"],\"presence_penalty\":0,"
-        + "\"frequency_penalty\":0" + vllmExtras, false, 200);
-    assertThat(chatCompletion.get("choices").get(0).get("message").get("content").asText()).isNotEmpty();
+    // 1-4. OpenAI APIs (no auth), with vLLM's extra sampling fields (here the mixed frontend's vLLM serves them).
+    assertThat(call("POST", "/v1/completions", VLLM_COMPLETION, false, 200).get("choices")).isNotEmpty();
+    assertThat(call("POST", "/v1/chat/completions", VLLM_CHAT, false, 200)
+        .get("choices").get(0).get("message").get("content").asText()).isNotEmpty();
     assertThat(call("POST", "/v1/embeddings", "{\"model\":\"all-minilm\",\"input\":\"Why is the sky blue?\","
         + "\"encoding_format\":\"float\",\"dimensions\":null,\"user\":null}", false, 200).get("data")).hasSize(1);
     assertThat(call("POST", "/v1/embeddings", "{\"model\":\"all-minilm\",\"input\":[\"one\",\"two\",\"three\"],"

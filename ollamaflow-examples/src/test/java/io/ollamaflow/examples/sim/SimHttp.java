@@ -13,6 +13,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -57,6 +60,11 @@ final class SimHttp {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Posts without waiting for the answer, so that a test can keep requests in flight. */
+  CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+    return client.sendAsync(request("POST", path, body), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpRequest request(String method, String path, String body) {
@@ -110,6 +118,31 @@ final class SimHttp {
       }
     }
     return events;
+  }
+
+  /**
+   * The samples of a Prometheus text answer (name with labels to value), checking the content type
+   * and that each sample follows its own HELP line and a TYPE line declaring a gauge.
+   */
+  static Map<String, Double> prometheusGauges(HttpResponse<String> response) {
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+        .startsWith("text/plain; version=0.0.4"));
+    Map<String, Double> samples = new TreeMap<>();
+    List<String> lines = response.body().lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.startsWith("#")) {
+        continue;
+      }
+      int space = line.lastIndexOf(' ');
+      String series = line.substring(0, space);
+      String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
+      assertThat(lines.get(i - 2)).startsWith("# HELP " + name + " ");
+      assertThat(lines.get(i - 1)).isEqualTo("# TYPE " + name + " gauge");
+      samples.put(series, Double.parseDouble(line.substring(space + 1)));
+    }
+    return samples;
   }
 
   /** Polls until the condition holds or the timeout passes; returns whether it held. */

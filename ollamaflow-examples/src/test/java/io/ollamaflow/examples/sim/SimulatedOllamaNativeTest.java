@@ -76,7 +76,11 @@ class SimulatedOllamaNativeTest {
   }
 
   @Test
-  void psReportsTheFirstModelAsLoadedByDefault() {
+  void psIsEmptyAtStartAndListsAModelOnceARequestLoadedIt() {
+    assertThat(json(http.get("/api/ps")).path("models")).isEmpty();
+
+    http.post("/api/generate", "{\"model\":\"llama3\",\"prompt\":\"hi\",\"stream\":false}");
+
     JsonNode models = json(http.get("/api/ps")).path("models");
 
     assertThat(models).hasSize(1);

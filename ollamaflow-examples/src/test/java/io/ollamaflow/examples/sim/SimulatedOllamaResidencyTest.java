@@ -15,7 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Model residency: cold-load delay, LRU eviction, shared loads and /api/ps. Timing is tolerant. */
+/**
+ * Model residency: empty at start, cold-load delay, LRU eviction, shared loads, keep_alive and
+ * /api/ps. Timing is tolerant.
+ */
 class SimulatedOllamaResidencyTest {
   private static final Duration COLD = Duration.ofMillis(300);
   private static final long COLD_MIN_NANOS = Duration.ofMillis(280).toNanos();
@@ -57,7 +60,7 @@ class SimulatedOllamaResidencyTest {
 
   @Test
   void coldRequestWaitsForTheLoadAndReportsItWarmRequestDoesNot() throws Exception {
-    start(SimulatedOllama.builder().coldLoadDelay(COLD));
+    start(SimulatedOllama.builder().coldLoadDelay(COLD).loadedModels(List.of("llama3")));
     assertThat(ps()).containsExactly("llama3:latest");
 
     Timed cold = timedPost("/api/generate", generate("qwen2.5:7b", true));
@@ -80,13 +83,14 @@ class SimulatedOllamaResidencyTest {
     assertThat(initiallyLoaded.nanos()).isLessThan(WARM_MAX_NANOS);
     assertThat(json(initiallyLoaded.response()).path("load_duration").asLong()).isLessThan(WARM_MAX_NANOS);
     assertThat(sim.coldLoads()).isEqualTo(1);
-    assertThat(ps()).as("unlimited residency keeps both, most recently used first")
+    assertThat(ps()).as("the default residency of three keeps both, most recently used first")
         .containsExactly("llama3:latest", "qwen2.5:7b");
   }
 
   @Test
   void residencyOfOneAlternatesLoadsEvictingTheLeastRecentlyUsed() throws Exception {
-    start(SimulatedOllama.builder().residentModels(1).coldLoadDelay(Duration.ofMillis(50)));
+    start(SimulatedOllama.builder().residentModels(1).coldLoadDelay(Duration.ofMillis(50))
+        .loadedModels(List.of("llama3")));
     assertThat(ps()).containsExactly("llama3:latest");
 
     assertThat(http.post("/api/generate", generate("qwen2.5:7b", false)).statusCode()).isEqualTo(200);
@@ -144,22 +148,25 @@ class SimulatedOllamaResidencyTest {
   }
 
   @Test
-  void defaultBuilderKeepsTheLoadedSetFixedAndNeverWaits() throws Exception {
+  void defaultBuilderStartsWithNothingLoadedAndLoadsOnFirstUse() throws Exception {
     start(SimulatedOllama.builder());
+    assertThat(ps()).isEmpty();
 
-    Timed other = timedPost("/api/generate", generate("qwen2.5:7b", false));
-    assertThat(other.response().statusCode()).isEqualTo(200);
-    assertThat(other.nanos()).isLessThan(COLD_MIN_NANOS);
-    assertThat(json(other.response()).path("load_duration").asLong()).isEqualTo(1_000_000);
-    assertThat(http.post("/api/embed", "{\"model\":\"qwen2.5:7b\",\"input\":\"x\"}").statusCode()).isEqualTo(200);
+    HttpResponse<String> first = http.post("/api/generate", generate("qwen2.5:7b", false));
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(json(first).path("load_duration").asLong())
+        .isGreaterThanOrEqualTo(SimulatedOllama.DEFAULT_COLD_LOAD_DELAY.toNanos());
+    assertThat(sim.coldLoads()).isEqualTo(1);
+    assertThat(ps()).containsExactly("qwen2.5:7b");
 
-    assertThat(ps()).containsExactly("llama3:latest");
-    assertThat(sim.coldLoads()).isZero();
+    HttpResponse<String> second = http.post("/api/generate", generate("qwen2.5:7b", false));
+    assertThat(json(second).path("load_duration").asLong()).isEqualTo(1_000_000);
+    assertThat(sim.coldLoads()).isEqualTo(1);
   }
 
   @Test
   void deletingALoadedModelFreesItsSlot() throws Exception {
-    start(SimulatedOllama.builder().residentModels(1));
+    start(SimulatedOllama.builder().residentModels(1).loadedModels(List.of("llama3")));
 
     assertThat(http.send("DELETE", "/api/delete", "{\"model\":\"llama3\"}").statusCode()).isEqualTo(200);
     assertThat(ps()).isEmpty();
@@ -175,5 +182,9 @@ class SimulatedOllamaResidencyTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coldLoadDelay");
     assertThatThrownBy(() -> SimulatedOllama.builder().coldLoadDelay(null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("coldLoadDelay");
+    assertThatThrownBy(() -> SimulatedOllama.builder().parallel(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallel: 0");
+    assertThatThrownBy(() -> SimulatedOllama.builder().keepAlive(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keepAlive");
   }
 }

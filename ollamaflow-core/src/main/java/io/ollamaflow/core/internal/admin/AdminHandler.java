@@ -3,19 +3,17 @@ package io.ollamaflow.core.internal.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.FlowAdmin;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.http.FlowHttpHandler;
+import io.ollamaflow.core.internal.cors.CorsHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Puts the admin API in front of the proxy on the same port, for any Host: paths under
  * {@code /v1.0/} are admin routes (see {@link AdminRoutes}), paths under {@code /dashboard/} the
  * web dashboard's files (see {@link DashboardAssets}), everything else goes to the proxy.
- * {@code OPTIONS} on any path is answered as a CORS preflight, so a dashboard served from another
- * origin can call the API; admin answers allow any origin. Admin calls need
+ * {@code OPTIONS} on an admin path is answered as a CORS preflight, so a dashboard served from
+ * another origin can call the API; admin answers allow any origin. Admin calls need
  * {@code Authorization: Bearer <token>} with one of the configured tokens; errors take
  * OllamaFlow's shape {@code {"Error","Message","StatusCode","Description"}} with the real status.
  *
@@ -38,10 +36,8 @@ public final class AdminHandler implements FlowHttpHandler {
   /** The largest admin request body read; larger ones are refused with 413. */
   static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
   static final String ALLOWED_METHODS = "OPTIONS, HEAD, GET, PUT, POST, DELETE";
-  static final String PREFLIGHT_MAX_AGE_SECONDS = "3600";
   private static final String PREFIX_SEGMENT = "v1.0";
   private static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
 
   private final AdminRoutes routes;
@@ -61,16 +57,18 @@ public final class AdminHandler implements FlowHttpHandler {
 
   @Override
   public void handle(FlowHttpExchange exchange) throws IOException {
-    if (exchange.method().equals("OPTIONS")) {
-      preflight(exchange);
-      return;
-    }
     if (DashboardAssets.handles(exchange.rawPath())) {
       DashboardAssets.serve(exchange);
       return;
     }
     if (!isAdminPath(exchange.rawPath())) {
       proxy.handle(exchange);
+      return;
+    }
+    if (exchange.method().equals("OPTIONS")) {
+      // Any origin: the API takes a bearer token, never cookies, so another site gains nothing.
+      exchange.addResponseHeader("Access-Control-Allow-Origin", "*");
+      CorsHandler.preflight(exchange, ALLOWED_METHODS);
       return;
     }
     serveAdmin(exchange);
@@ -89,10 +87,10 @@ public final class AdminHandler implements FlowHttpHandler {
     exchange.addResponseHeader("X-OllamaFlow-Request", requestId);
     exchange.addResponseHeader("Access-Control-Allow-Origin", "*");
     exchange.addResponseHeader("Access-Control-Expose-Headers", "*");
-    String what = exchange.method() + " " + exchange.rawPath();
+    String what = exchange.method() + " " + LogSafe.of(exchange.rawPath());
     String refusal = auth.refusal(exchange.requestHeader("Authorization"));
     if (refusal != null) {
-      log.warn("[{}] admin {} from {} refused: {}", requestId, what, exchange.remoteAddress(), refusal);
+      log.warn("[{}] admin {} from {} refused: {}", requestId, what, exchange.remoteAddress(), LogSafe.of(refusal));
       exchange.addResponseHeader("WWW-Authenticate", "Bearer");
       send(exchange, 401, AdminJson.error(AdminJson.AdminError.AUTHENTICATION_FAILED, 401, refusal));
       return;
@@ -124,38 +122,12 @@ public final class AdminHandler implements FlowHttpHandler {
 
   private static void logReply(String requestId, String what, FlowHttpExchange exchange, AdminRoutes.Reply reply) {
     boolean write = !exchange.method().equals("GET") && !exchange.method().equals("HEAD");
-    String note = reply.note() == null ? "" : ": " + reply.note();
+    String note = reply.note() == null ? "" : ": " + LogSafe.of(reply.note());
     if (write || reply.status() >= 400) {
       log.info("[{}] admin {} from {} -> {}{}", requestId, what, exchange.remoteAddress(), reply.status(), note);
     } else {
       log.debug("[{}] admin {} -> {}", requestId, what, reply.status());
     }
-  }
-
-  /** Answers a CORS preflight: any origin, our methods, the headers asked for plus Authorization and Content-Type. */
-  private static void preflight(FlowHttpExchange exchange) throws IOException {
-    exchange.addResponseHeader("Access-Control-Allow-Origin", "*");
-    exchange.addResponseHeader("Access-Control-Allow-Methods", ALLOWED_METHODS);
-    exchange.addResponseHeader("Access-Control-Allow-Headers", allowedHeaders(
-        exchange.requestHeader("Access-Control-Request-Headers")));
-    exchange.addResponseHeader("Access-Control-Max-Age", PREFLIGHT_MAX_AGE_SECONDS);
-    exchange.addResponseHeader("Vary", "Access-Control-Request-Headers");
-    exchange.addResponseHeader("Allow", ALLOWED_METHODS);
-    exchange.sendResponseHeaders(204, 0);
-  }
-
-  /** The requested header names (well-formed ones only), then Authorization and Content-Type, each once. */
-  static String allowedHeaders(String requested) {
-    Map<String, String> names = new LinkedHashMap<>();
-    if (requested != null) {
-      for (String name : requested.split(",")) {
-        String trimmed = name.trim();
-        if (HEADER_NAME.matcher(trimmed).matches()) names.putIfAbsent(trimmed.toLowerCase(Locale.ROOT), trimmed);
-      }
-    }
-    names.putIfAbsent("authorization", "Authorization");
-    names.putIfAbsent("content-type", "Content-Type");
-    return String.join(", ", names.values());
   }
 
   private static void send(FlowHttpExchange exchange, int status, JsonNode body) throws IOException {

@@ -25,6 +25,7 @@ import io.ollamaflow.core.ModelPull;
 import io.ollamaflow.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
@@ -95,7 +96,7 @@ final class AdminJson {
   /**
    * A backend's health view: the backend (redacted), then what OllamaFlow leaves implicit, said
    * plainly. OllamaFlow's own {@code HealthySinceUtc}/{@code UnhealthySinceUtc} are kept so its
-   * web UI shows the right state.
+   * web UI shows the right state, with its {@code Uptime}/{@code Downtime} (time since then).
    */
   static ObjectNode health(FlowAdmin.BackendHealth view) {
     ObjectNode json = backend(view.backend());
@@ -104,9 +105,11 @@ final class AdminJson {
     json.put("HealthState", stateName(health.state()));
     if (health.since() != null && health.state() == HealthState.HEALTHY) {
       json.put("HealthySinceUtc", ConfigJson.time(health.since()));
+      json.put("Uptime", TimeSpans.format(Duration.between(health.since(), Instant.now())));
     }
     if (health.since() != null && health.state() == HealthState.UNHEALTHY) {
       json.put("UnhealthySinceUtc", ConfigJson.time(health.since()));
+      json.put("Downtime", TimeSpans.format(Duration.between(health.since(), Instant.now())));
     }
     if (health.lastError() != null) json.put("LastError", health.lastError());
     json.put("ActiveRequests", view.activeRequests());

@@ -4,7 +4,7 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 
@@ -12,38 +12,40 @@ import java.util.Map;
  * Which parts of a backend are secret, how they are shown, and how a shown (redacted) object sent
  * back whole keeps the secrets it stood for.
  *
- * <p>Secret: the {@code BearerToken}, and the value of every header whose name contains
- * {@code authorization}, {@code token}, {@code key}, {@code secret}, {@code password} or
- * {@code cookie}, ignoring case. Both are shown as {@value #PLACEHOLDER} when set. OllamaFlow's web
- * UI and SDK read an object and write it back whole, so an update carrying the placeholder keeps
- * the stored value instead of storing the placeholder.
+ * <p>Secret: the {@code BearerToken}, the value of every header and the value of every
+ * {@code Querystring} parameter, except under the few names known to carry nothing secret
+ * ({@link #HARMLESS_HEADERS}, {@link #HARMLESS_PARAMETERS}): a credential can hide under any
+ * name ({@code X-Auth}, {@code X-Sess}, {@code apikey}), so names are not guessed at. Secrets are
+ * shown as {@value #PLACEHOLDER}. OllamaFlow's web UI and SDK read an object and write it back
+ * whole, so an update carrying the placeholder keeps the stored value instead of storing the
+ * placeholder.
  */
 public final class Secrets {
   /** What a secret is shown as. */
   public static final String PLACEHOLDER = "********";
-  private static final List<String> CREDENTIAL_WORDS =
-      List.of("authorization", "token", "key", "secret", "password", "cookie");
+  /** Header names whose values are shown, lower case. */
+  private static final Set<String> HARMLESS_HEADERS = Set.of("accept", "accept-language", "content-type", "user-agent",
+      "cache-control");
+  /** Query parameter names whose values are shown, lower case (Azure OpenAI's API version). */
+  private static final Set<String> HARMLESS_PARAMETERS = Set.of("api-version");
 
   private Secrets() {}
 
-  /** True when a header of this name carries a credential, so its value is never shown. */
-  public static boolean isCredentialHeader(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    for (String word : CREDENTIAL_WORDS) {
-      if (lower.contains(word)) return true;
-    }
-    return false;
+  /** True when this header's value is never shown. */
+  private static boolean isSecretHeader(String name) {
+    return !HARMLESS_HEADERS.contains(name.toLowerCase(Locale.ROOT));
   }
 
   /** The backend with its secrets replaced by {@value #PLACEHOLDER}; fit to show to anyone. */
   public static Backend redacted(Backend backend) {
-    boolean hasSecretHeader = backend.headers().keySet().stream().anyMatch(Secrets::isCredentialHeader);
-    if (backend.bearerToken() == null && !hasSecretHeader) return backend;
     Map<String, String> headers = new LinkedHashMap<>();
-    backend.headers().forEach((name, value) -> headers.put(name, isCredentialHeader(name) ? PLACEHOLDER : value));
+    backend.headers().forEach((name, value) -> headers.put(name, isSecretHeader(name) ? PLACEHOLDER : value));
+    String query = backend.querystring() == null ? null : QueryParameters.parse(backend.querystring())
+        .mapValues((name, value) -> isSecretParameter(name) ? PLACEHOLDER : value).toString();
     return backend.toBuilder()
         .bearerToken(backend.bearerToken() == null ? null : PLACEHOLDER)
         .headers(headers)
+        .querystring(query)
         .build();
   }
 
@@ -67,7 +69,7 @@ public final class Secrets {
     for (Map.Entry<String, String> header : incoming.headers().entrySet()) {
       String name = header.getKey();
       String value = header.getValue();
-      if (PLACEHOLDER.equals(value) && isCredentialHeader(name)) {
+      if (PLACEHOLDER.equals(value) && isSecretHeader(name)) {
         String storedValue = stored == null ? null : headerIgnoringCase(stored.headers(), name);
         if (storedValue == null) throw placeholderWithoutSecret("Headers." + name, incoming, stored);
         value = storedValue;
@@ -76,7 +78,21 @@ public final class Secrets {
       headers.put(name, value);
     }
     if (headerKept) result = (result != null ? result : incoming.toBuilder()).headers(headers);
+    if (incoming.querystring() != null && incoming.querystring().contains(PLACEHOLDER)) {
+      QueryParameters storedQuery = QueryParameters.parse(stored == null ? null : stored.querystring());
+      String query = QueryParameters.parse(incoming.querystring()).mapValues((name, value) -> {
+        if (!PLACEHOLDER.equals(value) || !isSecretParameter(name)) return value;
+        String storedValue = storedQuery.take(name);
+        if (storedValue == null) throw placeholderWithoutSecret("Querystring." + name, incoming, stored);
+        return storedValue;
+      }).toString();
+      result = (result != null ? result : incoming.toBuilder()).querystring(query);
+    }
     return result == null ? incoming : result.build();
+  }
+
+  private static boolean isSecretParameter(String name) {
+    return !HARMLESS_PARAMETERS.contains(name.toLowerCase(Locale.ROOT));
   }
 
   private static String headerIgnoringCase(Map<String, String> headers, String name) {

@@ -2,21 +2,52 @@ package io.ollamaflow.core.internal.http1;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The buffered bytes a client sent on one connection: request heads are read line by line, bodies
  * in blocks, and whatever follows a request (a pipelined next one) stays buffered for the next
- * read. Used by the connection's thread only.
+ * read. Every socket read is bounded in time: by a timeout for that read and by a deadline for the
+ * whole of what is being read (a request head, say), whichever comes first; a read that runs out
+ * of time throws {@link SocketTimeoutException}. Used by the connection's thread only.
  */
 final class ConnectionInput {
-  private final InputStream socket;
+  private final Socket socket;
+  private final InputStream in;
   private final byte[] buffer = new byte[8192];
   private int pos;
   private int limit;
+  private int readTimeoutMs;
+  private long deadlineNanos;
+  private int soTimeout = -1;
 
-  ConnectionInput(InputStream socket) {
+  ConnectionInput(Socket socket, int readTimeoutMs) throws IOException {
     this.socket = socket;
+    this.in = socket.getInputStream();
+    limits(readTimeoutMs, Long.MAX_VALUE);
+  }
+
+  /**
+   * Bounds the reads that follow: each may wait at most {@code readTimeoutMs}, and none may end
+   * after {@code deadlineNanos} ({@link System#nanoTime()} scale; {@link Long#MAX_VALUE} for none).
+   */
+  void limits(int readTimeoutMs, long deadlineNanos) {
+    this.readTimeoutMs = readTimeoutMs;
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for the first byte of the next request; false when the client
+   * closed the connection instead.
+   *
+   * @throws SocketTimeoutException when nothing arrived in time
+   */
+  boolean awaitRequest(int timeoutMs) throws IOException {
+    if (pos < limit) return true;
+    limits(timeoutMs, Long.MAX_VALUE);
+    return fill();
   }
 
   /**
@@ -60,7 +91,7 @@ final class ConnectionInput {
     if (length == 0) return 0;
     if (pos == limit) {
       // A large read bypasses the buffer: no copy for big request bodies.
-      if (length >= buffer.length) return socket.read(into, offset, length);
+      if (length >= buffer.length) return socketRead(into, offset, length);
       if (!fill()) return -1;
     }
     int n = Math.min(length, limit - pos);
@@ -75,10 +106,25 @@ final class ConnectionInput {
   }
 
   private boolean fill() throws IOException {
-    int n = socket.read(buffer, 0, buffer.length);
+    int n = socketRead(buffer, 0, buffer.length);
     if (n <= 0) return false;
     pos = 0;
     limit = n;
     return true;
+  }
+
+  private int socketRead(byte[] into, int offset, int length) throws IOException {
+    int timeout = readTimeoutMs;
+    if (deadlineNanos != Long.MAX_VALUE) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) throw new SocketTimeoutException("deadline passed");
+      // Rounded up: a zero SO_TIMEOUT would mean "wait forever".
+      timeout = (int) Math.min(timeout, (left + 999_999) / 1_000_000);
+    }
+    if (timeout != soTimeout) {
+      socket.setSoTimeout(timeout);
+      soTimeout = timeout;
+    }
+    return in.read(into, offset, length);
   }
 }

@@ -22,7 +22,7 @@ final class ConnectionThreads {
       new SynchronousQueue<>(), Threads.daemons("ollamaflow-http"));
   private final ExecutorService overflow = Threads.perTask("ollamaflow-http-more");
 
-  /** @throws RejectedExecutionException after {@link #shutdownNow()} */
+  /** @throws RejectedExecutionException after {@link #shutdown()} */
   void execute(Runnable connection) {
     try {
       platform.execute(connection);
@@ -31,8 +31,9 @@ final class ConnectionThreads {
     }
   }
 
-  void shutdownNow() {
-    platform.shutdownNow();
-    overflow.shutdownNow();
+  /** Takes no more connections; threads still serving one end when it closes. */
+  void shutdown() {
+    platform.shutdown();
+    overflow.shutdown();
   }
 }

@@ -1,89 +1,189 @@
 package io.ollamaflow.core.internal.http1;
 
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.http.FlowHttpHandler;
+import io.ollamaflow.core.http.HttpServerOptions;
 import io.ollamaflow.core.internal.proxy.ErrorResponses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client connection, served on its own thread: requests are read and answered one after
  * another (pipelined requests wait their turn in the input buffer) until the client closes, a
- * response must end the connection, or the connection stays idle longer than the idle timeout.
+ * response must end the connection, the connection stays idle longer than the idle timeout, or
+ * the server closes it (it was evicted to make room, a write stalled, or the server is draining).
  */
 final class Http1Connection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
   private static final long LINGER_NANOS = 2_000_000_000L;
   private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+  /** Where the connection is between requests; the server may close it only when not {@link #ACTIVE}. */
+  private static final int WAITING = 0;
+  private static final int READING_REQUEST = 1;
+  private static final int ACTIVE = 2;
+  private static final int CLOSED = 3;
+
   private final Socket socket;
   private final FlowHttpHandler handler;
-  private final Runnable onClose;
+  private final HttpServerOptions options;
+  private final BooleanSupplier draining;
+  private final Consumer<Http1Connection> onClose;
+  private final long acceptedNanos = System.nanoTime();
+  private final AtomicInteger state = new AtomicInteger(WAITING);
+  private final WatchedOutput raw;
 
-  Http1Connection(Socket socket, FlowHttpHandler handler, Runnable onClose) {
+  Http1Connection(Socket socket, FlowHttpHandler handler, HttpServerOptions options, BooleanSupplier draining,
+      Consumer<Http1Connection> onClose) throws IOException {
     this.socket = socket;
     this.handler = handler;
+    this.options = options;
+    this.draining = draining;
     this.onClose = onClose;
+    this.raw = new WatchedOutput(socket.getOutputStream());
   }
 
   @Override
   public void run() {
     try (socket) {
-      ConnectionInput in = new ConnectionInput(socket.getInputStream());
-      OutputStream raw = socket.getOutputStream();
+      ConnectionInput in = new ConnectionInput(socket, (int) options.readTimeout().toMillis());
       String remote = socket.getInetAddress().getHostAddress();
       // One response buffer per connection: thousands of open streams each hold one.
       byte[] responseBuffer = new byte[ResponseOutput.BUFFER_SIZE];
-      while (serveOne(in, raw, responseBuffer, remote)) {
-        // next request on the same connection
+      boolean first = true;
+      while (serveOne(in, responseBuffer, remote, first)) {
+        first = false;
       }
     } catch (IOException e) {
       log.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
     } finally {
-      onClose.run();
+      state.set(CLOSED);
+      onClose.accept(this);
     }
   }
 
+  /**
+   * Closes the connection if it is between requests (waiting for one, or reading its head or
+   * small body): nothing reached the handler yet. False when a request is being served.
+   */
+  boolean closeIfBetweenRequests() {
+    if (!state.compareAndSet(WAITING, CLOSED) && !state.compareAndSet(READING_REQUEST, CLOSED)) return false;
+    closeSocket();
+    return true;
+  }
+
+  /** Closes the connection if a write to the client has been blocked since before {@code stalledBefore}. */
+  boolean closeIfWriteStalledSince(long stalledBefore) {
+    long since = raw.blockedSince();
+    if (since == WatchedOutput.NOT_WRITING || since - stalledBefore > 0) return false;
+    log.debug("closing the connection from {}: a write to it made no progress for {} ms",
+        socket.getRemoteSocketAddress(), options.writeTimeout().toMillis());
+    closeSocket();
+    return true;
+  }
+
+  void closeSocket() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closed anyway
+    }
+  }
+
+  /** Whether the connection is between requests: waiting for one, or reading its head or small body. */
+  boolean betweenRequests() {
+    int now = state.get();
+    return now == WAITING || now == READING_REQUEST;
+  }
+
+  /** When the connection was accepted ({@link System#nanoTime()}): the newest are evicted first. */
+  long acceptedNanos() {
+    return acceptedNanos;
+  }
+
   /** Serves the next request; false when the connection must close. */
-  private boolean serveOne(ConnectionInput in, OutputStream raw, byte[] responseBuffer, String remote) throws IOException {
+  private boolean serveOne(ConnectionInput in, byte[] responseBuffer, String remote, boolean first) throws IOException {
+    int headTimeoutMs = (int) options.requestHeadTimeout().toMillis();
+    state.set(WAITING);
+    if (draining.getAsBoolean()) return false;
+    long headDeadline;
+    try {
+      // A new connection gets the head timeout from its accept, a kept-alive one the idle timeout.
+      int wait = first ? remainingMs(acceptedNanos + headTimeoutMs * 1_000_000L) : (int) options.idleTimeout().toMillis();
+      if (wait <= 0 || !in.awaitRequest(wait)) return false;
+      headDeadline = first ? acceptedNanos + headTimeoutMs * 1_000_000L : System.nanoTime() + headTimeoutMs * 1_000_000L;
+    } catch (SocketTimeoutException idle) {
+      return false;
+    }
+    if (!state.compareAndSet(WAITING, READING_REQUEST)) return false;
     RequestHead head;
     try {
-      head = RequestHead.read(in);
+      in.limits(headTimeoutMs, headDeadline);
+      head = RequestHead.read(in, options.maxHeadBytes());
     } catch (ProtocolException e) {
-      refuse(raw, e);
+      refuseAndLinger(e);
+      return false;
+    } catch (SocketTimeoutException e) {
+      refuseAndLinger(new ProtocolException(408, "the request head did not arrive within " + headTimeoutMs + " ms"));
       return false;
     }
     if (head == null) return false;
     boolean expectContinue = !head.http10 && head.bodyLength != 0 && head.lists("Expect", "100-continue");
     ResponseOutput out = new ResponseOutput(raw, responseBuffer);
-    RequestBody body = new RequestBody(in, head.bodyLength, expectContinue ? () -> sendContinue(raw, out) : null);
-    Http1Exchange exchange = new Http1Exchange(head, body, out, remote, expectContinue);
+    RequestBody body = new RequestBody(in, head.bodyLength, expectContinue ? () -> sendContinue(raw, out) : null, options);
+    if (!expectContinue && head.bodyLength != 0 && (head.bodyLength <= options.bufferedBodyBytes()
+        || head.bodyLength == RequestHead.CHUNKED)) {
+      // A small body arrives whole before the handler takes a backend slot for it.
+      try {
+        body.readAhead(options.bufferedBodyBytes());
+      } catch (ProtocolException e) {
+        refuseAndLinger(e);
+        return false;
+      }
+    }
+    // From here the handler may take resources (a backend slot): the server no longer closes the connection on its own.
+    if (!state.compareAndSet(READING_REQUEST, ACTIVE)) return false;
+    Http1Exchange exchange = new Http1Exchange(head, body, out, remote, expectContinue, draining);
     try {
       handler.handle(exchange);
     } catch (RuntimeException e) {
-      log.error("handler failed on {} {}", head.method, head.rawPath, e);
+      log.error("handler failed on {} {}", head.method, LogSafe.of(head.rawPath), e);
       if (!exchange.started()) refuse(raw, new ProtocolException(500, "internal error"));
       return false;
     } catch (IOException e) {
       // A handler may let the body's framing error propagate: the client still learns what was wrong.
-      if (!exchange.started() && body.malformed() != null) refuse(raw, body.malformed());
+      if (!exchange.started() && body.malformed() != null) refuseAndLinger(body.malformed());
       throw e;
     }
     if (!exchange.started()) {
-      // The handler gave up without answering: the client sent a broken body, or left.
-      refuse(raw, body.malformed() != null ? body.malformed() : new ProtocolException(500, "no response was produced"));
+      // The handler gave up without answering: the client sent a broken body, was too slow, or left.
+      refuseAndLinger(body.malformed() != null ? body.malformed() : new ProtocolException(500, "no response was produced"));
       return false;
     }
     out.finish();
     boolean keepOpen = out.complete() && !exchange.closeAfter()
         && (body.finished() || body.drain(Http1Exchange.DRAIN_LIMIT));
     if (!keepOpen && !body.finished() && (!expectContinue || body.started())) lingerUntilClientStopsSending();
-    return keepOpen;
+    return keepOpen && !draining.getAsBoolean();
+  }
+
+  private static int remainingMs(long deadlineNanos) {
+    return (int) Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+  }
+
+  private void refuseAndLinger(ProtocolException e) {
+    refuse(raw, e);
+    lingerUntilClientStopsSending();
   }
 
   /**
@@ -118,7 +218,7 @@ final class Http1Connection implements Runnable {
   }
 
   /** Answers a request that cannot be served, in Ollama's error shape, and closes the connection. */
-  private static void refuse(OutputStream raw, ProtocolException e) {
+  static void refuse(OutputStream raw, ProtocolException e) {
     byte[] body = ErrorResponses.body(ApiFormat.OLLAMA, e.status(), e.getMessage());
     String head = "HTTP/1.1 " + e.status() + " " + ReasonPhrases.of(e.status()) + "\r\nContent-Type: application/json"
         + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /** One request and its response on an {@link Http1Connection}. Used by the connection's thread only. */
 final class Http1Exchange implements FlowHttpExchange {
@@ -23,14 +24,18 @@ final class Http1Exchange implements FlowHttpExchange {
   private final String remoteAddress;
   private final boolean expectContinue;
   private final List<String> responseHeaders = new ArrayList<>();
+  private final BooleanSupplier draining;
   private boolean closeAfter;
 
-  Http1Exchange(RequestHead head, RequestBody body, ResponseOutput out, String remoteAddress, boolean expectContinue) {
+  /** @param draining whether the server is shutting down, so the connection must close after this exchange */
+  Http1Exchange(RequestHead head, RequestBody body, ResponseOutput out, String remoteAddress, boolean expectContinue,
+      BooleanSupplier draining) {
     this.head = head;
     this.body = body;
     this.out = out;
     this.remoteAddress = remoteAddress;
     this.expectContinue = expectContinue;
+    this.draining = draining;
     this.closeAfter = head.http10 || head.lists("Connection", "close");
   }
 
@@ -112,7 +117,7 @@ final class Http1Exchange implements FlowHttpExchange {
       // not send its next request on this connection.
       closeAfter = true;
     }
-    if (closeAfter || framing == ResponseOutput.Framing.UNTIL_CLOSE) {
+    if (closeAfter || draining.getAsBoolean() || framing == ResponseOutput.Framing.UNTIL_CLOSE) {
       closeAfter = true;
       h.append("Connection: close\r\n");
     }

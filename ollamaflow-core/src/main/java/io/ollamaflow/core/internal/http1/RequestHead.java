@@ -8,11 +8,15 @@ import java.util.Locale;
 /**
  * A parsed request line and header section. Parsing is strict where leniency lets a request be
  * framed two ways (request smuggling): whitespace before a colon, folded lines, Content-Length
- * together with Transfer-Encoding, and conflicting Content-Lengths are refused with 400.
+ * together with Transfer-Encoding, and conflicting Content-Lengths are refused with 400. Only
+ * space and tab count as whitespace around a value (never VT, FF or the other controls that
+ * {@link String#strip()} would remove), a control character inside a value is refused rather
+ * than forwarded, and an HTTP/1.1 request must carry exactly one Host (RFC 9112 3.2).
  */
 final class RequestHead {
   static final int MAX_REQUEST_LINE = 8192;
   static final int MAX_HEADER_LINE = 16384;
+  /** Header bytes allowed in chunked-body trailers. */
   static final int MAX_HEADER_BYTES = 65536;
   static final int MAX_HEADERS = 200;
   /** Body length when the body is chunked. */
@@ -34,8 +38,12 @@ final class RequestHead {
     this.http10 = http10;
   }
 
-  /** The next request on the connection; null when the client closed it between requests. */
-  static RequestHead read(ConnectionInput in) throws IOException {
+  /**
+   * The next request on the connection; null when the client closed it between requests.
+   *
+   * @param maxHeadBytes the request line and header lines together, at most; beyond, 431
+   */
+  static RequestHead read(ConnectionInput in, int maxHeadBytes) throws IOException {
     String line = in.readLine(MAX_REQUEST_LINE, 414, "request line");
     // RFC 9112 2.2: ignore empty lines before a request line.
     for (int blank = 0; line != null && line.isEmpty() && blank < 8; blank++) {
@@ -43,18 +51,19 @@ final class RequestHead {
     }
     if (line == null) return null;
     RequestHead head = requestLine(line);
-    int bytes = 0;
+    int bytes = line.length();
     while (true) {
       String header = in.readLine(MAX_HEADER_LINE, 431, "header line");
       if (header == null) throw new ProtocolException(400, "the connection ended inside the request headers");
       if (header.isEmpty()) break;
       bytes += header.length();
-      if (bytes > MAX_HEADER_BYTES || head.names.size() >= MAX_HEADERS) {
-        throw new ProtocolException(431, "request headers exceed " + MAX_HEADERS + " fields or " + MAX_HEADER_BYTES + " bytes");
+      if (bytes > maxHeadBytes || head.names.size() >= MAX_HEADERS) {
+        throw new ProtocolException(431, "request headers exceed " + MAX_HEADERS + " fields or " + maxHeadBytes + " bytes");
       }
       head.addHeaderLine(header);
     }
     head.bodyLength = head.framing();
+    head.checkHost();
     return head;
   }
 
@@ -97,10 +106,13 @@ final class RequestHead {
     if (colon <= 0 || !isToken(line.substring(0, colon))) {
       throw new ProtocolException(400, "malformed header line: " + printable(line));
     }
-    String value = line.substring(colon + 1).strip();
+    String value = trimSpaceAndTab(line.substring(colon + 1));
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == 0 || c == '\n') throw new ProtocolException(400, "control character in header " + line.substring(0, colon));
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        throw new ProtocolException(400, "control character 0x" + Integer.toHexString(c) + " in header "
+            + printable(line.substring(0, colon)));
+      }
     }
     names.add(line.substring(0, colon));
     values.add(value);
@@ -117,7 +129,7 @@ final class RequestHead {
       } else if (name.equalsIgnoreCase("Content-Length")) {
         String length = values.get(i);
         for (String part : length.split(",", -1)) {
-          String single = part.strip();
+          String single = trimSpaceAndTab(part);
           if (contentLength != null && !contentLength.equals(single)) {
             throw new ProtocolException(400, "conflicting Content-Length values: " + contentLength + " and " + single);
           }
@@ -130,7 +142,7 @@ final class RequestHead {
         throw new ProtocolException(400, "a request may not carry both Content-Length and Transfer-Encoding");
       }
       if (http10) throw new ProtocolException(400, "Transfer-Encoding is not allowed in an HTTP/1.0 request");
-      if (!transferEncoding.strip().toLowerCase(Locale.ROOT).equals("chunked")) {
+      if (!trimSpaceAndTab(transferEncoding).toLowerCase(Locale.ROOT).equals("chunked")) {
         throw new ProtocolException(501, "Transfer-Encoding '" + printable(transferEncoding) + "' is not supported (only chunked)");
       }
       return CHUNKED;
@@ -140,6 +152,25 @@ final class RequestHead {
       throw new ProtocolException(400, "Content-Length is not a non-negative integer: " + printable(contentLength));
     }
     return Long.parseLong(contentLength);
+  }
+
+  /** RFC 9112 3.2: exactly one Host in HTTP/1.1; HTTP/1.0 may leave it out, never repeat it. */
+  private void checkHost() throws ProtocolException {
+    int hosts = 0;
+    for (String name : names) {
+      if (name.equalsIgnoreCase("Host")) hosts++;
+    }
+    if (hosts > 1) throw new ProtocolException(400, "a request may carry only one Host header, this one has " + hosts);
+    if (hosts == 0 && !http10) throw new ProtocolException(400, "an HTTP/1.1 request must carry a Host header");
+  }
+
+  /** Optional whitespace (RFC 9110 5.6.3) is space and tab only. */
+  static String trimSpaceAndTab(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && (s.charAt(start) == ' ' || s.charAt(start) == '\t')) start++;
+    while (end > start && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) end--;
+    return s.substring(start, end);
   }
 
   /** The first value of a header, by case-insensitive name; null if absent. */
@@ -155,7 +186,7 @@ final class RequestHead {
     for (int i = 0; i < names.size(); i++) {
       if (!names.get(i).equalsIgnoreCase(name)) continue;
       for (String part : values.get(i).split(",")) {
-        if (part.strip().equalsIgnoreCase(token)) return true;
+        if (trimSpaceAndTab(part).equalsIgnoreCase(token)) return true;
       }
     }
     return false;

@@ -54,7 +54,8 @@ public final class LoadReporter {
       } else {
         String ps = get(backend, "/api/ps");
         if (ps != null) {
-          state.models().replaceLoaded(ModelDiscovery.loaded(Json.MAPPER.readTree(ps), clock.instant()));
+          Instant now = clock.instant();
+          state.models().replaceLoaded(ModelDiscovery.loaded(Json.MAPPER.readTree(ps), now), now);
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -189,10 +189,10 @@ public final class MicrometerMetrics implements ClusterMetrics {
   }
 
   @Override
-  public void retrying(RequestInfo r, String failedBackendId, FlowException cause) {
+  public void retried(RequestInfo r, String reason, ErrorCode cause) {
     Counter.builder("ollamaflow.failovers")
         .description("Attempts that failed before anything reached the client and were retried on another backend")
-        .tags("frontend", orNone(r.frontendId()), "backend", failedBackendId, "reason", failoverReason(cause.code()))
+        .tags("frontend", orNone(r.frontendId()), "backend", orNone(r.backendId()), "reason", failoverReason(cause))
         .register(registry)
         .increment();
   }

@@ -46,7 +46,7 @@ public final class ModelDiscovery {
       ModelInventory inventory = backend.apiFormat().equals(ApiFormat.OPENAI)
           ? openAi(get(backend, "/v1/models"), now)
           : ollama(get(backend, "/api/tags"), get(backend, "/api/ps"), now);
-      state.models().replace(inventory);
+      state.models().replace(inventory, now);
     } catch (IOException | RuntimeException e) {
       log.debug("Listing the models of backend '{}' failed: {}", backend.identifier(), e.toString());
     }
@@ -76,13 +76,16 @@ public final class ModelDiscovery {
   static ModelInventory openAi(JsonNode models, Instant now) {
     Map<String, String> installed = new HashMap<>();
     Map<String, Instant> loaded = new HashMap<>();
+    Map<String, String> served = new HashMap<>();
     for (JsonNode model : models.path("data")) {
       String id = model.path("id").textValue();
       if (id == null) continue;
-      installed.put(ModelNames.canonical(id), "");
-      loaded.put(ModelNames.canonical(id), now.plus(ALWAYS_LOADED));
+      String canonical = ModelNames.canonical(id);
+      installed.put(canonical, "");
+      loaded.put(canonical, now.plus(ALWAYS_LOADED));
+      served.put(canonical, id);
     }
-    return ModelInventory.of(installed, loaded);
+    return ModelInventory.of(installed, loaded, served);
   }
 
   private static String name(JsonNode model) {

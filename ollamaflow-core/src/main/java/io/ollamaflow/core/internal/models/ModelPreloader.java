@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.models;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.BackendRequests;
 import io.ollamaflow.core.internal.json.Json;
@@ -127,8 +128,8 @@ public final class ModelPreloader {
     try {
       enqueue(load);
     } catch (RuntimeException e) {
-      log.warn("Preloading '{}' on backend '{}' failed: {}", load.model, load.backend.backend().identifier(),
-          e.toString());
+      log.warn("Preloading '{}' on backend '{}' failed: {}", LogSafe.of(load.model), load.backend.backend().identifier(),
+          LogSafe.of(e.toString()));
     }
   }
 
@@ -152,7 +153,7 @@ public final class ModelPreloader {
     String backendId = load.backend.backend().identifier();
     Call call = client.newCall(BackendRequests.to(load.backend.backend(), "/api/generate")
         .post(RequestBody.create(bytes, JSON)).build());
-    log.debug("Preloading '{}' on backend '{}' for frontend '{}'", load.model, backendId,
+    log.debug("Preloading '{}' on backend '{}' for frontend '{}'", LogSafe.of(load.model), backendId,
         load.route.frontend().identifier());
     call.enqueue(new Callback() {
       @Override
@@ -161,14 +162,15 @@ public final class ModelPreloader {
           if (response.isSuccessful()) {
             load.backend.models().markLoaded(ModelNames.canonical(load.model), clock.instant().plus(OLLAMA_KEEP_ALIVE));
           } else {
-            log.info("Preloading '{}' on backend '{}' failed: it answered {}", load.model, backendId, response.code());
+            log.info("Preloading '{}' on backend '{}' failed: it answered {}", LogSafe.of(load.model), backendId,
+                response.code());
           }
         }
       }
 
       @Override
       public void onFailure(Call c, IOException e) {
-        log.info("Preloading '{}' on backend '{}' failed: {}", load.model, backendId, e.toString());
+        log.info("Preloading '{}' on backend '{}' failed: {}", LogSafe.of(load.model), backendId, LogSafe.of(e.toString()));
       }
     });
   }

@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.ModelPull;
 import io.ollamaflow.core.internal.BackendRequests;
 import io.ollamaflow.core.internal.Threads;
@@ -142,7 +143,7 @@ public final class ModelSync implements AutoCloseable {
   private void pull(Job job) {
     Backend backend = job.backend.backend();
     String body = Json.MAPPER.createObjectNode().put("model", job.model).put("stream", true).toString();
-    log.info("Pulling '{}' onto backend '{}' (RequiredModels)", job.model, backend.identifier());
+    log.info("Pulling '{}' onto backend '{}' (RequiredModels)", LogSafe.of(job.model), backend.identifier());
     try (Response response = client.newCall(BackendRequests.to(backend, "/api/pull")
         .post(RequestBody.create(body, JSON)).build()).execute()) {
       if (!response.isSuccessful()) throw new IOException("answered " + response.code() + ": " + response.body().string());
@@ -160,10 +161,11 @@ public final class ModelSync implements AutoCloseable {
       if (!success) throw new IOException("the progress stream ended without success");
       job.backend.models().markInstalled(ModelNames.canonical(job.model));
       job.update(ModelPull.State.DONE, "success", 0, 0, null);
-      log.info("Pulled '{}' onto backend '{}'", job.model, backend.identifier());
+      log.info("Pulled '{}' onto backend '{}'", LogSafe.of(job.model), backend.identifier());
     } catch (IOException | RuntimeException e) {
       job.update(ModelPull.State.FAILED, job.status, 0, 0, e.getMessage());
-      log.warn("Pulling '{}' onto backend '{}' failed: {}", job.model, backend.identifier(), e.getMessage());
+      log.warn("Pulling '{}' onto backend '{}' failed: {}", LogSafe.of(job.model), backend.identifier(),
+          LogSafe.of(e.getMessage()));
     } finally {
       synchronized (this) {
         dispatch();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
@@ -14,7 +13,6 @@ import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,7 +29,8 @@ import okhttp3.Response;
 /**
  * Answers the listing routes for a whole frontend: {@code /api/tags} and {@code /v1/models} are
  * the union of its backends' models, {@code /api/ps} the union of loaded models, and
- * {@code /api/version} the lowest version among them (what every backend supports). The backends
+ * {@code /api/version} the lowest version among them (what every backend supports), counting
+ * OpenAI-format backends' emulated version only when no Ollama server answered. The backends
  * are asked in parallel; one that fails or is slow is left out, and only when none answers is
  * the request refused.
  */
@@ -45,7 +44,7 @@ final class Aggregator {
         || route == ProxyRoute.OPENAI_MODELS;
   }
 
-  static void serve(FlowHttpExchange exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
+  static void serve(ProxyCall exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
       List<BackendState> backends, TranslatorRegistry translators) throws IOException, InterruptedException {
     List<Answer> answers = askAll(exchange, frontend, backends, new Translations(translators, request, null));
     List<Answer> good = new ArrayList<>();
@@ -65,32 +64,25 @@ final class Aggregator {
     List<String> ids = new ArrayList<>();
     for (Answer answer : good) ids.add(answer.backend.backend().identifier());
     request.backendId(String.join(",", ids));
-    exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
     exchange.addResponseHeader(RoutingHeaders.BACKEND, String.join(",", ids));
-    boolean head = exchange.method().equals("HEAD");
     try {
-      exchange.sendResponseHeaders(200, head ? 0 : body.length);
       request.responseStarted(200);
-      if (!head) {
-        OutputStream out = exchange.responseBody();
-        out.write(body);
-        out.flush();
-      }
+      exchange.sendJson(200, body);
     } catch (IOException e) {
       throw new ClientGoneException(e);
     }
   }
 
   /** Each backend is asked in its own dialect; the answers of other dialects are translated to the client's. */
-  private static List<Answer> askAll(FlowHttpExchange exchange, FrontendRoute frontend, List<BackendState> backends,
+  private static List<Answer> askAll(ProxyCall exchange, FrontendRoute frontend, List<BackendState> backends,
       Translations translations) throws IOException, InterruptedException {
     List<Answer> answers = new ArrayList<>();
     CountDownLatch done = new CountDownLatch(backends.size());
     long waitMs = frontend.frontend().timeoutMs() == 0 ? MAX_WAIT_MS : Math.min(MAX_WAIT_MS, frontend.frontend().timeoutMs());
     for (BackendState backend : backends) {
-      Answer answer = new Answer(backend);
-      answers.add(answer);
       Translations.Translated translated = translations.forBackend(backend);
+      Answer answer = new Answer(backend, translated != null);
+      answers.add(answer);
       Request request = translated == null ? UpstreamRequests.build(backend.backend(), exchange, null, "GET")
           : UpstreamRequests.build(backend.backend(), exchange, translated.request.method(), translated.request.path(),
               null);
@@ -109,7 +101,7 @@ final class Aggregator {
               answer.failure = answer.name() + " answered " + response.code();
             }
           } catch (IOException | RuntimeException e) {
-            answer.failure = answer.name() + " failed: " + e.getMessage();
+            answer.failure = answer.name() + " failed: " + IoFailures.describe(e);
           } finally {
             done.countDown();
           }
@@ -117,7 +109,7 @@ final class Aggregator {
 
         @Override
         public void onFailure(Call c, IOException e) {
-          answer.failure = answer.name() + " failed: " + e.getMessage();
+          answer.failure = answer.name() + " failed: " + IoFailures.describe(e);
           done.countDown();
         }
       });
@@ -130,12 +122,9 @@ final class Aggregator {
     ObjectNode merged = Json.MAPPER.createObjectNode();
     switch (route) {
       case VERSION:
-        String lowest = null;
-        for (Answer a : answers) {
-          String version = a.json.path("version").textValue();
-          if (version != null && (lowest == null || Versions.compare(version, lowest) < 0)) lowest = version;
-        }
-        merged.put("version", lowest);
+        // A translated answer is the version we emulate; it counts only when no Ollama server answered.
+        String lowest = lowestVersion(answers, false);
+        merged.put("version", lowest != null ? lowest : lowestVersion(answers, true));
         return merged;
       case OPENAI_MODELS:
         merged.put("object", "list");
@@ -145,6 +134,15 @@ final class Aggregator {
         merged.set("models", union(answers, "models", "model"));
         return merged;
     }
+  }
+
+  private static String lowestVersion(List<Answer> answers, boolean translated) {
+    String lowest = null;
+    for (Answer a : answers) {
+      String version = a.translated == translated ? a.json.path("version").textValue() : null;
+      if (version != null && (lowest == null || Versions.compare(version, lowest) < 0)) lowest = version;
+    }
+    return lowest;
   }
 
   /** The entries of every answer's array, each model once (first answer wins), by canonical name. */
@@ -213,11 +211,14 @@ final class Aggregator {
   /** One backend's answer: its JSON, or why there is none. Written by OkHttp's thread, read after the latch. */
   private static final class Answer {
     final BackendState backend;
+    /** Whether the backend speaks another dialect and its answer was translated. */
+    final boolean translated;
     volatile JsonNode json;
     volatile String failure;
 
-    Answer(BackendState backend) {
+    Answer(BackendState backend, boolean translated) {
       this.backend = backend;
+      this.translated = translated;
       this.failure = name() + " did not answer in time";
     }
 

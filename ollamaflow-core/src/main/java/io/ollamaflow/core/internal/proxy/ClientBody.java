@@ -54,7 +54,8 @@ final class ClientBody implements Closeable {
    *
    * @param declaredLength the client's Content-Length, or -1 when the body is chunked
    * @throws FlowException 400 when the body is empty, not a JSON object, malformed before the
-   *     model, or names the model with something other than a string
+   *     model, names the model with something other than a string, or has a {@code stream} that is
+   *     not a boolean (checked to the body's end when it has been read whole, else up to the model)
    */
   static ClientBody sniffModel(InputStream client, long limit, long declaredLength, ModelField field) throws IOException {
     InputStream limited = new LimitedClientStream(client, limit);
@@ -74,11 +75,13 @@ final class ClientBody implements Closeable {
           String value = modelValue(key, token, parser);
           if (isPrimary && value != null) {
             boolean complete = declaredLength >= 0 && prefix.size() >= declaredLength;
+            // A body already read whole costs no I/O to check to its end; a longer one is checked up to the model.
+            if (complete) checkRemainingFields(parser);
             return new ClientBody(prefix, complete ? InputStream.nullInputStream() : limited, complete, value);
           }
           if (!isPrimary) fallbackValue = value;
-        } else if (token.isStructStart()) {
-          parser.skipChildren();
+        } else {
+          checkOrSkip(key, token, parser);
         }
       }
       // No model: keep whatever follows the object too (a trailing newline, or garbage for the backend to refuse).
@@ -91,6 +94,26 @@ final class ClientBody implements Closeable {
       prefix.close();
       throw e;
     }
+  }
+
+  /** Malformed JSON after the model is left for the backend to judge, as a body read in part would be. */
+  private static void checkRemainingFields(JsonParser parser) throws IOException {
+    try {
+      for (JsonToken token; (token = parser.nextToken()) == JsonToken.FIELD_NAME; ) {
+        String key = parser.currentName();
+        checkOrSkip(key, parser.nextToken(), parser);
+      }
+    } catch (JsonProcessingException malformed) {
+    }
+  }
+
+  /** {@code stream} decides how the answer is framed, so a value of the wrong type is the client's error, not the backend's. */
+  private static void checkOrSkip(String key, JsonToken token, JsonParser parser) throws IOException {
+    if (key.equals("stream") && token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE
+        && token != JsonToken.VALUE_NULL) {
+      throw badRequest("stream: expected a boolean, got " + describe(token));
+    }
+    if (token.isStructStart()) parser.skipChildren();
   }
 
   private static String modelValue(String key, JsonToken token, JsonParser parser) throws IOException {

@@ -2,9 +2,9 @@ package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.models.ModelNotFound;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
@@ -30,7 +30,7 @@ final class EveryBackend {
     return route == ProxyRoute.DELETE || route == ProxyRoute.COPY;
   }
 
-  static void serve(FlowHttpExchange exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
+  static void serve(ProxyCall exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
       List<BackendState> backends, ClientBody body) throws IOException {
     byte[] bytes;
     try (InputStream in = body.open()) {
@@ -51,11 +51,11 @@ final class EveryBackend {
           failures.add("backend '" + id + "' answered " + response.code());
         }
       } catch (IOException e) {
-        failures.add("backend '" + id + "' failed: " + e.getMessage());
+        failures.add("backend '" + id + "' failed: " + IoFailures.describe(e));
       }
     }
     if (done.isEmpty() && failures.isEmpty()) {
-      throw new FlowException(ErrorCode.MODEL_NOT_FOUND, "model '" + request.model() + "' not found");
+      throw ModelNotFound.error(request.dialect(), request.model());
     }
     if (done.isEmpty()) {
       throw new FlowException(ErrorCode.BACKEND_ERROR, String.join("; ", failures));

@@ -11,23 +11,24 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Rewrites a request body before it is forwarded: the model an alias stands for, then the
- * frontend's default properties where the client left gaps, then the frontend's pins, then the
- * backend's pins. A rewrite needs the whole body as JSON, so such a request is read and written
- * again; a request with no alias, no defaults and no pins is streamed untouched.
+ * Rewrites a request body before it is forwarded: the model an alias stands for (or the
+ * backend's own spelling of the model), then the frontend's default properties where the client
+ * left gaps, then the frontend's pins, then the backend's pins. A rewrite needs the whole body as
+ * JSON, so such a request is read and written again; a request with no alias, no defaults and no
+ * pins is streamed untouched.
  */
 final class PinnedBodies {
   private PinnedBodies() {}
 
   /**
-   * @param aliasTarget the model to name instead of the client's alias, or null when the client
-   *     named a real model
+   * @param model the model to name instead of the client's (an alias's target, or the backend's
+   *     own spelling), or null when the client's name goes as it is
    * @return null when there is nothing to change, so {@code body} goes as it is; otherwise a new,
    *     complete body the caller closes
    */
-  static ClientBody apply(ClientBody body, String aliasTarget, ObjectNode defaults, ObjectNode frontendPins,
+  static ClientBody apply(ClientBody body, String model, ObjectNode defaults, ObjectNode frontendPins,
       ObjectNode backendPins, Frontend frontend) throws IOException {
-    if (body == null || (aliasTarget == null && PinnedProperties.isEmpty(defaults)
+    if (body == null || (model == null && PinnedProperties.isEmpty(defaults)
         && PinnedProperties.isEmpty(frontendPins) && PinnedProperties.isEmpty(backendPins))) {
       return null;
     }
@@ -44,12 +45,12 @@ final class PinnedBodies {
       throw new FlowException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
     }
     ObjectNode request = (ObjectNode) parsed;
-    if (aliasTarget != null) {
-      // The alias sits in "model", or for /api/show in Ollama's older "name" when "model" is absent.
-      request.put(request.has("model") || !request.has("name") ? "model" : "name", aliasTarget);
+    if (model != null) {
+      // The name sits in "model", or for /api/show in Ollama's older "name" when "model" is absent.
+      request.put(request.has("model") || !request.has("name") ? "model" : "name", model);
     }
     ObjectNode pinned = applyTo(request, defaults, frontendPins, backendPins);
-    return ClientBody.of(Json.MAPPER.writeValueAsBytes(pinned), aliasTarget != null ? aliasTarget : body.model());
+    return ClientBody.of(Json.MAPPER.writeValueAsBytes(pinned), model != null ? model : body.model());
   }
 
   /** The defaults where the request left gaps, then the frontend's pins, then the backend's; may reuse {@code request}. */

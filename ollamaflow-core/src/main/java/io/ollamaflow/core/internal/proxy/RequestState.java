@@ -1,11 +1,11 @@
 package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.PickContext;
 import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.api.RequestKind;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestState implements RequestInfo, PickContext {
   private final long startNanos = System.nanoTime();
   private final String requestId = newRequestId();
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final List<String> stickyHeaders;
   private final ModelDemand demand;
   private ProxyRoute route;
@@ -34,9 +34,10 @@ final class RequestState implements RequestInfo, PickContext {
   private String affinityKey;
   private boolean coldLoad;
   private boolean responseStarted;
+  private FlowException midResponseFailure;
   private AnswerTimings answered = AnswerTimings.NONE;
 
-  RequestState(FlowHttpExchange exchange, List<String> stickyHeaders, ModelDemand demand) {
+  RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
     this.stickyHeaders = stickyHeaders;
     this.demand = demand;
@@ -75,6 +76,13 @@ final class RequestState implements RequestInfo, PickContext {
   }
 
   boolean responseStarted() { return responseStarted; }
+
+  /**
+   * The backend failed after the answer began, and the client was told inside the stream: the
+   * request is reported failed, once, when it ends (not also as finished).
+   */
+  void failedMidResponse(FlowException failure) { this.midResponseFailure = failure; }
+  FlowException midResponseFailure() { return midResponseFailure; }
 
   /** The dialect errors are written in: the route's, else guessed from the path. */
   ApiFormat dialect() {

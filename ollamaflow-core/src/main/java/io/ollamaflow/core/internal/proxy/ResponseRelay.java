@@ -1,8 +1,6 @@
 package io.ollamaflow.core.internal.proxy;
 
-import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
 import java.io.IOException;
@@ -21,11 +19,11 @@ final class ResponseRelay {
   /** Enough for an Ollama answer's closing fields (its durations and counts), not its context array. */
   private static final int TAIL_BYTES = 512;
 
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final RequestState request;
   private final Events events;
 
-  ResponseRelay(FlowHttpExchange exchange, RequestState request, Events events) {
+  ResponseRelay(ProxyCall exchange, RequestState request, Events events) {
     this.exchange = exchange;
     this.request = request;
     this.events = events;
@@ -37,9 +35,10 @@ final class ResponseRelay {
    */
   AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     int status = response.code();
+    HopByHop hopByHop = HopByHop.forResponse(response.headers());
     for (int i = 0; i < response.headers().size(); i++) {
       String name = response.headers().name(i);
-      if (!HopByHop.is(name)) exchange.addResponseHeader(name, response.headers().value(i));
+      if (!hopByHop.drops(name) && !setByTheProxy(name)) exchange.addResponseHeader(name, response.headers().value(i));
     }
     RoutingHeaders.add(exchange, request, backendId);
     ResponseBody body = response.body();
@@ -66,12 +65,13 @@ final class ResponseRelay {
     byte[] tail = new byte[TAIL_BYTES];
     int tailLength = 0;
     int last = '\n';
+    long relayed = 0;
     while (true) {
       int n;
       try {
         n = source.read(buffer);
       } catch (IOException e) {
-        endStreamWithError(out, contentType, last, backendId, e);
+        endStreamWithError(out, contentType, last, backendId, relayed, e);
         return AnswerTimings.NONE;
       }
       if (n < 0) break;
@@ -84,6 +84,7 @@ final class ResponseRelay {
         throw new ClientGoneException(e);
       }
       last = buffer[n - 1];
+      relayed += n;
     }
     return AnswerTimings.inTail(tail, tailLength);
   }
@@ -102,17 +103,20 @@ final class ResponseRelay {
 
   /**
    * The backend failed after the response started: the status is sent, so the client learns of it
-   * in the stream's own format, never through a silent truncation. Other bodies are cut short,
+   * in the stream's own format, never through a silent truncation. Other bodies are aborted,
    * which the client sees as a length or chunking error.
    */
-  private void endStreamWithError(OutputStream out, String contentType, int last, String backendId, IOException e)
-      throws IOException {
-    FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR,
-        "backend '" + backendId + "' failed mid-response: " + e.getMessage());
-    events.requestFailed(request, failure);
+  private void endStreamWithError(OutputStream out, String contentType, int last, String backendId, long relayed,
+      IOException e) throws IOException {
+    FlowException failure = CutShort.report(request, backendId, relayed + " bytes", e);
     boolean sse = contentType.startsWith("text/event-stream");
     if (!sse && !contentType.startsWith("application/x-ndjson")) {
-      throw new ClientGoneException(e);
+      try {
+        out.flush();
+      } catch (IOException clientGone) {
+        throw new ClientGoneException(clientGone);
+      }
+      throw new CutShort.Aborted(failure);
     }
     try {
       if (last != '\n') out.write(sse ? "\n\n".getBytes() : "\n".getBytes());
@@ -121,6 +125,14 @@ final class ResponseRelay {
     } catch (IOException clientGone) {
       throw new ClientGoneException(clientGone);
     }
+  }
+
+  /**
+   * Every server the handler runs in writes its own Date, and the proxy decides which browsers may
+   * read an answer: a backend's Date or CORS headers would make two, which browsers refuse.
+   */
+  private static boolean setByTheProxy(String name) {
+    return name.equalsIgnoreCase("Date") || name.regionMatches(true, 0, "Access-Control-", 0, 15);
   }
 
   private static String contentType(Response response) {

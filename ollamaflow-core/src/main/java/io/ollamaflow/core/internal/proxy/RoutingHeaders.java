@@ -1,6 +1,5 @@
 package io.ollamaflow.core.internal.proxy;
 
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.routing.Labels;
 import java.util.List;
 
@@ -18,7 +17,7 @@ final class RoutingHeaders {
   private RoutingHeaders() {}
 
   /** Adds the headers of an answer relayed from {@code backendId}; called once, before the status is sent. */
-  static void add(FlowHttpExchange exchange, RequestState request, String backendId) {
+  static void add(ProxyCall exchange, RequestState request, String backendId) {
     exchange.addResponseHeader(BACKEND, backendId);
     exchange.addResponseHeader(STICKY, request.sticky() ? "True" : "False");
     List<String> labels = Labels.parse(request.headerValues(ProxyEngine.LABEL_HEADER));

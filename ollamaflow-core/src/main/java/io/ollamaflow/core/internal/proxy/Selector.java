@@ -7,11 +7,12 @@ import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.api.LoadBalancer;
+import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.models.ModelNotFound;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
@@ -20,6 +21,7 @@ import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -102,10 +104,14 @@ final class Selector {
     BackendState chosen = acquire(route, candidates, request, deadline);
     if (chosen == null) return new LeftRotation();
     if (routingModel != null && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
-      request.coldLoad(chosen.models().inventory().known() && !chosen.hasLoaded(routingModel));
+      Instant now = clock.instant();
+      Instant until = now.plus(OLLAMA_KEEP_ALIVE);
+      boolean cold = chosen.models().inventory().known() && !chosen.hasLoaded(routingModel);
+      request.coldLoad(cold);
       // From now on the model is loading here: requests that follow share this load rather than
-      // starting another one elsewhere.
-      chosen.models().markLoaded(routingModel, clock.instant().plus(OLLAMA_KEEP_ALIVE));
+      // starting another one elsewhere, and do not count on the model it unloads.
+      if (cold) chosen.models().markLoading(routingModel, until, now);
+      else chosen.models().markLoaded(routingModel, until);
     }
     return new Chosen(chosen, candidates.size());
   }
@@ -241,10 +247,7 @@ final class Selector {
             + frontend.identifier() + "' yet: it is in RequiredModels and being synced, try again shortly");
       }
     }
-    // Ollama's own wording, so that clients (the ollama CLI among them) react as they do to Ollama.
-    String message = ApiFormat.OPENAI.equals(dialect) ? "The model `" + model + "` does not exist."
-        : "model '" + model + "' not found";
-    return new FlowException(ErrorCode.MODEL_NOT_FOUND, message);
+    return ModelNotFound.error(dialect, model);
   }
 
   /**

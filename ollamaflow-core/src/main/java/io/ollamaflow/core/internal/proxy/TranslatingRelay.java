@@ -7,10 +7,10 @@ import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.StreamTranslator;
-import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.internal.Events;
-import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.models.ModelNotFound;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.translation.StreamEvents;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,16 +28,18 @@ import okio.BufferedSource;
  * no waiting; a whole answer is translated whole.
  */
 final class TranslatingRelay {
+  /** Names the client's fields the translation left out (vendor extensions the backend has no use for). */
+  static final String DROPPED_FIELDS_HEADER = "X-OllamaFlow-Dropped-Fields";
   /** Bounds what is held of a non-streamed answer or an error body. */
   private static final long MAX_WHOLE_ANSWER = 64L * 1024 * 1024;
 
-  private final FlowHttpExchange exchange;
+  private final ProxyCall exchange;
   private final RequestState request;
   private final Events events;
   private final Translations.Translated translation;
   private final ApiFormat dialect;
 
-  TranslatingRelay(FlowHttpExchange exchange, RequestState request, Events events, Translations.Translated translation) {
+  TranslatingRelay(ProxyCall exchange, RequestState request, Events events, Translations.Translated translation) {
     this.exchange = exchange;
     this.request = request;
     this.events = events;
@@ -51,6 +53,8 @@ final class TranslatingRelay {
    */
   AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
     RoutingHeaders.add(exchange, request, backendId);
+    List<String> dropped = translation.request.droppedFields();
+    if (!dropped.isEmpty()) exchange.addResponseHeader(DROPPED_FIELDS_HEADER, String.join(", ", dropped));
     int status = response.code();
     if (status / 100 != 2) {
       answerWhole(call, status, ErrorResponses.body(dialect, status, backendError(response)));
@@ -76,17 +80,18 @@ final class TranslatingRelay {
   private AnswerTimings relayStream(Call call, StreamEvents.Reader reader, String backendId) throws IOException {
     exchange.addResponseHeader("Content-Type", StreamEvents.contentType(dialect));
     exchange.addResponseHeader("Cache-Control", "no-cache");
-    send(call, 200, FlowHttpExchange.UNKNOWN_LENGTH);
+    send(call, 200, ProxyCall.UNKNOWN_LENGTH);
     events.firstByte(request);
     OutputStream out = exchange.responseBody();
     StreamTranslator translator = translation.translator.newStreamTranslator(translation.context);
+    long relayed = 0;
     ObjectNode lastEvent = null;
     while (true) {
       String payload;
       try {
         payload = reader.next();
       } catch (IOException e) {
-        endWithError(call, out, "backend '" + backendId + "' failed mid-response: " + e.getMessage());
+        endWithError(call, out, CutShort.report(request, backendId, relayed + " events", e));
         return AnswerTimings.NONE;
       }
       if (payload == null || payload.equals("[DONE]")) break;
@@ -101,6 +106,7 @@ final class TranslatingRelay {
       }
       lastEvent = event;
       write(call, out, translator.onEvent(event));
+      relayed++;
       if (!reader.buffered()) flush(call, out);
     }
     List<ObjectNode> last;
@@ -122,7 +128,12 @@ final class TranslatingRelay {
 
   private void endWithError(Call call, OutputStream out, String message) throws IOException {
     FlowException failure = new FlowException(ErrorCode.BACKEND_ERROR, message);
-    events.requestFailed(request, failure);
+    request.failedMidResponse(failure);
+    endWithError(call, out, failure);
+  }
+
+  /** Ends the stream with {@code failure}, already reported, as the client's dialect's error event. */
+  private void endWithError(Call call, OutputStream out, FlowException failure) throws IOException {
     call.cancel();
     writeBytes(call, out, ErrorResponses.streamEvent(dialect, failure, StreamEvents.sse(dialect)));
     writeBytes(call, out, StreamEvents.end(dialect));
@@ -151,12 +162,14 @@ final class TranslatingRelay {
     }
   }
 
-  private void answerWhole(Call call, int status, byte[] body) throws IOException {
-    exchange.addResponseHeader("Content-Type", ErrorResponses.JSON_CONTENT_TYPE);
-    send(call, status, body.length);
-    OutputStream out = exchange.responseBody();
-    writeBytes(call, out, body);
-    flush(call, out);
+  private void answerWhole(Call call, int status, byte[] body) throws ClientGoneException {
+    request.responseStarted(status);
+    try {
+      exchange.sendJson(status, body);
+    } catch (IOException e) {
+      call.cancel();
+      throw new ClientGoneException(e);
+    }
   }
 
   private void send(Call call, int status, long length) throws ClientGoneException {
@@ -187,8 +200,7 @@ final class TranslatingRelay {
    */
   private String backendError(Response response) throws IOException {
     if (response.code() == 404 && request.model() != null) {
-      return ApiFormat.OPENAI.equals(dialect) ? "The model `" + request.model() + "` does not exist."
-          : "model '" + request.model() + "' not found";
+      return ModelNotFound.message(dialect, request.model());
     }
     String text = wholeText(response);
     ObjectNode json = event(text);
@@ -199,9 +211,16 @@ final class TranslatingRelay {
     return text.isBlank() ? "backend answered " + response.code() : excerpt(text);
   }
 
-  private static String wholeText(Response response) throws IOException {
+  /** The whole answer; one cut short is a backend failure, answered before anything is sent. */
+  private String wholeText(Response response) throws IOException {
     BufferedSource source = response.body().source();
-    if (!source.request(MAX_WHOLE_ANSWER)) return source.readUtf8();
+    boolean longer;
+    try {
+      longer = source.request(MAX_WHOLE_ANSWER);
+    } catch (IOException e) {
+      throw CutShort.failure(request.backendId(), source.getBuffer().size() + " bytes", e);
+    }
+    if (!longer) return source.readUtf8();
     throw new FlowException(ErrorCode.BACKEND_ERROR, "backend answer longer than " + MAX_WHOLE_ANSWER + " bytes");
   }
 

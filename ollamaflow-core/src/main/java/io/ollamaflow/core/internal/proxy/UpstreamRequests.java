@@ -3,8 +3,7 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.http.FlowHttpExchange;
-import java.util.Map;
+import io.ollamaflow.core.internal.BackendRequests;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -18,34 +17,37 @@ final class UpstreamRequests {
   private UpstreamRequests() {}
 
   /** @param body the body to send, or null for a request without one */
-  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body) {
+  static Request build(Backend backend, ProxyCall exchange, ClientBody body) {
     return build(backend, exchange, body, exchange.method());
   }
 
   /** The client's request sent with another method (a HEAD answered from a GET). */
-  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method) {
+  static Request build(Backend backend, ProxyCall exchange, ClientBody body, String method) {
     return build(backend, exchange, body, method, exchange.rawPath());
   }
 
   /** The client's request sent to another path (a model alias in {@code /v1/models/:model} replaced by its target). */
-  static Request build(Backend backend, FlowHttpExchange exchange, ClientBody body, String method, String rawPath) {
+  static Request build(Backend backend, ProxyCall exchange, ClientBody body, String method, String rawPath) {
     return build(backend, exchange, method, rawPath, requestBody(exchange, body));
   }
 
   /** A translated request: the translator's method and path, a JSON body the proxy wrote. */
-  static Request build(Backend backend, FlowHttpExchange exchange, String method, String rawPath, byte[] json) {
+  static Request build(Backend backend, ProxyCall exchange, String method, String rawPath, byte[] json) {
     return build(backend, exchange, method, rawPath, json == null ? null : RequestBody.create(json, JSON));
   }
 
-  private static Request build(Backend backend, FlowHttpExchange exchange, String method, String rawPath,
+  private static Request build(Backend backend, ProxyCall exchange, String method, String rawPath,
       RequestBody body) {
-    HttpUrl url = HttpUrl.parse(backend.baseUrl() + rawPath + query(exchange.rawQuery(), backend.querystring()));
+    String clientQuery = exchange.rawQuery();
+    HttpUrl url = HttpUrl.parse(BackendRequests.url(backend,
+        clientQuery == null || clientQuery.isEmpty() ? rawPath : rawPath + "?" + clientQuery));
     if (url == null) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + rawPath);
     }
     Headers.Builder headers = new Headers.Builder();
+    HopByHop hopByHop = HopByHop.forRequest(exchange);
     exchange.forEachRequestHeader((name, value) -> {
-      if (!HopByHop.is(name)) headers.addUnsafeNonAscii(name, value);
+      if (!hopByHop.drops(name)) headers.addUnsafeNonAscii(name, value);
     });
     // Without this OkHttp would ask for gzip and decompress on the fly: CPU for nothing on a relay.
     if (headers.get("Accept-Encoding") == null) headers.set("Accept-Encoding", "identity");
@@ -54,10 +56,7 @@ final class UpstreamRequests {
     headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
     String host = exchange.requestHeader("Host");
     if (host != null && headers.get("X-Forwarded-Host") == null) headers.set("X-Forwarded-Host", host);
-    if (backend.bearerToken() != null) headers.set("Authorization", "Bearer " + backend.bearerToken());
-    for (Map.Entry<String, String> header : backend.headers().entrySet()) {
-      headers.set(header.getKey(), header.getValue());
-    }
+    BackendRequests.withCredentials(backend, headers::set);
     return new Request.Builder()
         .url(url)
         .headers(headers.build())
@@ -65,7 +64,7 @@ final class UpstreamRequests {
         .build();
   }
 
-  private static RequestBody requestBody(FlowHttpExchange exchange, ClientBody body) {
+  private static RequestBody requestBody(ProxyCall exchange, ClientBody body) {
     if (body == null) return null;
     String type = exchange.requestHeader("Content-Type");
     MediaType mediaType = type == null ? null : MediaType.parse(type);
@@ -74,7 +73,7 @@ final class UpstreamRequests {
     return new ForwardedBody(mediaType, length, body);
   }
 
-  static long contentLength(FlowHttpExchange exchange) {
+  static long contentLength(ProxyCall exchange) {
     String value = exchange.requestHeader("Content-Length");
     if (value == null) return -1;
     try {
@@ -82,10 +81,5 @@ final class UpstreamRequests {
     } catch (NumberFormatException e) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "Content-Length: \"" + value + "\" is not a number");
     }
-  }
-
-  private static String query(String clientQuery, String backendQuery) {
-    if (clientQuery == null || clientQuery.isEmpty()) return backendQuery == null ? "" : "?" + backendQuery;
-    return "?" + clientQuery + (backendQuery == null ? "" : "&" + backendQuery);
   }
 }

@@ -14,10 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * had in flight there when it was sent ({@code n}, itself included), how long it waited inside the
  * backend before work started, and how long the work took. The wait is exact where the backend
  * reports it: an Ollama answer's {@code total_duration} minus its {@code load_duration},
- * {@code prompt_eval_duration} and {@code eval_duration}. Elsewhere it is estimated from time to
- * first byte over the baseline seen with nothing else in flight. A sample queued when its wait
+ * {@code prompt_eval_duration} and {@code eval_duration} (Ollama's {@code load_duration} counts
+ * from the request's arrival until its model is ready, so waiting for a model to load or for
+ * another to be unloaded is not counted as waiting for a slot). A sample queued when its wait
  * exceeds a quarter of its work and {@link #QUEUED_FLOOR_NANOS}: the backend ran fewer than
- * {@code n} at once, so the limit drops to {@code n - 1} (never below 1). After
+ * {@code n} at once, so the limit drops to {@code n - 1} (never below 1). Without reported
+ * durations the wait is estimated from time to first byte over the baseline seen with nothing
+ * else in flight; being noisier (the proxy's own CPU, prompt length), it must exceed the baseline
+ * and {@link #ESTIMATED_FLOOR_NANOS}, in {@link #ESTIMATED_IN_A_ROW} samples in a row. After
  * {@link #PROBE_AFTER} samples in a row sent at the limit without queueing, the limit rises by one
  * to probe for more. A backend that states its slots (llama.cpp {@code /slots}) sets the limit
  * outright, and one that reports requests waiting (vLLM {@code num_requests_waiting}) caps it at
@@ -28,6 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BackendLoad {
   /** A wait inside the backend shorter than this is never called queueing (timer noise, scheduling). */
   static final long QUEUED_FLOOR_NANOS = 20_000_000;
+  /** Without reported durations, a first byte later than the baseline by less than this is noise. */
+  static final long ESTIMATED_FLOOR_NANOS = 50_000_000;
+  /** Without reported durations, queued samples in a row before the limit drops. */
+  static final int ESTIMATED_IN_A_ROW = 3;
   /** Clean samples at the limit before probing one higher. */
   static final int PROBE_AFTER = 8;
   private static final int UNLIMITED = Integer.MAX_VALUE;
@@ -38,6 +46,7 @@ public final class BackendLoad {
 
   private final AtomicInteger learnedLimit = new AtomicInteger(UNLIMITED);
   private final AtomicInteger cleanAtLimit = new AtomicInteger();
+  private final AtomicInteger estimatedQueuedInARow = new AtomicInteger();
   private final AtomicLong serviceNanos = new AtomicLong(-1);
   private final AtomicLong loadNanos = new AtomicLong(-1);
   private final AtomicLong idleFirstByteNanos = new AtomicLong(-1);
@@ -73,20 +82,23 @@ public final class BackendLoad {
    * @param timings what the backend reported of its own time, or {@link AnswerTimings#NONE}
    */
   public void recordAnswer(int inFlight, int ceiling, long firstByteNanos, long totalNanos, AnswerTimings timings) {
-    long queuedNanos;
-    long workNanos;
+    boolean queued;
     if (timings.known()) {
       if (timings.loadNanos() > QUEUED_FLOOR_NANOS) average(loadNanos, timings.loadNanos());
-      workNanos = timings.workNanos();
-      queuedNanos = timings.queuedNanos();
+      average(serviceNanos, timings.workNanos());
+      queued = timings.queuedNanos() > QUEUED_FLOOR_NANOS && timings.queuedNanos() * 4 > timings.workNanos();
     } else {
+      average(serviceNanos, totalNanos);
       if (inFlight <= 1) average(idleFirstByteNanos, firstByteNanos);
       long baseline = idleFirstByteNanos.get();
-      workNanos = baseline < 0 ? firstByteNanos : baseline;
-      queuedNanos = baseline < 0 ? 0 : firstByteNanos - baseline;
+      long late = baseline < 0 ? 0 : firstByteNanos - baseline;
+      if (late > ESTIMATED_FLOOR_NANOS && late > baseline) {
+        queued = estimatedQueuedInARow.incrementAndGet() >= ESTIMATED_IN_A_ROW;
+      } else {
+        estimatedQueuedInARow.set(0);
+        queued = false;
+      }
     }
-    average(serviceNanos, timings.known() ? workNanos : totalNanos);
-    boolean queued = queuedNanos > QUEUED_FLOOR_NANOS && queuedNanos * 4 > workNanos;
     int limit = limit(ceiling);
     if (queued && inFlight > 1) {
       lowerTo(inFlight - 1);

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -117,9 +118,23 @@ public final class BackendState implements BackendView {
   }
 
   @Override
+  public Optional<String> evictedByLoad() {
+    return models.evictedByLoad(clock.instant());
+  }
+
+  @Override
   public boolean mayHold(String model) {
     ModelInventory inventory = models.inventory();
     return !inventory.known() || inventory.has(ModelNames.canonical(model));
+  }
+
+  @Override
+  public Duration loadingFor() {
+    Instant now = clock.instant();
+    return models.loadUnderWaySince(now)
+        .map(since -> Duration.between(now, since.plus(load.typicalLoadTime())))
+        .filter(left -> !left.isNegative())
+        .orElse(Duration.ZERO);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.PickContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,10 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>the wait for a slot: requests ahead of this one beyond the backend's concurrency limit,
  *       times its typical service time, divided by the limit and by its {@code Weight};
- *   <li>where the model is not in memory, the backend's typical load time, plus the harm of the
- *       load: the models in memory there that no other candidate holds will have to be loaded
- *       again by the requests that want them, so a load costs up to one more load time in
- *       proportion to their share of recent demand.
+ *   <li>where the model is not in memory, the backend's typical load time; and where the load must
+ *       first unload a model (the backend holds as many as it was ever seen holding), the wait for
+ *       the requests running there to finish, plus the harm of unloading: unless another candidate
+ *       holds that model too, its next request must load it again, so the harm is one load time
+ *       times that model's share of the recent demand of the two;
+ *   <li>the rest of a model load under way there, which requests for that model share and any
+ *       other load waits for.
  * </ul>
  * So a request goes to a backend holding the model while that is quicker than loading it; a hot
  * model spreads to another backend once its queue costs more than a load; and an unavoidable load
@@ -55,25 +59,25 @@ final class ModelAffinityLoadBalancer implements LoadBalancer {
   private static double startEstimateNanos(BackendView candidate, List<BackendView> candidates, PickContext context) {
     int limit = candidate.concurrencyLimit();
     int load = candidate.activeRequests() + candidate.externalLoad();
-    double slotWait = load < limit ? 0
-        : (load - limit + 1) * (double) candidate.typicalServiceTime().toNanos() / limit / candidate.backend().weight();
+    double serviceTime = candidate.typicalServiceTime().toNanos();
+    double slotWait = load < limit ? 0 : (load - limit + 1) * serviceTime / limit / candidate.backend().weight();
+    // A load under way there delays its own followers and any other load alike.
+    double loading = candidate.loadingFor().toNanos();
     String model = context.model();
-    if (model == null || candidate.hasLoaded(model)) return slotWait;
+    if (model == null || candidate.hasLoaded(model)) return slotWait + loading;
     double loadTime = candidate.typicalLoadTime().toNanos();
-    return slotWait + loadTime + loadTime * evictedDemandShare(candidate, candidates, context);
+    Optional<String> evicted = candidate.evictedByLoad();
+    if (evicted.isEmpty()) return slotWait + loading + loadTime;
+    // The model in memory unloads once the requests running on it are done.
+    double drain = load > 0 ? serviceTime : 0;
+    double harm = heldElsewhere(evicted.get(), candidate, candidates) ? 0
+        : loadTime * evictedShare(context.demand(evicted.get()), context.demand(model));
+    return slotWait + loading + drain + loadTime + harm;
   }
 
-  /**
-   * The share of recent demand, between this request's model and the models only this candidate
-   * holds in memory, that belongs to the latter: what loading here may evict.
-   */
-  private static double evictedDemandShare(BackendView candidate, List<BackendView> candidates, PickContext context) {
-    long evicted = 0;
-    for (String resident : candidate.loadedModels()) {
-      if (!heldElsewhere(resident, candidate, candidates)) evicted += context.demand(resident);
-    }
-    if (evicted == 0) return 0;
-    return evicted / (double) (evicted + context.demand(context.model()) + 1);
+  /** The unloaded model's share of the demand of the two: how likely its next request comes before this one's. */
+  private static double evictedShare(long evictedDemand, long demand) {
+    return evictedDemand / (double) (evictedDemand + demand + 1);
   }
 
   private static boolean heldElsewhere(String model, BackendView candidate, List<BackendView> candidates) {

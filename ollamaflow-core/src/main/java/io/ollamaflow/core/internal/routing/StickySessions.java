@@ -1,14 +1,22 @@
 package io.ollamaflow.core.internal.routing;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sticky sessions: which backend a client of a frontend was last sent to, so its next requests go
@@ -23,14 +31,55 @@ import java.util.function.Predicate;
  * only if no one replaced it meanwhile, so a concurrent {@link #bind} always wins. Bulk removals
  * ({@link #forgetBackend}, {@link #sweep}...) are weakly consistent: they remove what they see and
  * count only what they removed. No method blocks.
+ *
+ * <p>Bounded, since clients choose the keys: a client key longer than {@code maxKeyLength} is
+ * kept as its SHA-256 ({@code sha256:} and 64 hex digits), and once a bind takes the map past
+ * {@code maxSessions}, the least recently used tenth of the sessions (expired ones first, as they
+ * are the oldest) are evicted and counted, so the memory held follows from the two limits. The map
+ * can pass the cap only by the binds running at that moment.
  */
 public final class StickySessions {
-  private final Clock clock;
-  private final Map<Key, Session> byClient = new ConcurrentHashMap<>();
+  private static final Logger log = LoggerFactory.getLogger(StickySessions.class);
+  public static final int DEFAULT_MAX_SESSIONS = 100_000;
+  public static final int DEFAULT_MAX_KEY_LENGTH = 256;
+  private static final String HASHED_PREFIX = "sha256:";
 
-  /** @param clock the source of now; tests pass a clock they advance by hand */
+  private final Clock clock;
+  private final int maxSessions;
+  private final int maxKeyLength;
+  private final Map<Key, Session> byClient = new ConcurrentHashMap<>();
+  private final ReentrantLock evicting = new ReentrantLock();
+  private final AtomicLong evictions = new AtomicLong();
+
+  /** With the default limits; {@code clock} is the source of now (tests pass one they advance by hand). */
   public StickySessions(Clock clock) {
+    this(clock, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_KEY_LENGTH);
+  }
+
+  /**
+   * @param maxSessions sessions kept before the least recently used are evicted; at least 1
+   * @param maxKeyLength client keys longer than this are kept as their SHA-256; at least 71, the
+   *     length of a hashed key, so a hash is never hashed again
+   */
+  public StickySessions(Clock clock, int maxSessions, int maxKeyLength) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    checkLimits(maxSessions, maxKeyLength);
+    this.maxSessions = maxSessions;
+    this.maxKeyLength = maxKeyLength;
+  }
+
+  /** @throws IllegalArgumentException naming the limit that is out of range */
+  public static void checkLimits(int maxSessions, int maxKeyLength) {
+    if (maxSessions < 1) throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: >= 1)");
+    if (maxKeyLength < HASHED_PREFIX.length() + 64) {
+      throw new IllegalArgumentException("maxKeyLength: " + maxKeyLength + " (expected: >= "
+          + (HASHED_PREFIX.length() + 64) + ")");
+    }
+  }
+
+  /** Sessions evicted since start because the cap was reached. */
+  public long evictions() {
+    return evictions.get();
   }
 
   /** One client's binding to a backend on one frontend. Immutable; a lookup replaces it with an extended copy. */
@@ -65,7 +114,29 @@ public final class StickySessions {
     Objects.requireNonNull(backendId, "backendId");
     checkTtl(ttl);
     Instant now = clock.instant();
-    byClient.put(key, new Session(frontendId, clientKey, backendId, now, now.plus(ttl), now));
+    Session previous = byClient.put(key, new Session(frontendId, key.clientKey(), backendId, now, now.plus(ttl), now));
+    if (previous == null && byClient.size() > maxSessions) evictLeastRecentlyUsed();
+  }
+
+  /** Brings the map down to nine tenths of the cap, least recently used first; one thread at a time. */
+  private void evictLeastRecentlyUsed() {
+    if (!evicting.tryLock()) return;
+    try {
+      int excess = byClient.size() - maxSessions * 9 / 10;
+      if (excess <= 0) return;
+      List<Map.Entry<Key, Session>> oldest = byClient.entrySet().stream()
+          .sorted(Comparator.comparing(entry -> entry.getValue().lastAccessUtc()))
+          .limit(excess)
+          .toList();
+      int removed = 0;
+      for (Map.Entry<Key, Session> entry : oldest) {
+        if (byClient.remove(entry.getKey(), entry.getValue())) removed++;
+      }
+      evictions.addAndGet(removed);
+      log.info("sticky sessions reached their cap of {}: evicted the {} least recently used", maxSessions, removed);
+    } finally {
+      evicting.unlock();
+    }
   }
 
   /** Removes this client's session on this frontend, if any. */
@@ -118,8 +189,19 @@ public final class StickySessions {
     return !now.isBefore(session.expiresUtc());
   }
 
-  private static Key key(String frontendId, String clientKey) {
-    return new Key(Objects.requireNonNull(frontendId, "frontendId"), Objects.requireNonNull(clientKey, "clientKey"));
+  private Key key(String frontendId, String clientKey) {
+    Objects.requireNonNull(frontendId, "frontendId");
+    Objects.requireNonNull(clientKey, "clientKey");
+    return new Key(frontendId, clientKey.length() > maxKeyLength ? hashed(clientKey) : clientKey);
+  }
+
+  private static String hashed(String clientKey) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(clientKey.getBytes(StandardCharsets.UTF_8));
+      return HASHED_PREFIX + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   private static void checkTtl(Duration ttl) {

@@ -57,7 +57,10 @@ import java.util.regex.Pattern;
  *   <li>{@code /api/embed} and the legacy {@code /api/embeddings} ({@code prompt}) go to
  *       {@code /v1/embeddings} with {@code encoding_format} "float" and {@code dimensions};
  *       their {@code options} only tune loading and are dropped.</li>
- *   <li>{@code /api/tags} and {@code /api/show} read {@code GET /v1/models}.</li>
+ *   <li>{@code /api/tags}, {@code /api/ps} and {@code /api/show} read {@code GET /v1/models}: every
+ *       model listed is installed and loaded (forever), and names match by Ollama's rules
+ *       ({@code llama3} finds {@code llama3:latest}, case aside). {@code /api/version} asks the
+ *       same list (so a dead backend does not answer) and says {@link #EMULATED_OLLAMA_VERSION}.</li>
  * </ul>
  *
  * <p>Answers name the model sent to the backend and are stamped now in UTC.
@@ -70,8 +73,15 @@ import java.util.regex.Pattern;
  * are, and returned as sent on the legacy route. Models: see {@link OpenAiModelsToOllama}.
  */
 public final class OllamaToOpenAi implements ApiTranslator {
-  private static final Set<RequestKind> SUPPORTED = EnumSet.of(
-      RequestKind.CHAT, RequestKind.COMPLETION, RequestKind.EMBEDDINGS, RequestKind.LIST_MODELS, RequestKind.SHOW_MODEL);
+  private static final Set<RequestKind> SUPPORTED = EnumSet.of(RequestKind.CHAT, RequestKind.COMPLETION,
+      RequestKind.EMBEDDINGS, RequestKind.LIST_MODELS, RequestKind.LIST_RUNNING, RequestKind.SHOW_MODEL,
+      RequestKind.VERSION);
+  /**
+   * What {@code /api/version} says for an OpenAI-format backend: the Ollama release whose API
+   * this translation reproduces and is tested against (the simulated Ollama's version), so a
+   * client gating features on the version asks for none we cannot serve.
+   */
+  public static final String EMULATED_OLLAMA_VERSION = "0.12.6";
   private static final TranslatedRequest LIST_MODELS = new TranslatedRequest("GET", "/v1/models", null);
   /** keep_alive values meaning "unload now": 0 as a number, or a zero Go duration. */
   private static final Pattern ZERO_DURATION = Pattern.compile("0+(\\.0*)?(ns|us|µs|ms|s|m|h)?");
@@ -112,6 +122,10 @@ public final class OllamaToOpenAi implements ApiTranslator {
             : OpenAiEmbeddingsToOllama.embed(backendBody, context.model(), context.elapsedNanos());
       case SHOW_MODEL:
         return OpenAiModelsToOllama.show(backendBody, context.model());
+      case LIST_RUNNING:
+        return OpenAiModelsToOllama.ps(backendBody);
+      case VERSION:
+        return Json.MAPPER.createObjectNode().put("version", EMULATED_OLLAMA_VERSION);
       default:
         return OpenAiModelsToOllama.tags(backendBody);
     }

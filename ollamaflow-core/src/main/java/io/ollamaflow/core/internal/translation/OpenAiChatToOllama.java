@@ -24,17 +24,17 @@ final class OpenAiChatToOllama {
       "user", "store", "metadata", "service_tier", "parallel_tool_calls", "prediction",
       "prompt_cache_key", "safety_identifier");
 
-  private static final Set<String> FIELDS = fields();
+  /** Every request field the translation reads; the others are left to {@link OpenAiUnusedFields}. */
+  static final Set<String> FIELDS = fields();
 
   private OpenAiChatToOllama() {}
 
   static ObjectNode body(TranslationContext context, ObjectNode client) {
-    OpenAiClientFields.requireKnown(client, FIELDS);
     ObjectNode backend = Json.MAPPER.createObjectNode();
     backend.put("model", context.model());
     backend.set("messages", OpenAiMessagesToOllama.convert(client.get("messages")));
     tools(client, backend);
-    format(client.get("response_format"), backend);
+    OpenAiFormatToOllama.apply(client, backend);
     think(client, backend);
     logprobs(client, backend);
     OpenAiOptionsToOllama.apply(client, backend);
@@ -56,22 +56,6 @@ final class OpenAiChatToOllama {
     if (!tools.isEmpty()) backend.set("tools", tools);
   }
 
-  private static void format(JsonNode responseFormat, ObjectNode backend) {
-    if (!present(responseFormat)) return;
-    String type = text(responseFormat, "type", "response_format.type");
-    if ("json_object".equals(type)) {
-      backend.put("format", "json");
-    } else if ("json_schema".equals(type)) {
-      JsonNode schema = responseFormat.path("json_schema").get("schema");
-      if (!present(schema) || !schema.isObject()) {
-        throw refused("response_format.json_schema.schema", "must be an object");
-      }
-      backend.set("format", schema);
-    } else if (!"text".equals(type)) {
-      throw refused("response_format.type", "must be text, json_object or json_schema");
-    }
-  }
-
   private static void think(ObjectNode client, ObjectNode backend) {
     String field = "reasoning_effort";
     String effort = text(client, field, field);
@@ -79,13 +63,33 @@ final class OpenAiChatToOllama {
       field = "reasoning.effort";
       effort = text(client.path("reasoning"), "effort", field);
     }
-    if (effort == null) return;
+    if (effort == null) {
+      thinkFromChatTemplate(client.get("chat_template_kwargs"), backend);
+      return;
+    }
     switch (effort) {
       case "none": backend.put("think", false); break;
       case "minimal": backend.put("think", "low"); break;
       case "low": case "medium": case "high": backend.put("think", effort); break;
       case "xhigh": case "max": backend.put("think", "max"); break;
       default: throw refused(field, "must be none, minimal, low, medium, high or xhigh");
+    }
+  }
+
+  /**
+   * vLLM's {@code chat_template_kwargs}: {@code enable_thinking} is Ollama's {@code think}; other
+   * template arguments change the prompt in ways Ollama's templates cannot, so they are refused.
+   */
+  private static void thinkFromChatTemplate(JsonNode kwargs, ObjectNode backend) {
+    if (!present(kwargs)) return;
+    if (!kwargs.isObject()) throw refused("chat_template_kwargs", "must be an object");
+    for (String name : (Iterable<String>) kwargs::fieldNames) {
+      JsonNode value = kwargs.get(name);
+      if (name.equals("enable_thinking") && value.isBoolean()) {
+        backend.put("think", value.booleanValue());
+      } else if (present(value)) {
+        throw refused("chat_template_kwargs." + name, "is not supported: an Ollama backend takes only enable_thinking (a boolean)");
+      }
     }
   }
 
@@ -102,8 +106,9 @@ final class OpenAiChatToOllama {
   private static Set<String> fields() {
     Set<String> fields = new HashSet<>(IGNORED);
     fields.addAll(OpenAiOptionsToOllama.FIELDS);
+    fields.addAll(OpenAiFormatToOllama.FIELDS);
     fields.addAll(Set.of("model", "messages", "stream", "stream_options", "tools", "tool_choice",
-        "response_format", "reasoning_effort", "reasoning", "logprobs", "top_logprobs"));
+        "reasoning_effort", "reasoning", "chat_template_kwargs", "logprobs", "top_logprobs"));
     return Set.copyOf(fields);
   }
 }

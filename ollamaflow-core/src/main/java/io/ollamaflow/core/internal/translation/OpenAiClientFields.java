@@ -1,11 +1,8 @@
 package io.ollamaflow.core.internal.translation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import java.util.Iterator;
-import java.util.Set;
 
 /**
  * Reads the fields of an OpenAI client's request. JSON null counts as absent, since some clients
@@ -21,16 +18,6 @@ final class OpenAiClientFields {
 
   static FlowException refused(String field, String why) {
     return new FlowException(ErrorCode.BAD_REQUEST, field + " " + why);
-  }
-
-  /** Refuses the first field that is not {@code known}: it might change the answer, and the backend would not see it. */
-  static void requireKnown(ObjectNode body, Set<String> known) {
-    for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!known.contains(name) && present(body.get(name))) {
-        throw refused(name, "is not supported: an Ollama backend has no equivalent");
-      }
-    }
   }
 
   /** The string value of {@code field}, or null when absent. */

@@ -16,17 +16,14 @@ import java.util.Set;
  * Ollama requests (chat has its own class). The mapping is documented on {@link OpenAiToOllama}.
  */
 final class OpenAiRequestsToOllama {
-  private static final Set<String> COMPLETION_FIELDS = completionFields();
-  private static final Set<String> EMBEDDING_FIELDS = Set.of("model", "input", "dimensions", "encoding_format", "user");
+  /** Every completion field the translation reads; the others are left to {@link OpenAiUnusedFields}. */
+  static final Set<String> COMPLETION_FIELDS = completionFields();
+  /** Every embeddings field the translation reads. */
+  static final Set<String> EMBEDDING_FIELDS = Set.of("model", "input", "dimensions", "encoding_format", "user");
 
   private OpenAiRequestsToOllama() {}
 
   static ObjectNode completion(TranslationContext context, ObjectNode client) {
-    OpenAiClientFields.requireKnown(client, COMPLETION_FIELDS);
-    if (client.path("echo").asBoolean(false)) throw refused("echo", "is not supported: Ollama does not echo the prompt");
-    if (present(client.get("best_of")) && OpenAiClientFields.number(client, "best_of").asInt() != 1) {
-      throw refused("best_of", "must be 1: an Ollama backend generates one completion");
-    }
     if (present(client.get("logprobs"))) {
       throw refused("logprobs", "is not supported on /v1/completions with an Ollama backend; use /v1/chat/completions");
     }
@@ -37,6 +34,7 @@ final class OpenAiRequestsToOllama {
     String suffix = text(client, "suffix", "suffix");
     if (suffix != null) backend.put("suffix", suffix);
     OpenAiOptionsToOllama.apply(client, backend);
+    OpenAiFormatToOllama.apply(client, backend);
     backend.put("stream", context.stream());
     return backend;
   }
@@ -51,7 +49,6 @@ final class OpenAiRequestsToOllama {
   }
 
   static ObjectNode embeddings(TranslationContext context, ObjectNode client) {
-    OpenAiClientFields.requireKnown(client, EMBEDDING_FIELDS);
     encodesBase64(client);
     JsonNode input = client.get("input");
     if (!present(input)) throw refused("input", "is required");
@@ -85,7 +82,8 @@ final class OpenAiRequestsToOllama {
 
   private static Set<String> completionFields() {
     Set<String> fields = new HashSet<>(OpenAiOptionsToOllama.FIELDS);
-    fields.addAll(Set.of("model", "prompt", "suffix", "stream", "stream_options", "echo", "best_of", "logprobs", "user"));
+    fields.addAll(OpenAiFormatToOllama.FIELDS);
+    fields.addAll(Set.of("model", "prompt", "suffix", "stream", "stream_options", "logprobs", "user"));
     return Set.copyOf(fields);
   }
 }

@@ -10,12 +10,17 @@ import io.ollamaflow.api.StreamTranslator;
 import io.ollamaflow.api.TranslatedRequest;
 import io.ollamaflow.api.TranslationContext;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Clients speaking the OpenAI API ({@code /v1/*}), backends speaking Ollama's native API
  * ({@code /api/*}). A field that would change the answer and has no Ollama equivalent is refused
- * (400 naming it), never dropped; so is any top-level field not listed here.
+ * (400 naming it), never dropped. Fields an Ollama backend has no use for pass while their value
+ * cannot change the answer (see {@link OpenAiUnusedFields}: {@code "best_of": 1},
+ * {@code "use_beam_search": false}, {@code "logit_bias": {}}...); fields no list here names are
+ * vendor extensions, dropped as Ollama's {@code /v1} drops them and named in the
+ * {@code X-OllamaFlow-Dropped-Fields} answer header.
  *
  * <p>Requests:
  * <ul>
@@ -37,9 +42,11 @@ import java.util.Set;
  *       the client sent are set: an absent temperature or top_p keeps the model's Modelfile
  *       default, where Ollama's own {@code /v1} layer forces 1.0. {@code n} other than 1 and a
  *       non-empty {@code logit_bias} are refused.</li>
- *   <li>{@code response_format}: {@code json_object} → {@code format:"json"},
+ *   <li>{@code response_format} (chat and completions): {@code json_object} → {@code format:"json"},
  *       {@code json_schema} → {@code format} = the schema ({@code strict} is implied), {@code text}
- *       → nothing. {@code tools} pass as they are; {@code tool_choice} {@code auto} keeps them,
+ *       → nothing; vLLM's {@code guided_json} (a schema, object or JSON text) → {@code format}.
+ *       vLLM's {@code chat_template_kwargs.enable_thinking} → {@code think} when no
+ *       {@code reasoning_effort} is given. {@code tools} pass as they are; {@code tool_choice} {@code auto} keeps them,
  *       {@code none} drops them, {@code required} or a named function is refused (Ollama cannot
  *       force a call). {@code reasoning_effort} (or {@code reasoning.effort}) → {@code think}:
  *       none → false, minimal → low, low/medium/high as they are, xhigh (and Ollama's max) → max.
@@ -50,7 +57,7 @@ import java.util.Set;
  *       answer); also {@code parallel_tool_calls}, which Ollama cannot enforce.</li>
  *   <li>{@code /v1/completions} → {@code POST /api/generate}: {@code prompt} a string or an array
  *       of one string (token arrays and batches refused), {@code suffix}, sampling as above.
- *       {@code echo}, {@code best_of} other than 1 and {@code logprobs} are refused.</li>
+ *       {@code echo} true, {@code best_of} other than 1 and {@code logprobs} are refused.</li>
  *   <li>{@code /v1/embeddings} → {@code POST /api/embed}: {@code input} (string or strings; token
  *       arrays refused), {@code dimensions}. {@code encoding_format} is float or base64.</li>
  *   <li>{@code /v1/models} → {@code GET /api/tags}; {@code /v1/models/<id>} →
@@ -96,11 +103,20 @@ public final class OpenAiToOllama implements ApiTranslator {
   @Override
   public TranslatedRequest translateRequest(TranslationContext context, ObjectNode clientBody) {
     switch (context.kind()) {
-      case CHAT: return post("/api/chat", OpenAiChatToOllama.body(context, required(clientBody)));
-      case COMPLETION: return post("/api/generate", OpenAiRequestsToOllama.completion(context, required(clientBody)));
-      case EMBEDDINGS: return post("/api/embed", OpenAiRequestsToOllama.embeddings(context, required(clientBody)));
+      case CHAT: {
+        List<String> dropped = OpenAiUnusedFields.check(required(clientBody), OpenAiChatToOllama.FIELDS);
+        return post("/api/chat", OpenAiChatToOllama.body(context, clientBody), dropped);
+      }
+      case COMPLETION: {
+        List<String> dropped = OpenAiUnusedFields.check(required(clientBody), OpenAiRequestsToOllama.COMPLETION_FIELDS);
+        return post("/api/generate", OpenAiRequestsToOllama.completion(context, clientBody), dropped);
+      }
+      case EMBEDDINGS: {
+        List<String> dropped = OpenAiUnusedFields.check(required(clientBody), OpenAiRequestsToOllama.EMBEDDING_FIELDS);
+        return post("/api/embed", OpenAiRequestsToOllama.embeddings(context, clientBody), dropped);
+      }
       case LIST_MODELS: return new TranslatedRequest("GET", "/api/tags", null);
-      case SHOW_MODEL: return post("/api/show", OpenAiRequestsToOllama.show(context));
+      case SHOW_MODEL: return post("/api/show", OpenAiRequestsToOllama.show(context), List.of());
       default: throw unsupported(context.kind());
     }
   }
@@ -123,8 +139,8 @@ public final class OpenAiToOllama implements ApiTranslator {
     return new OllamaStreamToOpenAi(context);
   }
 
-  private static TranslatedRequest post(String path, ObjectNode body) {
-    return new TranslatedRequest("POST", path, body);
+  private static TranslatedRequest post(String path, ObjectNode body, List<String> droppedFields) {
+    return new TranslatedRequest("POST", path, body, droppedFields);
   }
 
   private static ObjectNode required(ObjectNode clientBody) {

@@ -3,9 +3,11 @@ package io.ollamaflow.core.internal.translation;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.ApiTranslator;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,16 @@ public final class TranslatorRegistry {
   /** The translator from a client's dialect to a backend's; null when there is none. */
   public ApiTranslator find(ApiFormat from, ApiFormat to) {
     return translators.get(List.of(from, to));
+  }
+
+  /** Every dialect a backend may speak: the built-in two and each registered translator's ends. */
+  public Set<ApiFormat> formats() {
+    Set<ApiFormat> formats = new LinkedHashSet<>(List.of(ApiFormat.OLLAMA, ApiFormat.OPENAI));
+    for (ApiTranslator translator : translators.values()) {
+      formats.add(translator.from());
+      formats.add(translator.to());
+    }
+    return formats;
   }
 
   private void register(ApiTranslator translator) {

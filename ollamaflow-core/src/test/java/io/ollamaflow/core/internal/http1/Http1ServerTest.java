@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ollamaflow.core.http.FlowHttpExchange;
 import io.ollamaflow.core.http.FlowHttpHandler;
+import io.ollamaflow.core.http.HttpServerOptions;
 import io.ollamaflow.core.internal.http1.RawHttpClient.Response;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -57,7 +58,16 @@ class Http1ServerTest {
   }
 
   private void start(FlowHttpHandler handler) throws IOException {
-    server = Http1Server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler);
+    start(handler, HttpServerOptions.defaults());
+  }
+
+  private void start(FlowHttpHandler handler, HttpServerOptions options) throws IOException {
+    server = Http1Server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler, options);
+  }
+
+  /** Bodies reach the handler straight from the socket, as large ones do. */
+  private static HttpServerOptions streamingBodies() {
+    return HttpServerOptions.builder().bufferedBodyBytes(0).build();
   }
 
   private RawHttpClient connect() throws IOException {
@@ -196,7 +206,7 @@ class Http1ServerTest {
 
   @Test
   void closesAfterAnsweringWithoutReadingAChunkedBody() throws Exception {
-    start(Recording.ignoringBodies());
+    start(Recording.ignoringBodies(), streamingBodies());
     RawHttpClient client = connect();
 
     client.send("POST /ignored HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
@@ -501,7 +511,7 @@ class Http1ServerTest {
         Arguments.of("folded header line", "GET / HTTP/1.1\r\nX-A: one\r\n two\r\n\r\n", 400,
             "folded header lines are not accepted"),
         Arguments.of("NUL in a header value", "GET / HTTP/1.1\r\nX-A: a\u0000b\r\n\r\n", 400,
-            "control character in header X-A"),
+            "control character 0x0 in header X-A"),
         Arguments.of("bare CR in a header line", "GET / HTTP/1.1\r\nX-A: a\rb\r\n\r\n", 400,
             "a bare CR inside a header line"),
         Arguments.of("whitespace before a colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400,
@@ -511,7 +521,34 @@ class Http1ServerTest {
         Arguments.of("request line over 8192 bytes", "GET /" + "a".repeat(RequestHead.MAX_REQUEST_LINE) + " HTTP/1.1\r\n\r\n",
             414, "request line longer than 8192 bytes"),
         Arguments.of("more than 200 header fields", manyHeaders.append("\r\n").toString(), 431,
-            "request headers exceed 200 fields"));
+            "request headers exceed 200 fields"),
+        Arguments.of("vertical tab after chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\u000b\r\n\r\n",
+            400, "control character 0xb in header Transfer-Encoding"),
+        Arguments.of("unit separator after a Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 47\u001f\r\n\r\n",
+            400, "control character 0x1f in header Content-Length"),
+        Arguments.of("SOH inside a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n", 400,
+            "control character 0x1 in header X-A"),
+        Arguments.of("DEL inside a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u007fb\r\n\r\n", 400,
+            "control character 0x7f in header X-A"),
+        Arguments.of("HTTP/1.1 without Host", "GET / HTTP/1.1\r\nX-A: a\r\n\r\n", 400,
+            "an HTTP/1.1 request must carry a Host header"),
+        Arguments.of("two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400,
+            "only one Host header, this one has 2"),
+        Arguments.of("two Host headers in HTTP/1.0", "GET / HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n", 400,
+            "only one Host header"),
+        Arguments.of("head over maxHeadBytes", "GET / HTTP/1.1\r\nHost: x\r\n"
+            + ("X-Pad: " + "p".repeat(8000) + "\r\n").repeat(9) + "\r\n", 431, "65536 bytes"));
+  }
+
+  @Test
+  void servesAnHttp10RequestWithoutHostAndKeepsTabsInsideValues() throws Exception {
+    Recording handler = new Recording("X-Tabbed");
+    start(handler);
+
+    Response response = connect().send("GET /old HTTP/1.0\r\nX-Tabbed: a\tb\r\n\r\n").response();
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(handler.next().lookups()).containsEntry("X-Tabbed", "a\tb");
   }
 
   @ParameterizedTest(name = "{0} -> {2}")
@@ -557,7 +594,7 @@ class Http1ServerTest {
         handlerSaw.add("IOException: " + e.getMessage());
         // gives up without answering
       }
-    });
+    }, streamingBodies());
     RawHttpClient client = connect();
 
     client.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");

@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -30,7 +31,19 @@ final class RawHttpClient implements AutoCloseable {
   private final OutputStream out;
 
   RawHttpClient(InetSocketAddress server) throws IOException {
+    this(server, null, 0);
+  }
+
+  /**
+   * @param from the local address to connect from (another loopback address such as 127.0.0.2
+   *     is another client to the server); null for any
+   * @param receiveBuffer the socket's receive buffer in bytes, so a client that stops reading
+   *     stalls the server quickly; 0 for the default
+   */
+  RawHttpClient(InetSocketAddress server, InetAddress from, int receiveBuffer) throws IOException {
     socket = new Socket();
+    if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
+    if (from != null) socket.bind(new InetSocketAddress(from, 0));
     socket.connect(server, TIMEOUT_MS);
     socket.setSoTimeout(TIMEOUT_MS);
     in = new BufferedInputStream(socket.getInputStream());

@@ -64,8 +64,8 @@ class ModelAffinityLoadBalancerTest {
 
   @Test
   void placesAnUnavoidableLoadWhereItEvictsTheLeastDemandedModel() {
-    FakeBackendView holdsHot = new FakeBackendView("hot").loaded("llama3:latest");
-    FakeBackendView holdsCool = new FakeBackendView("cool").loaded("phi3:latest");
+    FakeBackendView holdsHot = new FakeBackendView("hot").loaded("llama3:latest").evicts("llama3:latest");
+    FakeBackendView holdsCool = new FakeBackendView("cool").loaded("phi3:latest").evicts("phi3:latest");
     FakePickContext context = asking("mistral").demand("llama3:latest", 40).demand("phi3:latest", 2)
         .demand("mistral:latest", 10);
 
@@ -75,10 +75,52 @@ class ModelAffinityLoadBalancerTest {
   }
 
   @Test
+  void aBackendWithRoomLoadsWithoutEvicting() {
+    FakeBackendView full = new FakeBackendView("full").loaded("phi3:latest").evicts("phi3:latest");
+    FakeBackendView roomy = new FakeBackendView("roomy").loaded("llama3:latest");
+    FakePickContext context = asking("mistral").demand("llama3:latest", 40).demand("phi3:latest", 1);
+
+    assertThat(balancer.pick(List.of(full, roomy), context)).isSameAs(roomy);
+  }
+
+  @Test
+  void aLoadPrefersNotToWaitForRunningRequests() {
+    FakeBackendView busy = new FakeBackendView("busy").loaded("phi3:latest").evicts("phi3:latest").activeRequests(1)
+        .serviceTime(Duration.ofMillis(300));
+    FakeBackendView idle = new FakeBackendView("idle").loaded("qwen:7b").evicts("qwen:7b");
+    FakePickContext context = asking("mistral").demand("phi3:latest", 5).demand("qwen:7b", 5)
+        .demand("mistral:latest", 5);
+
+    // Both loads unload a model as much in demand; on the busy one the load first waits 300 ms.
+    assertThat(balancer.pick(List.of(busy, idle), context)).isSameAs(idle);
+  }
+
+  @Test
+  void aLoadIsNotStackedBehindAnotherLoadUnderWay() {
+    FakeBackendView loading = new FakeBackendView("loading").loaded("phi3:latest").evicts("phi3:latest")
+        .loadingFor(Duration.ofMillis(450));
+    FakeBackendView settled = new FakeBackendView("settled").loaded("qwen:7b").evicts("qwen:7b");
+    FakePickContext context = asking("mistral").demand("phi3:latest", 2).demand("qwen:7b", 6).demand("mistral:latest", 5);
+
+    // Evicting qwen costs more than evicting phi3 (its share of demand is larger), but less than
+    // waiting 450 ms for the load under way to finish before this one can start.
+    assertThat(balancer.pick(List.of(loading, settled), context)).isSameAs(settled);
+  }
+
+  @Test
+  void followersOfALoadUnderWayShareItRatherThanLoadingAgain() {
+    FakeBackendView loading = new FakeBackendView("loading").loaded("mistral:latest").loadingFor(Duration.ofMillis(300));
+    FakeBackendView other = new FakeBackendView("other").loaded("qwen:7b").evicts("qwen:7b");
+    FakePickContext context = asking("mistral").demand("qwen:7b", 1).demand("mistral:latest", 5);
+
+    assertThat(balancer.pick(List.of(loading, other), context)).isSameAs(loading);
+  }
+
+  @Test
   void aModelHeldOnAnotherBackendTooCostsNothingToEvict() {
-    FakeBackendView a = new FakeBackendView("a").loaded("llama3:latest");
-    FakeBackendView b = new FakeBackendView("b").loaded("llama3:latest");
-    FakeBackendView c = new FakeBackendView("c").loaded("phi3:latest");
+    FakeBackendView a = new FakeBackendView("a").loaded("llama3:latest").evicts("llama3:latest");
+    FakeBackendView b = new FakeBackendView("b").loaded("llama3:latest").evicts("llama3:latest");
+    FakeBackendView c = new FakeBackendView("c").loaded("phi3:latest").evicts("phi3:latest");
     FakePickContext context = asking("mistral").demand("llama3:latest", 40).demand("phi3:latest", 20);
 
     // llama3 is asked for more, but a load on a or b leaves a copy of it on the other one, while a

@@ -176,6 +176,45 @@ class StickySessionsTest {
   }
 
   @Test
+  void pastTheCapTheLeastRecentlyUsedTenthIsEvictedAndCounted() {
+    StickySessions capped = new StickySessions(clock, 10, StickySessions.DEFAULT_MAX_KEY_LENGTH);
+    for (int i = 0; i < 10; i++) {
+      capped.bind("fe", "c" + i, "b1", TTL);
+      clock.advance(Duration.ofSeconds(1));
+    }
+    capped.lookup("fe", "c0", TTL); // c0 is now the most recently used
+
+    capped.bind("fe", "c10", "b1", TTL);
+
+    // 11 sessions, brought down to 9: the two least recently used (c1, c2) went.
+    assertThat(capped.sessions()).extracting(StickySessions.Session::clientKey)
+        .containsExactlyInAnyOrder("c0", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10");
+    assertThat(capped.evictions()).isEqualTo(2);
+    capped.bind("fe", "c0", "b2", TTL); // a rebind adds no session and evicts nothing
+    assertThat(capped.evictions()).isEqualTo(2);
+  }
+
+  @Test
+  void aKeyLongerThanTheBoundIsKeptAsItsSha256AndStillFindsItsBackend() {
+    String longKey = "k".repeat(16 * 1024);
+    sessions.bind("fe", longKey, "b1", TTL);
+
+    assertThat(sessions.lookup("fe", longKey, TTL)).isEqualTo("b1");
+    assertThat(sessions.lookup("fe", longKey + "x", TTL)).isNull();
+    assertThat(sessions.sessions()).singleElement().extracting(StickySessions.Session::clientKey).asString()
+        .matches("sha256:[0-9a-f]{64}");
+    String bound = "k".repeat(StickySessions.DEFAULT_MAX_KEY_LENGTH);
+    sessions.bind("fe", bound, "b2", TTL);
+    assertThat(sessions.sessions()).extracting(StickySessions.Session::clientKey).contains(bound);
+  }
+
+  @Test
+  void limitsOutOfRangeAreRefusedNamingTheLimit() {
+    assertThatThrownBy(() -> new StickySessions(clock, 0, 256)).hasMessage("maxSessions: 0 (expected: >= 1)");
+    assertThatThrownBy(() -> new StickySessions(clock, 10, 70)).hasMessage("maxKeyLength: 70 (expected: >= 71)");
+  }
+
+  @Test
   void concurrentBindsAndLookupsFromEightThreadsKeepTheMapConsistent() throws Exception {
     int threads = 8;
     int keysPerThread = 50;

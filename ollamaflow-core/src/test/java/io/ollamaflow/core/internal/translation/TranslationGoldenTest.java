@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>{@code context.json}: {@code {"clientPath": "/api/chat"}}, optionally {@code "model"}
  *       (default: the client body's model) and {@code "elapsedNanos"} (default 1000000000);</li>
  *   <li>{@code client-request.json}: the client's body (absent for requests without one);</li>
- *   <li>{@code backend-request.json}: the expected {@code {"method","path","body"}}; or
+ *   <li>{@code backend-request.json}: the expected {@code {"method","path","body"}}, with
+ *       {@code "droppedFields"} when the translator drops some of the client's fields; or
  *       {@code refused.json}, {@code {"status":400,"messageContains":"..."}}, when the
  *       translator must refuse the request (then nothing else is needed);</li>
  *   <li>{@code backend-response.json|.ndjson|.sse}: what the backend answers, on the wire;</li>
@@ -95,6 +96,9 @@ class TranslationGoldenTest {
     actualRequest.put("method", sent.method());
     actualRequest.put("path", sent.path());
     actualRequest.set("body", sent.body());
+    if (!sent.droppedFields().isEmpty()) {
+      sent.droppedFields().forEach(actualRequest.putArray("droppedFields")::add);
+    }
     assertMatches(readJson(dir.resolve("backend-request.json")), actualRequest, "backend request");
 
     Path backendJson = dir.resolve("backend-response.json");

@@ -1,6 +1,8 @@
 package io.ollamaflow.core.inprocess;
 
-import io.ollamaflow.core.http.FlowHttpExchange;
+import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.core.internal.proxy.ProxyCall;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,13 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * One request served in memory: the handler runs on a worker thread and writes as it would to a
- * socket; each flush hands the bytes written so far to the caller's thread through a bounded
- * queue (so a slow reader slows the backend down, as TCP would). Once the caller
+ * One in-process call through the proxy's pipeline: the proxy runs on a worker thread and writes
+ * the answer's bytes as it would to a socket; each flush hands the bytes written so far to the
+ * caller's thread through a bounded queue (so a slow reader slows the backend down, as TCP would).
+ * A refusal arrives as the {@link FlowException} itself, its code intact. Once the caller
  * {@link #cancel() cancels}, every write and flush fails, which makes the proxy cancel its
  * backend call exactly as it does for an HTTP client that disconnected.
  */
-final class InMemoryExchange implements FlowHttpExchange {
+final class InProcessCall implements ProxyCall {
   private static final Object END = new Object();
   private static final int QUEUED_CHUNKS = 64;
 
@@ -36,6 +39,7 @@ final class InMemoryExchange implements FlowHttpExchange {
   private final Map<String, String> requestHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   private final Map<String, List<String>> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   private final CompletableFuture<Integer> status = new CompletableFuture<>();
+  private volatile FlowException refusal;
   private final BlockingQueue<Object> chunks = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
   private final Output output = new Output();
   private volatile boolean cancelled;
@@ -44,7 +48,7 @@ final class InMemoryExchange implements FlowHttpExchange {
   private int position;
   private boolean ended;
 
-  InMemoryExchange(String method, String rawPath, byte[] body, String host, Map<String, String> headers) {
+  InProcessCall(String method, String rawPath, byte[] body, String host, Map<String, String> headers) {
     this.method = method;
     this.rawPath = rawPath;
     this.body = body;
@@ -60,7 +64,7 @@ final class InMemoryExchange implements FlowHttpExchange {
     requestHeaders.putAll(all);
   }
 
-  // ---- FlowHttpExchange: the handler's side, on the worker thread.
+  // ---- ProxyCall: the proxy's side, on the worker thread.
 
   @Override public String method() { return method; }
   @Override public String rawPath() { return rawPath; }
@@ -99,6 +103,12 @@ final class InMemoryExchange implements FlowHttpExchange {
     return output;
   }
 
+  @Override
+  public void refuse(FlowException error, ApiFormat dialect) {
+    refusal = error;
+    status.complete(error.httpStatus());
+  }
+
   /** Called by the worker when the handler returned (failure null) or threw. */
   void finish(Throwable failure) {
     try {
@@ -114,7 +124,12 @@ final class InMemoryExchange implements FlowHttpExchange {
 
   // ---- The caller's side.
 
-  /** Waits for the status line; the response headers are readable once it returns. */
+  /** The error the proxy refused the call with, once {@link #awaitStatus()} returned; null when it answered. */
+  FlowException refusal() {
+    return refusal;
+  }
+
+  /** Waits for the status; the response headers are readable once it returns. */
   int awaitStatus() throws IOException, InterruptedException {
     try {
       return status.get();

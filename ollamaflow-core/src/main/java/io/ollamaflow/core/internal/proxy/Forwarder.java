@@ -1,0 +1,154 @@
+package io.ollamaflow.core.internal.proxy;
+
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.TranslatedRequest;
+import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.json.Json;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
+import io.ollamaflow.core.internal.routing.BackendState;
+import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.ProxyRoute;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import okhttp3.Call;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The forward and relay stages of one attempt: the request rewritten for the chosen backend
+ * (alias, defaults, pins, translation), sent, and its answer relayed to the client, or the
+ * failure judged: retry elsewhere, or end the request. What the answer teaches is handed to the
+ * {@link Recorder}.
+ *
+ * <p>Threading: request threads call it concurrently; it keeps no per-request state.
+ */
+final class Forwarder {
+  /** Time spent before the first attempt that still counts as the whole TimeoutMs budget. */
+  private static final long BUDGET_SLACK_NANOS = 5_000_000;
+
+  private final ClusterState state;
+  private final Events events;
+  private final Recorder recorder;
+
+  Forwarder(ClusterState state, Events events, Recorder recorder) {
+    this.state = state;
+    this.events = events;
+    this.recorder = recorder;
+  }
+
+  /**
+   * One attempt at one backend, which already holds a capacity slot for this request.
+   *
+   * @return whether an answer was relayed, or why this backend failed and whether another may be tried
+   */
+  Attempt attempt(ProxyCall exchange, RequestState request, FrontendRoute route, BackendState backend,
+      ClientBody body, Translations.Translated translated, long deadline, boolean retryAllowed) throws IOException {
+    String id = backend.backend().identifier();
+    request.backendId(id);
+    events.backendSelected(request, request.selectedBy());
+    if (translated != null) {
+      // Defaults and pins are written in the backend's dialect, so they apply after translation.
+      TranslatedRequest sent = translated.request;
+      byte[] json = sent.body() == null ? null : Json.MAPPER.writeValueAsBytes(PinnedBodies.applyTo(
+          ServedNames.spell(sent.body(), backend),
+          route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind())));
+      Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
+      return forward(exchange, request, route, backend, upstream, true, translated, deadline, retryAllowed);
+    }
+    try (ClientBody pinned = PinnedBodies.apply(body, ServedNames.modelToWrite(request, backend),
+        route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
+      String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
+          ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
+          : exchange.rawPath();
+      Request upstream = UpstreamRequests.build(backend.backend(), exchange, pinned != null ? pinned : body,
+          exchange.method(), path);
+      return forward(exchange, request, route, backend, upstream, replayable(body), null, deadline, retryAllowed);
+    }
+  }
+  /**
+   * @param replayable whether the request's body can be sent again, which decides whether a retry is possible
+   * @param translated how to answer back when the request was translated; null when relayed as it is
+   */
+  private Attempt forward(ProxyCall exchange, RequestState request, FrontendRoute route, BackendState backend,
+      Request upstream, boolean replayable, Translations.Translated translated, long deadline, boolean retryAllowed)
+      throws IOException {
+    String id = backend.backend().identifier();
+    Delivery delivery = new Delivery(request.kind());
+    Call call = route.client().newCall(delivery.track(upstream));
+    int inFlight = backend.activeRequests();
+    long sentNanos = System.nanoTime();
+    // A first attempt with the whole budget is bounded by the read timeout (= TimeoutMs); only a
+    // request that already spent time queueing or on another backend needs its own deadline.
+    long remaining = deadline - System.nanoTime();
+    boolean budgetSpent = deadline != 0 && remaining < route.frontend().timeoutMs() * 1_000_000L - BUDGET_SLACK_NANOS;
+    ScheduledFuture<?> watchdog = budgetSpent ? state.schedule(call::cancel, Math.max(0, remaining)) : null;
+    Response response;
+    try {
+      response = call.execute();
+    } catch (IOException e) {
+      if (watchdog != null) watchdog.cancel(false);
+      return delivery.annotate(failedCall(e, route.frontend(), backend, deadline,
+          retryAllowed && replayable && delivery.mayResend(e)), e);
+    }
+    if (watchdog != null && !watchdog.cancel(false)) {
+      response.close(); // the deadline passed just as the answer arrived
+      return failedCall(new SocketTimeoutException("deadline"), route.frontend(), backend, deadline, false);
+    }
+    long firstByteNanos = System.nanoTime() - sentNanos;
+    int code = response.code();
+    boolean busy = code == 429 || code == 503;
+    if (code >= 500 && !busy) {
+      state.reportFailure(backend, "'" + id + "' answered " + code);
+    } else {
+      state.reportSuccess(backend);
+    }
+    if ((code >= 500 || code == 429) && retryAllowed && replayable) {
+      response.close();
+      return new Attempt.Retry("backend '" + id + "' answered " + code, busy ? ErrorCode.BACKEND_BUSY : ErrorCode.BACKEND_ERROR);
+    }
+    recorder.answered(request, route, backend, code);
+    AnswerTimings timings;
+    try (response) {
+      timings = translated != null ? new TranslatingRelay(exchange, request, events, translated).relay(call, response, id)
+          : new ResponseRelay(exchange, request, events).relay(call, response, id);
+    }
+    request.answered(timings);
+    recorder.relayed(request, route, backend, code,
+        new Recorder.Sample(inFlight, firstByteNanos, System.nanoTime() - sentNanos, timings));
+    return Attempt.DONE;
+  }
+  private static boolean replayable(ClientBody body) {
+    return body == null || body.replayable();
+  }
+  /** Decides what a failed call means: the client's fault, a timeout, or a backend failure to retry or report. */
+  private Attempt failedCall(IOException e, Frontend frontend, BackendState backend, long deadline,
+      boolean retryAllowed) throws ClientGoneException {
+    ClientBodyException clientSide = ClientBodyException.in(e);
+    if (clientSide != null) {
+      if (clientSide.tooLarge()) return new Attempt.Failed(ProxyErrors.tooLarge(frontend));
+      throw new ClientGoneException(clientSide);
+    }
+    String name = "backend '" + backend.backend().identifier() + "' (" + backend.backend().baseUrl() + ")";
+    boolean expired = deadline != 0 && System.nanoTime() - deadline >= 0;
+    if (expired || e instanceof SocketTimeoutException) {
+      String reason = name + " sent no response within " + frontend.timeoutMs() + " ms (TimeoutMs of frontend '"
+          + frontend.identifier() + "')";
+      state.reportFailure(backend, reason);
+      if (expired || !retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.TIMEOUT, reason));
+      return new Attempt.Retry(reason, ErrorCode.TIMEOUT);
+    }
+    String reason = e instanceof ConnectException ? name + " refused the connection"
+        : e instanceof UnknownHostException ? name + ": unknown host"
+        : name + " failed: " + IoFailures.describe(e);
+    state.reportFailure(backend, reason);
+    if (!retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.BACKEND_ERROR, reason));
+    return new Attempt.Retry(reason, ErrorCode.BACKEND_ERROR);
+  }}

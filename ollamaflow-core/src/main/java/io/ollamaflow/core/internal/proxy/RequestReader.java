@@ -1,0 +1,108 @@
+package io.ollamaflow.core.internal.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ollamaflow.api.ErrorCode;
+import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.RequestKind;
+import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.ProxyRoute;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The reading stage: the request's body, opened for streaming, and what routing needs from it,
+ * written onto the request: the model (after a frontend pin or alias), and the key that keeps a
+ * blob upload and the create using it on one backend.
+ */
+final class RequestReader {
+  private RequestReader() {}
+
+  /**
+   * Opens the body (null for GET and HEAD) and records the model and affinity key on {@code request}.
+   *
+   * @throws FlowException 400 when the model is missing or its path is badly encoded, 413 when the
+   *     body is over {@code MaxRequestBodySize}
+   */
+  static ClientBody read(ProxyCall exchange, RequestState request, FrontendRoute frontendRoute) throws IOException {
+    ProxyRoute route = request.route();
+    Frontend frontend = frontendRoute.frontend();
+    ClientBody body = body(exchange, route, frontend);
+    try {
+      request.model(model(exchange, route, frontendRoute, body));
+      String aliasTarget = aliasable(route) ? frontendRoute.aliasTarget(request.model()) : null;
+      if (aliasTarget != null && !frontendRoute.pins(route.kind()).has("model")) {
+        request.aliasOf(request.model());
+        request.model(aliasTarget);
+      }
+      request.affinityKey(affinityKey(exchange, route, body, frontend));
+      return body;
+    } catch (IOException | RuntimeException e) {
+      if (body != null) body.close();
+      throw e;
+    }
+  }
+
+  private static ClientBody body(ProxyCall exchange, ProxyRoute route, Frontend frontend) throws IOException {
+    String method = exchange.method();
+    if (method.equals("GET") || method.equals("HEAD")) return null;
+    long limit = frontend.maxRequestBodySize();
+    try {
+      return route.modelInBody()
+          ? ClientBody.sniffModel(exchange.requestBody(), limit, UpstreamRequests.contentLength(exchange), route.modelField())
+          : ClientBody.passThrough(exchange.requestBody(), limit);
+    } catch (ClientBodyException e) {
+      if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
+      throw new ClientGoneException(e);
+    }
+  }
+  /** The model the request is for: a frontend pin of {@code model} wins over what the client named. */
+  private static String model(ProxyCall exchange, ProxyRoute route, FrontendRoute frontendRoute, ClientBody body) {
+    if (route.modelField() == null) return null;
+    String pinned = frontendRoute.pins(route.kind()).path("model").textValue();
+    if (pinned != null) return pinned;
+    String model = route.modelField() == ProxyRoute.ModelField.PATH ? modelFromPath(exchange.rawPath(), route)
+        : body == null ? null : body.model();
+    if (model == null) {
+      String field = route.modelField() == ProxyRoute.ModelField.SOURCE ? "source" : "model";
+      throw new FlowException(ErrorCode.BAD_REQUEST, field + " is required");
+    }
+    return model;
+  }
+  /**
+   * Routes on which a {@code ModelAliases} name stands for its target: inference and model
+   * details. Model management (pull, delete, copy, create, push) takes real names only, so an
+   * alias can never be pulled, deleted or overwritten by mistake.
+   */
+  private static boolean aliasable(ProxyRoute route) {
+    return route.kind().isCompletion() || route.kind().isEmbeddings() || route.kind() == RequestKind.SHOW_MODEL;
+  }
+  /**
+   * Blob uploads and the create that uses them must meet on one backend: both are routed by the
+   * blob's digest ({@code /api/blobs/:digest}; the first digest in a create's {@code files} or
+   * {@code adapters}), so the same digest always leads to the same backend.
+   */
+  private static String affinityKey(ProxyCall exchange, ProxyRoute route, ClientBody body, Frontend frontend)
+      throws IOException {
+    if (route == ProxyRoute.BLOB) return exchange.rawPath().substring(route.path().length());
+    if (route != ProxyRoute.CREATE || body == null) return null;
+    JsonNode create = body.json(frontend);
+    for (String field : List.of("files", "adapters")) {
+      for (JsonNode digest : create.path(field)) {
+        if (digest.isTextual()) return digest.textValue();
+      }
+    }
+    return null;
+  }
+  private static String modelFromPath(String rawPath, ProxyRoute route) {
+    String encoded = rawPath.substring(route.path().length());
+    if (encoded.endsWith("/")) encoded = encoded.substring(0, encoded.length() - 1);
+    try {
+      String model = URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+      return model.isEmpty() ? null : model;
+    } catch (IllegalArgumentException e) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "model id in path is not valid percent-encoding: " + encoded);
+    }
+  }}
