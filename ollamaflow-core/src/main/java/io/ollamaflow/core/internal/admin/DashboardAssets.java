@@ -1,10 +1,12 @@
 package io.ollamaflow.core.internal.admin;
 
 import io.ollamaflow.core.http.FlowHttpExchange;
+import io.ollamaflow.core.internal.cors.CorsHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -40,31 +42,20 @@ final class DashboardAssets {
     byte[] body = CONTENT.get(name);
     boolean readOnly = exchange.method().equals("GET") || exchange.method().equals("HEAD");
     if (body == null || !readOnly) {
-      body = (!readOnly ? "method not allowed" : "no dashboard file " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      body = (!readOnly ? "method not allowed" : "no dashboard file " + name).getBytes(StandardCharsets.UTF_8);
       if (!readOnly) exchange.addResponseHeader("Allow", "GET, HEAD");
-      exchange.addResponseHeader("Content-Type", "text/plain; charset=utf-8");
-      send(exchange, readOnly ? 404 : 405, body);
+      CorsHandler.send(exchange, readOnly ? 404 : 405, "text/plain; charset=utf-8", body);
       return;
     }
-    exchange.addResponseHeader("Content-Type", FILES.get(name));
     exchange.addResponseHeader("Cache-Control", "no-cache");
     exchange.addResponseHeader("X-Content-Type-Options", "nosniff");
     exchange.addResponseHeader("Content-Security-Policy",
         "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
-    send(exchange, 200, body);
-  }
-
-  private static void send(FlowHttpExchange exchange, int status, byte[] body) throws IOException {
-    boolean head = exchange.method().equals("HEAD");
-    exchange.sendResponseHeaders(status, head ? 0 : body.length);
-    if (head) return;
-    OutputStream out = exchange.responseBody();
-    out.write(body);
-    out.flush();
+    CorsHandler.send(exchange, 200, FILES.get(name), body);
   }
 
   private static Map<String, byte[]> load() {
-    Map<String, byte[]> content = new java.util.HashMap<>();
+    Map<String, byte[]> content = new HashMap<>();
     for (String name : FILES.keySet()) {
       try (InputStream in = DashboardAssets.class.getResourceAsStream("/io/ollamaflow/core/dashboard/" + name)) {
         if (in == null) throw new IllegalStateException("dashboard file " + name + " is missing from the jar");

@@ -5,6 +5,7 @@ import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.RequestInfo;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -69,8 +70,8 @@ public final class RecentTraffic implements FlowEventListener {
   }
 
   /** When the bucket of {@code index} began. */
-  public static java.time.Instant start(long index) {
-    return java.time.Instant.ofEpochMilli(index * BUCKET.toMillis());
+  public static Instant start(long index) {
+    return Instant.ofEpochMilli(index * BUCKET.toMillis());
   }
 
   /** The index of the current bucket since the epoch. */
