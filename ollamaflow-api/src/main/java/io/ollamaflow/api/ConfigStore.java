@@ -42,6 +42,26 @@ public interface ConfigStore extends AutoCloseable {
    */
   long revision();
 
+  /**
+   * Asks to be told soon after the store learns that its revision changed (on a thread of the
+   * store's, or on the thread of the write that changed it), so that a cluster can reload at once
+   * instead of at its next poll of {@link #revision()}. A hint only: polling stays the contract,
+   * and the listener must be quick and must not throw. The default, for stores that learn of
+   * changes only when asked, never calls.
+   *
+   * @return closing it stops the calls
+   */
+  default Subscription onChange(Runnable listener) {
+    return () -> {};
+  }
+
+  /** Ends an {@link #onChange} registration; idempotent. */
+  @FunctionalInterface
+  interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   @Override
   void close();
 }

@@ -63,6 +63,7 @@ public final class ClusterState implements AutoCloseable {
   private final ConfigWriter writer = new ConfigWriter(this::reload);
   private final ModelDemand demand = new ModelDemand();
   private volatile RouteTable routes = RouteTable.EMPTY;
+  private final ConfigStore.Subscription storeChanges;
 
   // Touched only on the update thread.
   private long appliedRevision = Long.MIN_VALUE;
@@ -113,6 +114,8 @@ public final class ClusterState implements AutoCloseable {
     reload();
     long pollMs = polling.config().toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
+    // A store that hears of other instances' writes (PostgreSQL's NOTIFY) lets us reload at once.
+    storeChanges = store.onChange(() -> Threads.submit(updates, this::reloadIfChanged));
     updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
     updates.scheduleWithFixedDelay(demand::decay, 30, 30, TimeUnit.SECONDS);
     long keepMs = ModelPreloader.KEEP_LOADED_INTERVAL.toMillis();
@@ -353,6 +356,7 @@ public final class ClusterState implements AutoCloseable {
 
   @Override
   public void close() {
+    storeChanges.close();
     if (prober != null) prober.close();
     if (discovery != null) discovery.close();
     if (loadReports != null) loadReports.close();

@@ -11,18 +11,18 @@ import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
 import io.ollamaflow.core.http.FlowHttpServer;
 import io.ollamaflow.examples.sim.SimulatedOllama;
-import io.ollamaflow.sqlite.SqliteConfigStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The standalone server: {@code java -jar ollamaflow-server.jar [--demo] [--config FILE]}. Reads
- * {@code ollamaflow.json} (see {@link ServerSettings}), keeps configuration in SQLite, and serves
- * the Ollama and OpenAI APIs. Exit codes: 0 after a normal stop, 2 for bad flags or settings.
+ * {@code ollamaflow.json} (see {@link ServerSettings}), keeps configuration in SQLite or a shared
+ * PostgreSQL, and serves the Ollama and OpenAI APIs. Exit codes: 0 after a normal stop, 2 for bad
+ * flags or settings or a database that cannot be opened (unreachable, or its schema newer), 1 for
+ * other failures to start.
  */
 public final class OllamaFlowServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OllamaFlowServer.class);
@@ -54,8 +54,17 @@ public final class OllamaFlowServer implements AutoCloseable {
       System.exit(2);
       return;
     }
+    ConfigStore store;
     try {
-      OllamaFlowServer server = start(options, settings);
+      store = openStore(options, settings);
+    } catch (RuntimeException e) {
+      // Unreachable database, wrong password, schema newer than this release: settings to fix.
+      System.err.println("ollamaflow: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      OllamaFlowServer server = start(options, settings, store);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ollamaflow-shutdown"));
     } catch (IllegalArgumentException e) {
       System.err.println("ollamaflow: " + options.config + ": " + e.getMessage());
@@ -66,13 +75,22 @@ public final class OllamaFlowServer implements AutoCloseable {
     }
   }
 
+  /** Starts everything the options and settings ask for; the caller closes the result. */
+  static OllamaFlowServer start(ServerOptions options, ServerSettings settings) throws IOException {
+    return start(options, settings, openStore(options, settings));
+  }
+
+  /** The store the settings name: in memory for --demo, else SQLite or PostgreSQL ({@code Database}). */
+  static ConfigStore openStore(ServerOptions options, ServerSettings settings) {
+    return options.demo ? new InMemoryConfigStore() : settings.database.open(settings.databaseFilename);
+  }
+
   /**
-   * Starts everything the options and settings ask for; the caller closes the result.
+   * Starts on a store already open, which the result then owns (and closes if starting fails).
    *
    * @throws IllegalArgumentException when the settings file's Frontends or Backends are refused
    */
-  static OllamaFlowServer start(ServerOptions options, ServerSettings settings) throws IOException {
-    ConfigStore store = options.demo ? new InMemoryConfigStore() : SqliteConfigStore.open(Path.of(settings.databaseFilename));
+  static OllamaFlowServer start(ServerOptions options, ServerSettings settings, ConfigStore store) throws IOException {
     DemoBackends demo = null;
     FlowCluster cluster = null;
     try {
@@ -154,7 +172,7 @@ public final class OllamaFlowServer implements AutoCloseable {
     }
     log.info("Prometheus metrics on {}{}", url, MetricsEndpoint.PATH);
     if (demo == null) {
-      log.info("Configuration in {}", settings.databaseFilename);
+      log.info("Configuration in {}", settings.database.describe(settings.databaseFilename));
       return;
     }
     for (SimulatedOllama sim : demo.servers()) {

@@ -21,8 +21,9 @@ import java.util.function.LongConsumer;
 /**
  * The standalone server's {@code ollamaflow.json}: OllamaFlow's keys ({@code Webserver},
  * {@code DatabaseFilename}, {@code AdminBearerTokens}, {@code StickyHeaders}, {@code Logging}),
- * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store and
- * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults.
+ * plus optional {@code Frontends} and {@code Backends} arrays that seed an empty store,
+ * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults, and an optional
+ * {@code Database} section for a shared PostgreSQL ({@link DatabaseSettings}).
  * {@code Webserver.IO} sets the listener's limits ({@link HttpServerOptions}), under OllamaFlow's
  * names where it has one ({@code ReadTimeoutMs}, {@code MaxIncomingHeadersSize}).
  */
@@ -38,6 +39,7 @@ final class ServerSettings {
   final int port;
   final HttpServerOptions httpOptions;
   final String databaseFilename;
+  final DatabaseSettings database;
   final List<String> adminBearerTokens;
   final List<String> stickyHeaders;
   final List<String> allowedOrigins;
@@ -52,6 +54,7 @@ final class ServerSettings {
     port = webserver == null ? DEFAULT_PORT : port(webserver);
     httpOptions = io(webserver == null ? null : field(webserver, "IO"));
     databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
+    database = DatabaseSettings.read(field(root, "Database"));
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
     allowedOrigins = strings(root, "AllowedOrigins", List.of());
@@ -108,7 +111,7 @@ final class ServerSettings {
   }
 
   /** A top-level field by case-insensitive name, as OllamaFlow reads it; null if absent or null. */
-  private static JsonNode field(JsonNode node, String name) {
+  static JsonNode field(JsonNode node, String name) {
     for (var entry : node.properties()) {
       if (entry.getKey().equalsIgnoreCase(name)) return entry.getValue().isNull() ? null : entry.getValue();
     }
