@@ -24,6 +24,17 @@ public interface FlowEventListener {
    */
   default void retried(RequestInfo request, String reason) {}
 
+  /**
+   * The same event as {@link #retried(RequestInfo, String)}, with the kind of failure:
+   * {@link ErrorCode#TIMEOUT} for no answer in time, {@link ErrorCode#BACKEND_BUSY} for a 429 or
+   * 503 answer, {@link ErrorCode#BACKEND_ERROR} for a refused connection, a reset or another 5xx
+   * answer. The cluster calls this one; by default it hands the event to the two-argument method,
+   * so a listener overrides whichever it needs.
+   */
+  default void retried(RequestInfo request, String reason, ErrorCode cause) {
+    retried(request, reason);
+  }
+
   /** The backend's response headers arrived and were sent on to the client. */
   default void firstByte(RequestInfo request) {}
 

@@ -33,4 +33,43 @@ public interface RequestInfo {
 
   /** Nanoseconds since the request arrived. */
   long elapsedNanos();
+
+  /** True when a sticky session chose the backend rather than the frontend's policy. */
+  default boolean sticky() {
+    return false;
+  }
+
+  /**
+   * True when the chosen backend was known not to hold the model in memory, so answering meant
+   * loading it first.
+   */
+  default boolean coldLoad() {
+    return false;
+  }
+
+  /**
+   * Prompt tokens the backend reported once it finished answering (Ollama's
+   * {@code prompt_eval_count}, OpenAI's {@code usage.prompt_tokens}); -1 when it reported none.
+   */
+  default long inputTokens() {
+    return -1;
+  }
+
+  /**
+   * Generated tokens the backend reported (Ollama's {@code eval_count}, OpenAI's
+   * {@code usage.completion_tokens}); -1 when it reported none.
+   */
+  default long outputTokens() {
+    return -1;
+  }
+
+  /** Nanoseconds the backend reported spending on generation (Ollama's {@code eval_duration}); -1 when unknown. */
+  default long generationNanos() {
+    return -1;
+  }
+
+  /** Nanoseconds the backend reported spending on loading the model (Ollama's {@code load_duration}); -1 when unknown. */
+  default long modelLoadNanos() {
+    return -1;
+  }
 }

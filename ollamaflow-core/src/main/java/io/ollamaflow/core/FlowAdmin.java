@@ -10,12 +10,14 @@ import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.admin.Secrets;
+import io.ollamaflow.core.internal.metrics.RecentTraffic;
 import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,14 +69,16 @@ public final class FlowAdmin {
   private final LoadBalancerRegistry balancers;
   private final TranslatorRegistry translators;
   private final Clock clock;
+  private final RecentTraffic traffic;
 
   FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, TranslatorRegistry translators,
-      Clock clock) {
+      Clock clock, RecentTraffic traffic) {
     this.store = store;
     this.state = state;
     this.balancers = balancers;
     this.translators = translators;
     this.clock = clock;
+    this.traffic = traffic;
   }
 
   /** Every frontend, newest first (by {@code createdUtc}), as OllamaFlow lists them. */
@@ -210,7 +214,7 @@ public final class FlowAdmin {
     Map<String, Set<String>> digests = digestsByModel(states);
     List<ModelPull> pulls = state.modelPulls();
     return states.stream()
-        .map(b -> new BackendHealth(b, digests, pulls, clock.instant()))
+        .map(b -> new BackendHealth(b, digests, pulls, clock.instant(), traffic))
         .sorted(Comparator.comparing((BackendHealth h) -> h.backend().createdUtc()).reversed()
             .thenComparing(h -> h.backend().identifier()))
         .toList();
@@ -222,7 +226,8 @@ public final class FlowAdmin {
     Map<String, BackendState> states = state.backendStates();
     BackendState backend = states.get(backendIdentifier);
     return backend == null ? Optional.empty()
-        : Optional.of(new BackendHealth(backend, digestsByModel(states.values()), state.modelPulls(), clock.instant()));
+        : Optional.of(new BackendHealth(backend, digestsByModel(states.values()), state.modelPulls(), clock.instant(),
+            traffic));
   }
 
   /**
@@ -330,14 +335,16 @@ public final class FlowAdmin {
     private final Map<String, Instant> loadedModels;
     private final List<String> digestConflicts;
     private final List<ModelPull> pulls;
+    private final List<TrafficBucket> traffic;
 
     private BackendHealth(BackendState state, Map<String, Set<String>> digestsByModel, List<ModelPull> allPulls,
-        Instant now) {
+        Instant now, RecentTraffic recent) {
       this.backend = state.backend();
       this.health = state.health();
       this.activeRequests = state.activeRequests();
       this.concurrencyLimit = state.concurrencyLimit();
       this.externalLoad = state.externalLoad();
+      this.traffic = TrafficBucket.of(recent.of(backend.identifier()), now);
       ModelInventory inventory = state.models().inventory();
       this.modelsKnown = inventory.known();
       this.installedModels = new TreeMap<>(inventory.installed());
@@ -373,10 +380,34 @@ public final class FlowAdmin {
     public List<String> digestConflicts() { return digestConflicts; }
     /** RequiredModels pulls onto this backend: queued, running, or finished since the last sync round. */
     public List<ModelPull> pulls() { return pulls; }
+    /** The backend's traffic through this cluster over the last five minutes, oldest bucket first. */
+    public List<TrafficBucket> traffic() { return traffic; }
 
     @Override
     public String toString() {
       return backend.identifier() + "(" + health + ", " + activeRequests + " active)";
+    }
+  }
+
+  /**
+   * One backend's traffic in one time bucket: requests that ended in it, those that failed
+   * (answered 5xx or not at all), and their mean latency and time to first byte (zero without requests).
+   */
+  public record TrafficBucket(Instant start, Duration length, long requests, long errors, Duration meanLatency,
+      Duration meanTimeToFirstByte) {
+    static List<TrafficBucket> of(List<RecentTraffic.Bucket> buckets, Instant now) {
+      long current = now.toEpochMilli() / RecentTraffic.BUCKET.toMillis();
+      List<TrafficBucket> result = new ArrayList<>(buckets.size());
+      for (int i = 0; i < buckets.size(); i++) {
+        RecentTraffic.Bucket b = buckets.get(i);
+        result.add(new TrafficBucket(RecentTraffic.start(current - buckets.size() + 1 + i), RecentTraffic.BUCKET,
+            b.requests(), b.errors(), mean(b.latencyNanos(), b.requests()), mean(b.firstByteNanos(), b.firstBytes())));
+      }
+      return List.copyOf(result);
+    }
+
+    private static Duration mean(long totalNanos, long count) {
+      return count == 0 ? Duration.ZERO : Duration.ofNanos(totalNanos / count);
     }
   }
 

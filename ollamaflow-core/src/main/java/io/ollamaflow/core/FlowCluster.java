@@ -25,7 +25,13 @@ import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.cors.AllowedOrigins;
 import io.ollamaflow.core.internal.cors.CorsHandler;
 import io.ollamaflow.core.internal.health.HttpHealthProbe;
+import io.ollamaflow.core.internal.metrics.ClusterMetrics;
+import io.ollamaflow.core.internal.metrics.MicrometerMetrics;
+import io.ollamaflow.core.internal.metrics.RecentTraffic;
 import io.ollamaflow.core.internal.proxy.HttpCall;
+import io.ollamaflow.core.internal.routing.BackendState;
+import io.ollamaflow.core.internal.routing.RouteTable;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
@@ -33,10 +39,12 @@ import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 
@@ -81,7 +89,17 @@ public final class FlowCluster implements AutoCloseable {
     OkHttpClient client = new BackendClients(System::nanoTime, BackendClients.DEFAULT_PROBE_AFTER_IDLE_NANOS)
         .guard(b.httpClient != null ? b.httpClient : ownedClient);
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
-    Events events = new Events(b.eventListener);
+    RecentTraffic traffic = new RecentTraffic(b.clock);
+    List<FlowEventListener> listeners = new ArrayList<>(List.of(b.eventListener, traffic));
+    List<BiConsumer<RouteTable, Collection<BackendState>>> routeWatchers = new ArrayList<>();
+    routeWatchers.add((routes, backends) -> traffic.retain(backends.stream().map(x -> x.backend().identifier()).toList()));
+    // Micrometer is optional: its classes are loaded only when the host gave a registry.
+    ClusterMetrics metrics = b.meterRegistry == null ? null : MicrometerMetrics.create(b.meterRegistry);
+    if (metrics != null) {
+      listeners.add(metrics);
+      routeWatchers.add(metrics::routesPublished);
+    }
+    Events events = new Events(listeners, routeWatchers);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
@@ -90,7 +108,8 @@ public final class FlowCluster implements AutoCloseable {
         new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
-    admin = new FlowAdmin(store, state, balancers, translators, b.clock);
+    if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
+    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
@@ -214,6 +233,7 @@ public final class FlowCluster implements AutoCloseable {
     private OkHttpClient httpClient;
     private final List<LoadBalancerProvider> loadBalancers = new ArrayList<>();
     private FlowEventListener eventListener = FlowEventListener.NONE;
+    private MeterRegistry meterRegistry;
     private List<String> stickyHeaders = DEFAULT_STICKY_HEADERS;
     private Duration configPollInterval = DEFAULT_CONFIG_POLL_INTERVAL;
     private HealthProbe healthProbe;
@@ -273,6 +293,17 @@ public final class FlowCluster implements AutoCloseable {
     /** Observes requests; default {@link FlowEventListener#NONE}. */
     public Builder eventListener(FlowEventListener listener) {
       this.eventListener = Objects.requireNonNull(listener, "eventListener");
+      return this;
+    }
+
+    /**
+     * Records the cluster's metrics in this registry (Micrometer, an optional dependency): requests
+     * by frontend, backend, model, kind and status, latency and time-to-first-token histograms,
+     * token usage, failovers, refusals, and per-backend gauges; the README lists them. Default:
+     * none, and no Micrometer class is loaded.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
       return this;
     }
 

@@ -316,6 +316,7 @@ public final class ClusterState implements AutoCloseable {
     if (loadReports != null) loadReports.sync(states.values());
     appliedRevision = revision;
     preloader.configurationApplied(routes);
+    events.routesPublished(routes, List.copyOf(states.values()));
     log.debug("Applied configuration revision {}: {} frontends, {} backends", revision, frontends.size(), backends.size());
   }
 

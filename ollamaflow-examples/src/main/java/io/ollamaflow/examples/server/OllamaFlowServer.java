@@ -1,5 +1,7 @@
 package io.ollamaflow.examples.server;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.FlowException;
@@ -93,8 +95,10 @@ public final class OllamaFlowServer implements AutoCloseable {
     FlowCluster cluster = null;
     try {
       if (options.demo) demo = DemoBackends.start(store, options.demoTokenDelay);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       cluster = FlowCluster.builder()
           .configStore(store)
+          .meterRegistry(registry)
           .stickyHeaders(settings.stickyHeaders)
           .allowedOrigins(settings.allowedOrigins)
           .stickySessionLimits(settings.maxStickySessions, settings.maxStickyKeyLength)
@@ -104,7 +108,8 @@ public final class OllamaFlowServer implements AutoCloseable {
       if (!options.demo) seedIfEmpty(cluster.admin(), settings);
       InetSocketAddress address = settings.bindsAllInterfaces() ? new InetSocketAddress(settings.port)
           : new InetSocketAddress(settings.hostname, settings.port);
-      FlowHttpServer http = FlowHttpServer.start(address, cluster.httpHandler(), settings.httpOptions);
+      FlowHttpServer http = FlowHttpServer.start(address, new MetricsEndpoint(registry, cluster.httpHandler()),
+          settings.httpOptions);
       OllamaFlowServer server = new OllamaFlowServer(store, demo, cluster, http);
       server.announce(options, settings);
       return server;
@@ -162,8 +167,10 @@ public final class OllamaFlowServer implements AutoCloseable {
       log.info("Admin API off: AdminBearerTokens is empty");
     } else {
       int tokens = settings.adminBearerTokens.size();
-      log.info("Admin API on {}/v1.0/ ({} from AdminBearerTokens)", url, tokens == 1 ? "1 token" : tokens + " tokens");
+      log.info("Admin API on {}/v1.0/ ({} from AdminBearerTokens), dashboard on {}/dashboard/", url,
+          tokens == 1 ? "1 token" : tokens + " tokens", url);
     }
+    log.info("Prometheus metrics on {}{}", url, MetricsEndpoint.PATH);
     if (demo == null) {
       log.info("Configuration in {}", settings.database.describe(settings.databaseFilename));
       return;

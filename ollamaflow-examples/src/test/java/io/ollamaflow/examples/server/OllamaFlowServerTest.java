@@ -29,11 +29,7 @@ class OllamaFlowServerTest {
 
   @Test
   void demoModeServesFromTheBackendThatLoadedTheModelStreamsTokensAndTranslatesForItsVllm() throws Exception {
-    ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", "1",
-        "--config", dir.resolve("ollamaflow.json").toString()});
-    Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
-        + "\"DatabaseFilename\":\"" + dir.resolve("unused.db") + "\"}");
-    try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(options.config))) {
+    try (OllamaFlowServer server = DemoServer.start(dir, "")) {
       HttpResponse<String> root = get(server, "/");
       assertThat(root.body()).as("answered by the server itself").isEqualTo("Ollama is running");
       HttpResponse<String> first = post(server, "/api/generate", "{\"model\":\"llama3.2\",\"prompt\":\"hi\",\"stream\":false}");

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts the admin API in front of the proxy on the same port, for any Host: paths under
- * {@code /v1.0/} are admin routes (see {@link AdminRoutes}), everything else goes to the proxy.
+ * {@code /v1.0/} are admin routes (see {@link AdminRoutes}), paths under {@code /dashboard/} the
+ * web dashboard's files (see {@link DashboardAssets}), everything else goes to the proxy.
  * {@code OPTIONS} on an admin path is answered as a CORS preflight, so a dashboard served from
  * another origin can call the API; admin answers allow any origin. Admin calls need
  * {@code Authorization: Bearer <token>} with one of the configured tokens; errors take
@@ -56,6 +57,10 @@ public final class AdminHandler implements FlowHttpHandler {
 
   @Override
   public void handle(FlowHttpExchange exchange) throws IOException {
+    if (DashboardAssets.handles(exchange.rawPath())) {
+      DashboardAssets.serve(exchange);
+      return;
+    }
     if (!isAdminPath(exchange.rawPath())) {
       proxy.handle(exchange);
       return;

@@ -126,6 +126,15 @@ final class AdminJson {
     });
     ArrayNode conflicts = json.putArray("DigestConflicts");
     view.digestConflicts().forEach(conflicts::add);
+    ArrayNode traffic = json.putArray("Traffic");
+    for (FlowAdmin.TrafficBucket bucket : view.traffic()) {
+      traffic.addObject().put("StartUtc", ConfigJson.time(bucket.start()))
+          .put("Seconds", bucket.length().toSeconds())
+          .put("Requests", bucket.requests())
+          .put("Errors", bucket.errors())
+          .put("MeanLatencyMs", bucket.meanLatency().toNanos() / 1e6)
+          .put("MeanTtftMs", bucket.meanTimeToFirstByte().toNanos() / 1e6);
+    }
     ArrayNode pulls = json.putArray("ModelPulls");
     for (ModelPull pull : view.pulls()) {
       ObjectNode p = pulls.addObject().put("Model", pull.model()).put("State", pull.state().name())

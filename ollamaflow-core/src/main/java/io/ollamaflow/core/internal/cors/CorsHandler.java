@@ -114,7 +114,8 @@ public final class CorsHandler implements FlowHttpHandler {
         + "the cluster's allowedOrigins)")));
   }
 
-  private static void send(FlowHttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+  /** Sends a whole answer: status, content type and body (none for HEAD). */
+  public static void send(FlowHttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
     exchange.addResponseHeader("Content-Type", contentType);
     boolean head = exchange.method().equals("HEAD");
     exchange.sendResponseHeaders(status, head ? 0 : body.length);

@@ -64,7 +64,7 @@ final class Aggregator {
     List<String> ids = new ArrayList<>();
     for (Answer answer : good) ids.add(answer.backend.backend().identifier());
     request.backendId(String.join(",", ids));
-    exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, String.join(",", ids));
+    exchange.addResponseHeader(RoutingHeaders.BACKEND, String.join(",", ids));
     try {
       request.responseStarted(200);
       exchange.sendJson(200, body);

@@ -54,7 +54,8 @@ final class Delivery {
   Attempt annotate(Attempt outcome, IOException cause) {
     if (!(outcome instanceof Attempt.Retry retry) || notConnected(cause)) return outcome;
     return new Attempt.Retry(retry.reason() + (reachedBackend(cause)
-        ? " after the request reached it whole (it may have started the work)" : " before the request reached it whole"));
+        ? " after the request reached it whole (it may have started the work)" : " before the request reached it whole"),
+        retry.cause());
   }
 
   /** A bodiless request is taken as delivered once connected: nothing tells whether its head was read. */

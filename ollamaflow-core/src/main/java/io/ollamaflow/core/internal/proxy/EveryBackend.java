@@ -61,7 +61,7 @@ final class EveryBackend {
       throw new FlowException(ErrorCode.BACKEND_ERROR, String.join("; ", failures));
     }
     request.backendId(String.join(",", done));
-    exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, String.join(",", done));
+    exchange.addResponseHeader(RoutingHeaders.BACKEND, String.join(",", done));
     try {
       exchange.sendResponseHeaders(200, 0);
       request.responseStarted(200);

@@ -112,7 +112,7 @@ final class Forwarder {
     }
     if ((code >= 500 || code == 429) && retryAllowed && replayable) {
       response.close();
-      return new Attempt.Retry("backend '" + id + "' answered " + code);
+      return new Attempt.Retry("backend '" + id + "' answered " + code, busy ? ErrorCode.BACKEND_BUSY : ErrorCode.BACKEND_ERROR);
     }
     recorder.answered(request, route, backend, code);
     AnswerTimings timings;
@@ -120,6 +120,7 @@ final class Forwarder {
       timings = translated != null ? new TranslatingRelay(exchange, request, events, translated).relay(call, response, id)
           : new ResponseRelay(exchange, request, events).relay(call, response, id);
     }
+    request.answered(timings);
     recorder.relayed(request, route, backend, code,
         new Recorder.Sample(inFlight, firstByteNanos, System.nanoTime() - sentNanos, timings));
     return Attempt.DONE;
@@ -142,12 +143,12 @@ final class Forwarder {
           + frontend.identifier() + "')";
       state.reportFailure(backend, reason);
       if (expired || !retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.TIMEOUT, reason));
-      return new Attempt.Retry(reason);
+      return new Attempt.Retry(reason, ErrorCode.TIMEOUT);
     }
     String reason = e instanceof ConnectException ? name + " refused the connection"
         : e instanceof UnknownHostException ? name + ": unknown host"
         : name + " failed: " + IoFailures.describe(e);
     state.reportFailure(backend, reason);
     if (!retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.BACKEND_ERROR, reason));
-    return new Attempt.Retry(reason);
+    return new Attempt.Retry(reason, ErrorCode.BACKEND_ERROR);
   }}

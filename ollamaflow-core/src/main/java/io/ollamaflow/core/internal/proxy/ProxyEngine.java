@@ -157,9 +157,10 @@ public final class ProxyEngine {
           if (failures.isEmpty() || e.httpStatus() < 500) throw e;
           throw new FlowException(e.code(), "every attempt failed: " + String.join("; ", failures) + "; " + e.getMessage());
         }
-        String reason = ((Attempt.Retry) outcome).reason();
+        Attempt.Retry retry = (Attempt.Retry) outcome;
+        String reason = retry.reason();
         log.info("[{}] sending the request again, to another backend: {}", request.requestId(), LogSafe.of(reason));
-        events.retried(request, reason);
+        events.retried(request, reason, retry.cause());
         tried.add(backend.backend().identifier());
         failures.add(reason);
         attempt++;

@@ -8,6 +8,7 @@ import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelNames;
+import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.ProxyRoute;
 import java.util.List;
@@ -34,6 +35,7 @@ final class RequestState implements RequestInfo, PickContext {
   private boolean coldLoad;
   private boolean responseStarted;
   private FlowException midResponseFailure;
+  private AnswerTimings answered = AnswerTimings.NONE;
 
   RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
@@ -64,7 +66,9 @@ final class RequestState implements RequestInfo, PickContext {
   String affinityKey() { return affinityKey; }
   /** True when the chosen backend was known not to have the model in memory. */
   void coldLoad(boolean coldLoad) { this.coldLoad = coldLoad; }
-  boolean coldLoad() { return coldLoad; }
+  @Override public boolean coldLoad() { return coldLoad; }
+  /** What the backend reported of its answer: durations and token counts. */
+  void answered(AnswerTimings timings) { this.answered = timings; }
 
   void responseStarted(int status) {
     this.status = status;
@@ -96,6 +100,11 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public String backendId() { return backendId; }
   @Override public int status() { return status; }
   @Override public long elapsedNanos() { return System.nanoTime() - startNanos; }
+  @Override public boolean sticky() { return Selector.STICKY.equals(selectedBy); }
+  @Override public long inputTokens() { return answered.inputTokens(); }
+  @Override public long outputTokens() { return answered.outputTokens(); }
+  @Override public long generationNanos() { return answered.evalNanos(); }
+  @Override public long modelLoadNanos() { return answered.loadNanos(); }
   @Override public Frontend frontend() { return frontendRoute.frontend(); }
   @Override public String header(String name) { return exchange.requestHeader(name); }
   @Override public long demand(String model) { return demand.of(ModelNames.canonical(model)); }

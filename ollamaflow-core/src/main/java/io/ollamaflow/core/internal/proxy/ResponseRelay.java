@@ -16,7 +16,6 @@ import okio.BufferedSource;
  * nothing more buffered, so each NDJSON line and SSE event leaves as soon as it arrives.
  */
 final class ResponseRelay {
-  static final String BACKEND_HEADER = "X-OllamaFlow-Backend";
   /** Enough for an Ollama answer's closing fields (its durations and counts), not its context array. */
   private static final int TAIL_BYTES = 512;
 
@@ -41,7 +40,7 @@ final class ResponseRelay {
       String name = response.headers().name(i);
       if (!hopByHop.drops(name) && !setByTheProxy(name)) exchange.addResponseHeader(name, response.headers().value(i));
     }
-    exchange.addResponseHeader(BACKEND_HEADER, backendId);
+    RoutingHeaders.add(exchange, request, backendId);
     ResponseBody body = response.body();
     boolean bodyless = exchange.method().equals("HEAD") || status == 204 || status == 304;
     long length = bodyless ? 0 : body.contentLength();

@@ -45,6 +45,9 @@ final class Selector {
       RequestKind.EMBEDDINGS, RequestKind.SHOW_MODEL, RequestKind.PUSH_MODEL, RequestKind.COPY_MODEL,
       RequestKind.DELETE_MODEL);
 
+  /** What {@link RequestState#selectedBy()} says when a sticky session chose the backend. */
+  static final String STICKY = "sticky";
+
   /** How long Ollama keeps a model in memory after a request unless told otherwise. */
   static final Duration OLLAMA_KEEP_ALIVE = Duration.ofMinutes(5);
 
@@ -126,7 +129,7 @@ final class Selector {
       String boundId = state.sticky().lookup(frontend.identifier(), request.clientKey(), stickyTtl(frontend));
       for (BackendState candidate : candidates) {
         if (candidate.backend().identifier().equals(boundId) && candidate.tryAcquire()) {
-          request.selectedBy("sticky");
+          request.selectedBy(STICKY);
           return candidate;
         }
       }

@@ -52,7 +52,7 @@ final class TranslatingRelay {
    * @throws FlowException when the answer cannot be translated, before anything was sent
    */
   AnswerTimings relay(Call call, Response response, String backendId) throws IOException {
-    exchange.addResponseHeader(ResponseRelay.BACKEND_HEADER, backendId);
+    RoutingHeaders.add(exchange, request, backendId);
     List<String> dropped = translation.request.droppedFields();
     if (!dropped.isEmpty()) exchange.addResponseHeader(DROPPED_FIELDS_HEADER, String.join(", ", dropped));
     int status = response.code();

@@ -111,16 +111,28 @@ class BackendLoadTest {
   }
 
   @Test
-  void findsTheDurationsAtTheEndOfAnOllamaAnswer() {
+  void findsTheDurationsAndTokenCountsAtTheEndOfAnOllamaAnswer() {
     byte[] tail = ("{\"model\":\"llama3\",\"done\":true,\"context\":[1,2,3],\"total_duration\":912000000,"
         + "\"load_duration\":500000000,\"prompt_eval_count\":5,\"prompt_eval_duration\":12000000,"
         + "\"eval_count\":8,\"eval_duration\":160000000}\n").getBytes(StandardCharsets.UTF_8);
 
     AnswerTimings timings = AnswerTimings.inTail(tail, tail.length);
 
-    assertThat(timings).isEqualTo(new AnswerTimings(912 * MS, 500 * MS, 12 * MS, 160 * MS));
+    assertThat(timings).isEqualTo(new AnswerTimings(912 * MS, 500 * MS, 12 * MS, 160 * MS, 5, 8));
     assertThat(timings.queuedNanos()).isEqualTo(240 * MS);
     assertThat(AnswerTimings.inTail("{\"choices\":[]}".getBytes(StandardCharsets.UTF_8), 14))
         .isEqualTo(AnswerTimings.NONE);
+  }
+
+  @Test
+  void findsTheTokenCountsOfAnOpenAiAnswersUsage() {
+    byte[] tail = ("{\"choices\":[{\"message\":{\"content\":\"hi\"}}],"
+        + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":4,\"total_tokens\":15}}").getBytes(StandardCharsets.UTF_8);
+
+    AnswerTimings timings = AnswerTimings.inTail(tail, tail.length);
+
+    assertThat(timings.inputTokens()).isEqualTo(11);
+    assertThat(timings.outputTokens()).isEqualTo(4);
+    assertThat(timings.known()).isFalse();
   }
 }
