@@ -86,6 +86,11 @@ public interface BackendView {
     return Duration.ZERO;
   }
 
+  /** The time this backend took to load a model into memory, measured; empty until a cold load was seen there. */
+  default Optional<Duration> measuredLoadTime() {
+    return Optional.empty();
+  }
+
   /** The typical time this backend took to load a model into memory, measured; a default guess until seen. */
   default Duration typicalLoadTime() {
     return Duration.ofSeconds(5);

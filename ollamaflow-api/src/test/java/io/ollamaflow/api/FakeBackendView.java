@@ -24,6 +24,7 @@ public final class FakeBackendView implements BackendView {
   private volatile Duration serviceTime = Duration.ofMillis(200);
   private volatile Duration loadTime = Duration.ofMillis(500);
   private volatile Duration loadingFor = Duration.ZERO;
+  private volatile boolean loadMeasured = true;
 
   public FakeBackendView(String identifier, int weight) {
     this.backend = Backend.builder(identifier).weight(weight).build();
@@ -73,6 +74,12 @@ public final class FakeBackendView implements BackendView {
 
   public FakeBackendView serviceTime(Duration time) {
     this.serviceTime = time;
+    return this;
+  }
+
+  /** No load was measured here: {@link #measuredLoadTime()} is empty, {@link #typicalLoadTime()} the API's guess. */
+  public FakeBackendView loadNotMeasured() {
+    this.loadMeasured = false;
     return this;
   }
 
@@ -129,6 +136,11 @@ public final class FakeBackendView implements BackendView {
   }
 
   @Override
+  public Optional<Duration> measuredLoadTime() {
+    return loadMeasured ? Optional.of(loadTime) : Optional.empty();
+  }
+
+  @Override
   public Duration loadingFor() {
     return loadingFor;
   }
@@ -140,7 +152,7 @@ public final class FakeBackendView implements BackendView {
 
   @Override
   public Duration typicalLoadTime() {
-    return loadTime;
+    return loadMeasured ? loadTime : BackendView.super.typicalLoadTime();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.ollamaflow.core.internal.routing;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -65,6 +66,12 @@ public final class BackendLoad {
   public Duration typicalServiceTime() {
     long nanos = serviceNanos.get();
     return Duration.ofNanos(nanos < 0 ? DEFAULT_SERVICE_NANOS : nanos);
+  }
+
+  /** The moving average of the load times seen here; empty until one was. */
+  public Optional<Duration> measuredLoadTime() {
+    long nanos = loadNanos.get();
+    return nanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(nanos));
   }
 
   public Duration typicalLoadTime() {

@@ -138,6 +138,11 @@ public final class BackendState implements BackendView {
   }
 
   @Override
+  public Optional<Duration> measuredLoadTime() {
+    return load.measuredLoadTime();
+  }
+
+  @Override
   public Duration typicalLoadTime() {
     return load.typicalLoadTime();
   }

@@ -4,6 +4,7 @@ import io.ollamaflow.api.BackendView;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.PickContext;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * model spreads to another backend once its queue costs more than a load; and an unavoidable load
  * goes where it evicts the least-demanded model. Equal estimates go round in turn by weight.
  * Service and load times are measured per backend (Ollama's {@code load_duration} of cold
- * answers); until measured they are guesses (1 s and 5 s).
+ * answers); a backend that has not loaded a model yet is assumed to load as fast as the
+ * candidates measured, and before any was measured the guesses are 1 s and 5 s.
  */
 final class ModelAffinityLoadBalancer implements LoadBalancer {
   /** Estimates closer than this are equal: spread them rather than trusting noise. */
@@ -44,8 +46,9 @@ final class ModelAffinityLoadBalancer implements LoadBalancer {
   public BackendView pick(List<BackendView> candidates, PickContext context) {
     List<BackendView> best = new ArrayList<>(candidates.size());
     double lowest = Double.MAX_VALUE;
+    double fleetLoadTime = fleetLoadTimeNanos(candidates);
     for (BackendView candidate : candidates) {
-      double estimate = startEstimateNanos(candidate, candidates, context);
+      double estimate = startEstimateNanos(candidate, candidates, context, fleetLoadTime);
       if (estimate < lowest - EQUAL_NANOS) {
         best.clear();
         lowest = estimate;
@@ -56,7 +59,25 @@ final class ModelAffinityLoadBalancer implements LoadBalancer {
     return Weights.at(best, Math.floorMod(ties.getAndIncrement(), total));
   }
 
-  private static double startEstimateNanos(BackendView candidate, List<BackendView> candidates, PickContext context) {
+  /**
+   * The average load time measured on the candidates, for those where none was measured yet (a
+   * backend that never loaded a model here is probably no slower than its peers); NaN when none was.
+   */
+  private static double fleetLoadTimeNanos(List<BackendView> candidates) {
+    double sum = 0;
+    int measured = 0;
+    for (BackendView candidate : candidates) {
+      Optional<Duration> time = candidate.measuredLoadTime();
+      if (time.isPresent()) {
+        sum += time.get().toNanos();
+        measured++;
+      }
+    }
+    return measured == 0 ? Double.NaN : sum / measured;
+  }
+
+  private static double startEstimateNanos(BackendView candidate, List<BackendView> candidates, PickContext context,
+      double fleetLoadTime) {
     int limit = candidate.concurrencyLimit();
     int load = candidate.activeRequests() + candidate.externalLoad();
     double serviceTime = candidate.typicalServiceTime().toNanos();
@@ -65,7 +86,8 @@ final class ModelAffinityLoadBalancer implements LoadBalancer {
     double loading = candidate.loadingFor().toNanos();
     String model = context.model();
     if (model == null || candidate.hasLoaded(model)) return slotWait + loading;
-    double loadTime = candidate.typicalLoadTime().toNanos();
+    double loadTime = candidate.measuredLoadTime().map(t -> (double) t.toNanos())
+        .orElse(Double.isNaN(fleetLoadTime) ? candidate.typicalLoadTime().toNanos() : fleetLoadTime);
     Optional<String> evicted = candidate.evictedByLoad();
     if (evicted.isEmpty()) return slotWait + loading + loadTime;
     // The model in memory unloads once the requests running on it are done.

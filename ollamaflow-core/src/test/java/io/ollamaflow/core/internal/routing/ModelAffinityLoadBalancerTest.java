@@ -117,6 +117,16 @@ class ModelAffinityLoadBalancerTest {
   }
 
   @Test
+  void aBackendThatNeverLoadedAModelIsAssumedToLoadAsFastAsItsPeers() {
+    FakeBackendView warm = new FakeBackendView("warm").loaded("llama3:latest").concurrencyLimit(2).activeRequests(4)
+        .serviceTime(Duration.ofMillis(200)).loadTime(Duration.ofMillis(100));
+    FakeBackendView fresh = new FakeBackendView("fresh").loadNotMeasured();
+
+    // Three requests ahead beyond two slots: 300 ms; a load as fast as the warm one's: 100 ms, not the 5 s guess.
+    assertThat(balancer.pick(List.of(warm, fresh), asking("llama3"))).isSameAs(fresh);
+  }
+
+  @Test
   void aModelHeldOnAnotherBackendTooCostsNothingToEvict() {
     FakeBackendView a = new FakeBackendView("a").loaded("llama3:latest").evicts("llama3:latest");
     FakeBackendView b = new FakeBackendView("b").loaded("llama3:latest").evicts("llama3:latest");
