@@ -21,6 +21,14 @@ public interface BackendView {
   int activeRequests();
 
   /**
+   * Requests this cluster holds in its queue waiting for a slot on this backend in particular
+   * (a policy chose to wait for it); 0 for requests that wait for any backend.
+   */
+  default int queuedRequests() {
+    return 0;
+  }
+
+  /**
    * How many requests this backend serves at once without queueing them inside, as learned from
    * its answers and reports; never above {@link Backend#maxParallelRequests()}, which stays the
    * hard ceiling. Requests beyond it wait in the proxy, where any backend may take them.

@@ -18,6 +18,7 @@ public final class FakeBackendView implements BackendView {
   private final Backend backend;
   private volatile int activeRequests;
   private volatile int externalLoad;
+  private volatile int queuedRequests;
   private volatile int concurrencyLimit;
   private volatile Set<String> loaded = Set.of();
   private volatile Optional<String> evicted = Optional.empty();
@@ -45,6 +46,12 @@ public final class FakeBackendView implements BackendView {
   /** Sets the value {@link #activeRequests()} reports. */
   public FakeBackendView activeRequests(int count) {
     this.activeRequests = count;
+    return this;
+  }
+
+  /** Sets the value {@link #queuedRequests()} reports. */
+  public FakeBackendView queuedRequests(int count) {
+    this.queuedRequests = count;
     return this;
   }
 
@@ -107,6 +114,11 @@ public final class FakeBackendView implements BackendView {
   @Override
   public int activeRequests() {
     return activeRequests;
+  }
+
+  @Override
+  public int queuedRequests() {
+    return queuedRequests;
   }
 
   @Override

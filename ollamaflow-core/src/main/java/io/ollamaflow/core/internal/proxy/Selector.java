@@ -162,7 +162,7 @@ final class Selector {
     }
     refuseIfOverRateLimit(frontend, candidates);
     long wait = deadline == 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
-    BackendState freed = wait <= 0 ? null : gate.await(frontend.identifier(), waitFor, wait);
+    BackendState freed = wait <= 0 ? null : awaitSlot(frontend, waitFor, wait);
     if (freed == null) {
       throw new FlowException(ErrorCode.TIMEOUT, "no backend of frontend '" + frontend.identifier()
           + "' had a free slot within " + frontend.timeoutMs() + " ms (TimeoutMs; slots per backend: "
@@ -175,6 +175,18 @@ final class Selector {
     }
     request.selectedBy(route.balancerName() + ", after queueing");
     return current;
+  }
+
+  /** Waits in the queue; a wait for one backend in particular counts as load on it for the policies. */
+  private BackendState awaitSlot(Frontend frontend, List<BackendState> waitFor, long waitNanos)
+      throws InterruptedException {
+    BackendState only = waitFor.size() == 1 ? waitFor.get(0) : null;
+    if (only != null) only.queuedHere();
+    try {
+      return gate.await(frontend.identifier(), waitFor, waitNanos);
+    } finally {
+      if (only != null) only.leftQueue();
+    }
   }
 
   /**

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BackendState implements BackendView {
   private final Backend backend;
   private final AtomicInteger activeRequests;
+  private final AtomicInteger queuedRequests;
   private final HealthTracker health;
   private final BackendModels models;
   private final BackendLoad load;
@@ -35,13 +36,15 @@ public final class BackendState implements BackendView {
   private final ObjectNode embeddingPins;
 
   public BackendState(Backend backend, Clock clock) {
-    this(backend, new AtomicInteger(), new HealthTracker(), new BackendModels(), new BackendLoad(), clock);
+    this(backend, new AtomicInteger(), new AtomicInteger(), new HealthTracker(), new BackendModels(), new BackendLoad(),
+        clock);
   }
 
-  private BackendState(Backend backend, AtomicInteger activeRequests, HealthTracker health, BackendModels models,
-      BackendLoad load, Clock clock) {
+  private BackendState(Backend backend, AtomicInteger activeRequests, AtomicInteger queuedRequests,
+      HealthTracker health, BackendModels models, BackendLoad load, Clock clock) {
     this.backend = backend;
     this.activeRequests = activeRequests;
+    this.queuedRequests = queuedRequests;
     this.health = health;
     this.models = models;
     this.load = load;
@@ -54,8 +57,9 @@ public final class BackendState implements BackendView {
   public BackendState withConfig(Backend changed) {
     if (changed.equals(backend)) return this;
     boolean sameServer = changed.baseUrl().equals(backend.baseUrl());
-    return sameServer ? new BackendState(changed, activeRequests, health, models, load, clock)
-        : new BackendState(changed, activeRequests, new HealthTracker(), new BackendModels(), new BackendLoad(), clock);
+    return sameServer ? new BackendState(changed, activeRequests, queuedRequests, health, models, load, clock)
+        : new BackendState(changed, activeRequests, queuedRequests, new HealthTracker(), new BackendModels(),
+            new BackendLoad(), clock);
   }
 
   @Override
@@ -90,6 +94,21 @@ public final class BackendState implements BackendView {
   @Override
   public int activeRequests() {
     return activeRequests.get();
+  }
+
+  @Override
+  public int queuedRequests() {
+    return queuedRequests.get();
+  }
+
+  /** A request starts waiting in the proxy's queue for this backend in particular; pair with {@link #leftQueue()}. */
+  public void queuedHere() {
+    queuedRequests.incrementAndGet();
+  }
+
+  /** A request counted by {@link #queuedHere()} stopped waiting. */
+  public void leftQueue() {
+    queuedRequests.decrementAndGet();
   }
 
   @Override

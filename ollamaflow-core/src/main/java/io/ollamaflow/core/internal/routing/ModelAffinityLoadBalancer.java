@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that do not all fit in memory at once. For every candidate (busy ones included) it estimates, in
  * time:
  * <ul>
- *   <li>the wait for a slot: requests ahead of this one beyond the backend's concurrency limit,
+ *   <li>the wait for a slot: requests ahead of this one (in flight, queued in the proxy for this
+ *       backend, or reported from elsewhere) beyond the backend's concurrency limit,
  *       times its typical service time, divided by the limit and by its {@code Weight};
  *   <li>where the model is not in memory, the backend's typical load time; and where the load must
  *       first unload a model (the backend holds as many as it was ever seen holding), the wait for
@@ -79,7 +80,7 @@ final class ModelAffinityLoadBalancer implements LoadBalancer {
   private static double startEstimateNanos(BackendView candidate, List<BackendView> candidates, PickContext context,
       double fleetLoadTime) {
     int limit = candidate.concurrencyLimit();
-    int load = candidate.activeRequests() + candidate.externalLoad();
+    int load = candidate.activeRequests() + candidate.queuedRequests() + candidate.externalLoad();
     double serviceTime = candidate.typicalServiceTime().toNanos();
     double slotWait = load < limit ? 0 : (load - limit + 1) * serviceTime / limit / candidate.backend().weight();
     // A load under way there delays its own followers and any other load alike.

@@ -127,6 +127,18 @@ class ModelAffinityLoadBalancerTest {
   }
 
   @Test
+  void requestsAlreadyQueuedForABackendCountAsAheadOfThisOne() {
+    FakeBackendView warm = new FakeBackendView("warm").loaded("llama3:latest").concurrencyLimit(2).activeRequests(2)
+        .serviceTime(Duration.ofMillis(200));
+    FakeBackendView cold = new FakeBackendView("cold").loadTime(Duration.ofMillis(500));
+    assertThat(balancer.pick(List.of(warm, cold), asking("llama3"))).as("one ahead: 100 ms").isSameAs(warm);
+
+    warm.queuedRequests(5);
+
+    assertThat(balancer.pick(List.of(warm, cold), asking("llama3"))).as("six ahead: 600 ms").isSameAs(cold);
+  }
+
+  @Test
   void aModelHeldOnAnotherBackendTooCostsNothingToEvict() {
     FakeBackendView a = new FakeBackendView("a").loaded("llama3:latest").evicts("llama3:latest");
     FakeBackendView b = new FakeBackendView("b").loaded("llama3:latest").evicts("llama3:latest");
