@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The routing benchmark of issues 4 and 13, one command from a fresh clone:
 #   bash bench/routing.sh [requests]     (default 160 per run; about 2 minutes on 2 cores)
+# JAVA_OPTS="-Drouting.scenarios=B -Drouting.slowest=30" runs scenario B only and lists the 30 slowest
+# requests of each run (see ModelRoutingBenchmark).
 # Builds the server jar with Maven (SKIP_BUILD=1 skips it), then runs
 # io.ollamaflow.examples.bench.ModelRoutingBenchmark, which prints markdown tables and writes them to
 # ollamaflow-examples/target/model-routing-benchmark.md. Everything runs on 127.0.0.1.
@@ -14,5 +16,5 @@ if [ "${SKIP_BUILD:-}" != "1" ]; then
   mvn -B -q ${MVN_OFFLINE:+-o} -pl ollamaflow-examples -am package -DskipTests
 fi
 
-exec "$JAVA" -Xmx1g -cp ollamaflow-examples/target/ollamaflow-server.jar \
+exec "$JAVA" -Xmx1g ${JAVA_OPTS:-} -cp ollamaflow-examples/target/ollamaflow-server.jar \
   io.ollamaflow.examples.bench.ModelRoutingBenchmark "$@"

@@ -1,5 +1,7 @@
 package io.ollamaflow.examples.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ErrorCode;
@@ -53,7 +55,10 @@ import java.util.stream.Collectors;
  * unavailable. Prints markdown tables and writes them to {@code target/model-routing-benchmark.md}.
  *
  * <p>Run: {@code bash bench/routing.sh [requests]} (default {@value #DEFAULT_REQUESTS} per run of A
- * and B; C sends a fifth of that).
+ * and B; C sends a fifth of that). System properties (through {@code JAVA_OPTS}):
+ * {@code routing.scenarios} runs only the scenarios named by its letters (e.g. {@code B});
+ * {@code routing.slowest=N} adds, under each run of A and B, its N slowest requests with the backend
+ * that answered and the durations that backend reported, to see where the tail's time goes.
  */
 public final class ModelRoutingBenchmark {
   static final int DEFAULT_REQUESTS = 160;
@@ -64,6 +69,7 @@ public final class ModelRoutingBenchmark {
   private static final int BACKENDS = 3;
   private static final String VLLM_MODEL = "Qwen/Qwen3-8B";
   private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(15);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** One Ollama scenario: the simulators' behaviour and what the proxy is told about it. */
@@ -79,8 +85,21 @@ public final class ModelRoutingBenchmark {
     }
   }
 
+  /**
+   * One request of a closed loop: its latency at the client, and what the answer said of it (the
+   * backend from the proxy's header, Ollama's {@code load_duration} and {@code total_duration}; -1
+   * when absent).
+   */
+  private record Timed(String model, long nanos, String backend, long loadNanos, long totalNanos) {
+    String row() {
+      return String.format("| %.1f | %s | %s | %.1f | %.1f | %.1f |", nanos / 1e6, model, backend, loadNanos / 1e6,
+          totalNanos / 1e6, (nanos - totalNanos) / 1e6);
+    }
+  }
+
   /** One run's outcome; {@code perBackend} counts the requests each simulator answered. */
-  private record Result(String policy, List<Long> latenciesNanos, int coldLoads, List<Integer> perBackend) {
+  private record Result(String policy, List<Long> latenciesNanos, int coldLoads, List<Integer> perBackend,
+      List<Timed> requests) {
     double mean() {
       return latenciesNanos.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6;
     }
@@ -107,11 +126,12 @@ public final class ModelRoutingBenchmark {
         + Runtime.getRuntime().availableProcessors() + " cores.");
     out.add("");
     List<String> workload = workload(requests, 42);
-    out.addAll(ollamaScenario(new OllamaScenario("A (issue 4)", Duration.ofMillis(300), 8, Optional.of(8), 4,
+    String scenarios = System.getProperty("routing.scenarios", "ABC");
+    if (scenarios.contains("A")) out.addAll(ollamaScenario(new OllamaScenario("A (issue 4)", Duration.ofMillis(300), 8, Optional.of(8), 4,
         Duration.ofMillis(5)), workload));
-    out.addAll(ollamaScenario(new OllamaScenario("B (issue 13)", Duration.ofMillis(500), 2, Optional.empty(), 8,
+    if (scenarios.contains("B")) out.addAll(ollamaScenario(new OllamaScenario("B (issue 13)", Duration.ofMillis(500), 2, Optional.empty(), 8,
         Duration.ofMillis(5)), workload));
-    out.addAll(busyVllmScenario(Math.max(10, requests / 5)));
+    if (scenarios.contains("C")) out.addAll(busyVllmScenario(Math.max(10, requests / 5)));
     String table = String.join("\n", out);
     System.out.println(table);
     Path dir = Path.of("ollamaflow-examples", "target");
@@ -148,6 +168,21 @@ public final class ModelRoutingBenchmark {
       lines.add("No round-robin / model-affinity ratio: " + Frontend.MODEL_AFFINITY + " is not available on this build.");
     }
     lines.add("");
+    int slowest = Integer.getInteger("routing.slowest", 0);
+    if (slowest > 0) {
+      for (Optional<Result> run : List.of(blind, roundRobin, affinity)) run.ifPresent(r -> lines.addAll(slowest(r, slowest)));
+    }
+    return lines;
+  }
+
+  /** The run's {@code count} slowest requests; the proxy's share is the latency less the backend's total_duration. */
+  private static List<String> slowest(Result result, int count) {
+    List<String> lines = new ArrayList<>(List.of("Slowest requests of " + result.policy() + ":", "",
+        "| ms | model | backend | load_duration ms | total_duration ms | outside the backend ms |",
+        "|---:|---|---|---:|---:|---:|"));
+    result.requests().stream().sorted((a, b) -> Long.compare(b.nanos(), a.nanos())).limit(count)
+        .forEach(r -> lines.add(r.row()));
+    lines.add("");
     return lines;
   }
 
@@ -179,10 +214,11 @@ public final class ModelRoutingBenchmark {
       }
       try (Proxy proxy = started.get()) {
         log("  " + name);
-        List<Long> latencies = closedLoop(workload, model -> proxy.post("/api/generate",
-            "{\"model\":\"" + model + "\",\"prompt\":\"Hi\",\"stream\":false}"));
+        List<Timed> requests = closedLoop(workload, model -> timed(model, proxy.exchange("/api/generate",
+            "{\"model\":\"" + model + "\",\"prompt\":\"Hi\",\"stream\":false}")));
         int coldLoads = sims.stream().mapToInt(SimulatedOllama::coldLoads).sum();
-        return Optional.of(new Result(name, latencies, coldLoads, answered(sims, "/api/generate", null)));
+        return Optional.of(new Result(name, requests.stream().map(Timed::nanos).toList(), coldLoads,
+            answered(sims, "/api/generate", null), requests));
       }
     } finally {
       sims.forEach(SimulatedOllama::close);
@@ -190,8 +226,8 @@ public final class ModelRoutingBenchmark {
   }
 
   /** Runs the workload from {@link #CLIENTS} clients, each sending its next request when answered. */
-  private static List<Long> closedLoop(List<String> workload, Call call) throws Exception {
-    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+  private static List<Timed> closedLoop(List<String> workload, Call call) throws Exception {
+    List<Timed> latencies = Collections.synchronizedList(new ArrayList<>());
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     try {
       List<Future<?>> done = new ArrayList<>();
@@ -271,7 +307,7 @@ public final class ModelRoutingBenchmark {
           latencies.add(proxy.post("/v1/chat/completions", chat("via-proxy")));
         }
         List<Integer> counts = answered(sims, "/v1/chat/completions", "via-proxy");
-        Result result = new Result(policy, latencies, 0, counts);
+        Result result = new Result(policy, latencies, 0, counts, List.of());
         return Optional.of(String.format("| %s | %d | %d | %.0f %% | %.1f | %.1f |", policy, counts.get(0),
             counts.get(1), 100.0 * counts.get(0) / requests, result.mean(), result.percentile(0.95)));
       }
@@ -347,7 +383,11 @@ public final class ModelRoutingBenchmark {
     }
 
     long post(String path, String body) throws IOException, InterruptedException {
-      return send("http://127.0.0.1:" + server.port() + path, body);
+      return exchange(path, body).nanos();
+    }
+
+    Reply exchange(String path, String body) throws IOException, InterruptedException {
+      return ModelRoutingBenchmark.exchange("http://127.0.0.1:" + server.port() + path, body);
     }
 
     @Override
@@ -368,8 +408,15 @@ public final class ModelRoutingBenchmark {
     }
   }
 
+  /** An answer with status 200 and how long it took from sending to its end. */
+  private record Reply(long nanos, HttpResponse<String> response) {}
+
   /** Posts JSON and returns the latency in nanoseconds; anything but 200 fails the run. */
   private static long send(String url, String body) throws IOException, InterruptedException {
+    return exchange(url, body).nanos();
+  }
+
+  private static Reply exchange(String url, String body) throws IOException, InterruptedException {
     long start = System.nanoTime();
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -377,11 +424,19 @@ public final class ModelRoutingBenchmark {
     if (response.statusCode() != 200) {
       throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
     }
-    return System.nanoTime() - start;
+    return new Reply(System.nanoTime() - start, response);
+  }
+
+  /** A generate request's reply, with the durations its Ollama answer reports. */
+  private static Timed timed(String model, Reply reply) throws IOException {
+    JsonNode answer = JSON.readTree(reply.response().body());
+    return new Timed(model, reply.nanos(),
+        reply.response().headers().firstValue("X-OllamaFlow-Backend").orElse("?"),
+        answer.path("load_duration").asLong(-1), answer.path("total_duration").asLong(-1));
   }
 
   private interface Call {
-    long timed(String model) throws IOException, InterruptedException;
+    Timed timed(String model) throws IOException, InterruptedException;
   }
 
   /** The same seeded sequence of models for every run. */

@@ -107,6 +107,18 @@ public final class BackendModels {
     inventory.updateAndGet(i -> i.without(canonicalName));
   }
 
+  /**
+   * A request for this model was answered here: it stays in memory for another keep-alive from
+   * now, if it is still counted in memory. An answer only shows the model was in memory when the
+   * request was sent; a load sent here since may have unloaded it (the backend unloads it once its
+   * requests finish), so an answer never puts back a model that load took out.
+   */
+  public void markAnswered(String canonicalName, Instant until, Instant now) {
+    ModelInventory current = inventory.get();
+    if (!current.loaded(canonicalName, now) || current.loaded(canonicalName, until.minusSeconds(30))) return;
+    inventory.updateAndGet(i -> i.loaded(canonicalName, now) ? i.withLoaded(canonicalName, until) : i);
+  }
+
   /** A request for this model just succeeded here, so the backend holds it and has it in memory. */
   public void markLoaded(String canonicalName, Instant until) {
     ModelInventory current = inventory.get();

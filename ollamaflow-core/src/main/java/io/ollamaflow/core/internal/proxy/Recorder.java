@@ -7,6 +7,7 @@ import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import java.time.Clock;
+import java.time.Instant;
 
 /**
  * The record stage: what a backend's answer teaches the cluster. Its status binds a sticky
@@ -46,8 +47,8 @@ final class Recorder {
     if (kind.isCompletion() || kind.isEmbeddings()) {
       backend.load().recordAnswer(sample.inFlight(), backend.backend().maxParallelRequests(), sample.firstByteNanos(),
           sample.totalNanos(), sample.timings());
-      backend.models().markLoaded(ModelNames.canonical(request.model()),
-          clock.instant().plus(Selector.OLLAMA_KEEP_ALIVE));
+      Instant now = clock.instant();
+      backend.models().markAnswered(ModelNames.canonical(request.model()), now.plus(Selector.OLLAMA_KEEP_ALIVE), now);
       if (request.coldLoad()) {
         backend.models().loadDone(ModelNames.canonical(request.model()));
         // The load may have unloaded other models there: list them again now.

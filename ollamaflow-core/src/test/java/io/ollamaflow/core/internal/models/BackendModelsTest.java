@@ -71,6 +71,26 @@ class BackendModelsTest {
   }
 
   @Test
+  void anAnswerDoesNotPutBackAModelThatALoadSentSinceUnloaded() {
+    BackendModels models = listed(Map.of("a:latest", NOW.plusSeconds(60)));
+    models.markLoading("b:latest", NOW.plusSeconds(300), NOW);
+
+    models.markAnswered("a:latest", NOW.plusSeconds(301), NOW.plusSeconds(1));
+
+    assertThat(models.inventory().loadedUntil()).containsOnlyKeys("b:latest");
+    assertThat(models.evictedByLoad(NOW.plusSeconds(1))).as("one model in memory, as seen").contains("b:latest");
+  }
+
+  @Test
+  void anAnswerKeepsAModelStillInMemoryForAnotherKeepAlive() {
+    BackendModels models = listed(Map.of("a:latest", NOW.plusSeconds(60)));
+
+    models.markAnswered("a:latest", NOW.plusSeconds(301), NOW.plusSeconds(1));
+
+    assertThat(models.inventory().loadedUntil()).containsExactly(Map.entry("a:latest", NOW.plusSeconds(301)));
+  }
+
+  @Test
   void nothingIsEvictedWhileTheModelsAreUnknown() {
     BackendModels models = new BackendModels();
 
