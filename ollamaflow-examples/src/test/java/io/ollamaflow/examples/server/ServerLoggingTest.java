@@ -3,6 +3,8 @@ package io.ollamaflow.examples.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,11 +78,45 @@ class ServerLoggingTest {
     try (OllamaFlowServer server = DemoServer.start(dir, ",\"Logging\":{\"ConsoleLogging\":false,\"MinimumSeverity\":4,"
         + "\"LogDirectory\":\"" + logs + "\",\"LogFilename\":\"flow.log\"}")) {
       assertThat(generate(server, "llama3.2").statusCode()).isEqualTo(200);
-      assertThat(generate(server, "no-such-model").statusCode()).isEqualTo(404);
+      assertThat(malformed(server).statusCode()).isEqualTo(400);
     }
     restoreDefaultLogging();
     String log = Files.readString(logs.resolve("flow.log"));
-    assertThat(log).contains("WARN ollamaflow.requests", "model=no-such-model").doesNotContain(" INFO ");
+    assertThat(log).contains("WARN ollamaflow.requests - ").doesNotContain(" INFO ");
+  }
+
+  @Test
+  void enableColorsColoursTheConsoleByLevelAndPlainConsoleHasNoEscapes() throws Exception {
+    assertThat(consoleOfAFailedRequest(true)).contains("\u001b[31mWARN\u001b[0;39m ollamaflow.requests");
+    assertThat(consoleOfAFailedRequest(false)).contains(" WARN ollamaflow.requests").doesNotContain("\u001b");
+  }
+
+  private String consoleOfAFailedRequest(boolean colors) throws Exception {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try (OllamaFlowServer server = DemoServer.start(dir, ",\"Logging\":{\"EnableColors\":" + colors + "}")) {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      try {
+        assertThat(malformed(server).statusCode()).isEqualTo(400);
+      } finally {
+        System.setErr(original);
+      }
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void serverExitsWith2NamingAnUnknownLoggingKey() throws Exception {
+    Path config = dir.resolve("ollamaflow.json");
+    Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
+        + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\",\"Logging\":{\"SyslogFormat\":\"rfc5424\"}}");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        OllamaFlowServer.class.getName(), "--config", config.toString()).redirectErrorStream(true).start();
+    String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server exits").isTrue();
+    assertThat(server.exitValue()).as(output).isEqualTo(2);
+    assertThat(output).contains("ollamaflow: Logging.SyslogFormat: not a setting this server honours");
   }
 
   @Test
@@ -105,6 +142,12 @@ class ServerLoggingTest {
     Path file = dir.resolve("settings.json");
     Files.writeString(file, json);
     return ServerSettings.load(file);
+  }
+
+  /** A body that is not JSON: refused by the proxy itself, so it is logged as a failed request, at warn. */
+  private HttpResponse<String> malformed(OllamaFlowServer server) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+        .POST(HttpRequest.BodyPublishers.ofString("not json")).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> generate(OllamaFlowServer server, String model) throws Exception {
