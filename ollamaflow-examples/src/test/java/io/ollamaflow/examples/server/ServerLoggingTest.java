@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,12 +109,9 @@ class ServerLoggingTest {
     Path config = dir.resolve("ollamaflow.json");
     Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
         + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\",\"Logging\":{\"SyslogFormat\":\"rfc5424\"}}");
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process server = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-        OllamaFlowServer.class.getName(), "--config", config.toString()).redirectErrorStream(true).start();
-    String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server exits").isTrue();
-    assertThat(server.exitValue()).as(output).isEqualTo(2);
+    ServerProcess.Exit exit = ServerProcess.run(config);
+    String output = exit.output();
+    assertThat(exit.status()).as(output).isEqualTo(2);
     assertThat(output).contains("ollamaflow: Logging.SyslogFormat: not a setting this server honours");
   }
 
