@@ -88,7 +88,7 @@ public final class OverheadBenchmark {
     Path out = Path.of("bench/results/latest.md");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String jdk17;
-    String serverOpts = "-Xms64m -Xmx1g -XX:+UseG1GC -Dorg.slf4j.simpleLogger.log.ollamaflow.requests=warn";
+    String serverOpts = "-Xms64m -Xmx1g -XX:+UseG1GC";
     double seconds = 8;
     double warmSeconds = 3;
     int[] concurrency = {1, 8, 64};
@@ -495,7 +495,7 @@ public final class OverheadBenchmark {
     // Every stream of (d) comes from 127.0.0.1: lift the connection limits above the largest count.
     String json = "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":" + port
         + ",\"IO\":{\"MaxConnections\":50000,\"MaxConnectionsPerAddress\":50000}},\"DatabaseFilename\":\""
-        + dir.resolve("ollamaflow.db") + "\",\"AdminBearerTokens\":[],\"Frontends\":[" + fe + "],\"Backends\":[" + be + "]}";
+        + dir.resolve("ollamaflow.db") + "\",\"Logging\":{\"MinimumSeverity\":4},\"AdminBearerTokens\":[],\"Frontends\":[" + fe + "],\"Backends\":[" + be + "]}";
     Path cfg = dir.resolve("ollamaflow.json");
     Files.writeString(cfg, json);
     List<String> cmd = new ArrayList<>();

@@ -94,6 +94,7 @@ public final class OllamaFlowServer implements AutoCloseable {
     DemoBackends demo = null;
     FlowCluster cluster = null;
     try {
+      LogbackSetup.apply(settings.logging);
       if (options.demo) demo = DemoBackends.start(store, options.demoTokenDelay);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       cluster = FlowCluster.builder()

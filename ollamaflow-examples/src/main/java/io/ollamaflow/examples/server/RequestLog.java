@@ -8,14 +8,19 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One log line per request, written from the cluster's events. */
+/**
+ * One access-log line per request, written from the cluster's events: request id, method, path,
+ * frontend, model, backend, status, duration, and the prompt and generated tokens the backend
+ * reported ({@code -} when it reported none).
+ */
 final class RequestLog implements FlowEventListener {
   private static final Logger log = LoggerFactory.getLogger("ollamaflow.requests");
 
   @Override
   public void requestFinished(RequestInfo r) {
-    log.info("[{}] {} {} frontend={} model={} backend={} -> {} ({} ms)", r.requestId(), r.method(), LogSafe.of(r.path()),
-        r.frontendId(), LogSafe.of(r.model()), r.backendId(), r.status(), TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()));
+    log.info("[{}] {} {} frontend={} model={} backend={} -> {} ({} ms, tokens in={} out={})", r.requestId(), r.method(),
+        LogSafe.of(r.path()), r.frontendId(), LogSafe.of(r.model()), r.backendId(), r.status(),
+        TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()), count(r.inputTokens()), count(r.outputTokens()));
   }
 
   @Override
@@ -24,5 +29,9 @@ final class RequestLog implements FlowEventListener {
         LogSafe.of(r.path()), r.frontendId(), LogSafe.of(r.model()), r.backendId(), failure.httpStatus(),
         LogSafe.of(failure.getMessage()),
         TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()));
+  }
+
+  private static String count(long tokens) {
+    return tokens < 0 ? "-" : Long.toString(tokens);
   }
 }

@@ -47,6 +47,7 @@ final class ServerSettings {
   final int maxStickyKeyLength;
   final List<Frontend> frontends;
   final List<Backend> backends;
+  final LoggingSettings logging;
 
   private ServerSettings(JsonNode root) {
     JsonNode webserver = field(root, "Webserver");
@@ -68,6 +69,7 @@ final class ServerSettings {
     }
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
+    logging = LoggingSettings.read(field(root, "Logging"));
   }
 
   /**

@@ -11,12 +11,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -148,13 +146,9 @@ class OllamaFlowServerTest {
         + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\","
         + "\"Backends\":[{\"Identifier\":\"gpu-1\"}],"
         + "\"Frontends\":[{\"Identifier\":\"main\",\"Backends\":[\"gpu-1\"],\"LoadBalancing\":\"NoSuchPolicy\"}]}");
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process server = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-        OllamaFlowServer.class.getName(), "--config", config.toString()).redirectErrorStream(true).start();
-    String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server exits").isTrue();
-
-    assertThat(server.exitValue()).as(output).isEqualTo(2);
+    ServerProcess.Exit exit = ServerProcess.run(config);
+    String output = exit.output();
+    assertThat(exit.status()).as(output).isEqualTo(2);
     // Frontend keeps policy names in lower case, so the value comes back as "nosuchpolicy".
     assertThat(output).containsIgnoringCase("Frontends: frontend 'main': LoadBalancing: \"NoSuchPolicy\" is not a known policy")
         .containsPattern("expected: one of [^)]*round-robin");
