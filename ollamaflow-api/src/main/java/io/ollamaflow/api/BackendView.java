@@ -78,15 +78,6 @@ public interface BackendView {
   }
 
   /**
-   * True when this backend has the model installed, or its models were never listed (it might).
-   *
-   * @param model a model name as the client wrote it
-   */
-  default boolean mayHold(String model) {
-    return true;
-  }
-
-  /**
    * How long a model load sent to this backend and not yet done is still expected to take, by its
    * typical load time; zero when none is under way. Another load there waits for it.
    */

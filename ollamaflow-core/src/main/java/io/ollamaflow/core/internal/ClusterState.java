@@ -34,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,7 @@ public final class ClusterState implements AutoCloseable {
   private final ModelSync sync;
   private final ModelPreloader preloader;
   private final Events events;
+  private final LoadReporter loadReporter;
   private final BackendPoller loadReports;
   private final Clock clock;
   private final StickySessions sticky;
@@ -101,9 +103,9 @@ public final class ClusterState implements AutoCloseable {
       Threads.submit(updates, () -> observe(backend, result.isHealthy(), result.reason(), false));
     });
     ModelDiscovery models = new ModelDiscovery(baseClient, Duration.ofSeconds(10), clock);
-    LoadReporter reporter = new LoadReporter(baseClient, Duration.ofSeconds(5), clock);
+    this.loadReporter = new LoadReporter(baseClient, Duration.ofSeconds(5), clock);
     this.loadReports = polling.loadPoll() == null ? null
-        : new BackendPoller("ollamaflow-load", polling.loadPoll(), reporter::poll);
+        : new BackendPoller("ollamaflow-load", polling.loadPoll(), loadReporter::poll);
     this.discovery = polling.modelRefresh() == null ? null
         : new BackendPoller("ollamaflow-models", polling.modelRefresh(), models::refresh);
     // Sync relies on discovery: without it no backend is known to lack a model.
@@ -314,6 +316,7 @@ public final class ClusterState implements AutoCloseable {
     if (prober != null) prober.sync(states.values());
     if (discovery != null) discovery.sync(states.values());
     if (loadReports != null) loadReports.sync(states.values());
+    loadReporter.retain(backends.stream().map(Backend::baseUrl).collect(Collectors.toSet()));
     appliedRevision = revision;
     preloader.configurationApplied(routes);
     events.routesPublished(routes, List.copyOf(states.values()));

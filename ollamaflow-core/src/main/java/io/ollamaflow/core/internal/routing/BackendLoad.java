@@ -113,7 +113,8 @@ public final class BackendLoad {
     } else if (!queued && inFlight >= limit && limit < ceiling) {
       if (cleanAtLimit.incrementAndGet() >= PROBE_AFTER) {
         cleanAtLimit.set(0);
-        learnedLimit.compareAndSet(learnedLimit.get(), limit + 1);
+        // Only from the limit this sample saw: a decrease made meanwhile by another thread wins.
+        learnedLimit.compareAndSet(limit, limit + 1);
       }
     }
   }

@@ -7,7 +7,6 @@ import io.ollamaflow.api.HealthStatus;
 import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.health.HealthTracker;
 import io.ollamaflow.core.internal.models.BackendModels;
-import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.models.ModelNames;
 import java.time.Clock;
 import java.time.Duration;
@@ -139,12 +138,6 @@ public final class BackendState implements BackendView {
   @Override
   public Optional<String> evictedByLoad() {
     return models.evictedByLoad(clock.instant());
-  }
-
-  @Override
-  public boolean mayHold(String model) {
-    ModelInventory inventory = models.inventory();
-    return !inventory.known() || inventory.has(ModelNames.canonical(model));
   }
 
   @Override
