@@ -18,6 +18,8 @@ import java.nio.file.Path;
 final class DatabaseSettings {
   enum Type { SQLITE, POSTGRESQL }
 
+  private static final SettingsKeys KEYS = SettingsKeys.of("Type", "JdbcUrl", "User", "Password", "PasswordFile");
+
   final Type type;
   final String jdbcUrl;
   final String user;
@@ -36,7 +38,7 @@ final class DatabaseSettings {
    */
   static DatabaseSettings read(JsonNode section) {
     if (section == null) return new DatabaseSettings(Type.SQLITE, null, null, null);
-    if (!section.isObject()) throw new IllegalArgumentException("Database: expected an object");
+    KEYS.check(section, "Database");
     String type = text(section, "Type");
     if (type == null || type.equalsIgnoreCase("Sqlite")) {
       for (String key : new String[] {"JdbcUrl", "User", "Password", "PasswordFile"}) {

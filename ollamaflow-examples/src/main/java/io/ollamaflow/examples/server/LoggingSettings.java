@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The {@code Logging} section of {@code ollamaflow.json}, under OllamaFlow's key names. A key the
@@ -20,8 +18,11 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
   static final int DEFAULT_SEVERITY = 6;
   static final LoggingSettings DEFAULT = new LoggingSettings(true, true, false, DEFAULT_SEVERITY, Optional.empty(), List.of());
 
-  private static final Set<String> KEYS = Set.of("enable", "consolelogging", "enablecolors", "minimumseverity",
-      "logdirectory", "logfilename", "servers", "logqueries", "logresults");
+  private static final SettingsKeys KEYS = SettingsKeys.of("Enable", "ConsoleLogging", "EnableColors", "MinimumSeverity",
+      "LogDirectory", "LogFilename", "Servers", "LogQueries", "LogResults");
+  /** RandomizePorts false, as OllamaFlow writes it, makes MinimumPort and MaximumPort unused. */
+  private static final SettingsKeys SERVER_KEYS = SettingsKeys.of("Hostname", "Port", "RandomizePorts", "MinimumPort",
+      "MaximumPort");
 
   /** One syslog receiver, reached over UDP. */
   record SyslogServer(String hostname, int port) {}
@@ -29,15 +30,9 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
   /** @throws IllegalArgumentException naming the key and what was wrong */
   static LoggingSettings read(JsonNode logging) {
     if (logging == null) return DEFAULT;
-    if (!logging.isObject()) throw new IllegalArgumentException("Logging: " + logging + " (expected: an object)");
-    for (var entry : logging.properties()) {
-      if (!KEYS.contains(entry.getKey().toLowerCase(Locale.ROOT))) {
-        throw new IllegalArgumentException("Logging." + entry.getKey() + ": not a setting this server honours (known: "
-            + "Enable, ConsoleLogging, EnableColors, MinimumSeverity, LogDirectory, LogFilename, Servers, LogQueries, LogResults)");
-      }
-    }
+    KEYS.check(logging, "Logging");
     for (String bodyLogging : List.of("LogQueries", "LogResults")) {
-      if (bool(logging, bodyLogging, false)) {
+      if (bool(logging, "Logging." + bodyLogging, false)) {
         throw new IllegalArgumentException("Logging." + bodyLogging
             + ": true is not supported (request and response bodies are not logged); set it to false or remove it");
       }
@@ -57,14 +52,15 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
     if (directory != null || filename != null) {
       file = Optional.of(Path.of(directory == null ? "./logs/" : directory).resolve(filename == null ? "ollamaflow.log" : filename));
     }
-    return new LoggingSettings(bool(logging, "Enable", true), bool(logging, "ConsoleLogging", true),
-        bool(logging, "EnableColors", false), minimumSeverity, file, servers(ServerSettings.field(logging, "Servers")));
+    return new LoggingSettings(bool(logging, "Logging.Enable", true), bool(logging, "Logging.ConsoleLogging", true),
+        bool(logging, "Logging.EnableColors", false), minimumSeverity, file, servers(ServerSettings.field(logging, "Servers")));
   }
 
-  private static boolean bool(JsonNode node, String name, boolean fallback) {
-    JsonNode value = ServerSettings.field(node, name);
+  /** @param path the key's full path, whose last part is its name */
+  private static boolean bool(JsonNode node, String path, boolean fallback) {
+    JsonNode value = ServerSettings.field(node, path.substring(path.lastIndexOf('.') + 1));
     if (value == null) return fallback;
-    if (!value.isBoolean()) throw new IllegalArgumentException("Logging." + name + ": " + value + " (expected: true or false)");
+    if (!value.isBoolean()) throw new IllegalArgumentException(path + ": " + value + " (expected: true or false)");
     return value.booleanValue();
   }
 
@@ -84,13 +80,10 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
     for (int i = 0; i < servers.size(); i++) {
       String path = "Logging.Servers[" + i + "]";
       JsonNode server = servers.get(i);
-      if (!server.isObject()) throw new IllegalArgumentException(path + ": " + server + " (expected: an object)");
-      for (var entry : server.properties()) {
-        String key = entry.getKey().toLowerCase(Locale.ROOT);
-        if (!key.equals("hostname") && !key.equals("port")) {
-          throw new IllegalArgumentException(path + "." + entry.getKey()
-              + ": not a setting this server honours (known: Hostname, Port)");
-        }
+      SERVER_KEYS.check(server, path);
+      if (bool(server, path + ".RandomizePorts", false)) {
+        throw new IllegalArgumentException(path + ".RandomizePorts: true is not supported (each server is sent to at its Port);"
+            + " set it to false or remove it");
       }
       JsonNode hostname = ServerSettings.field(server, "Hostname");
       if (hostname == null || !hostname.isTextual() || hostname.textValue().isBlank()) {

@@ -35,6 +35,22 @@ final class ServerSettings {
 
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  // The keys each object may hold; the README lists those accepted and ignored.
+  private static final SettingsKeys TOP_KEYS = SettingsKeys.of("Logging", "Webserver", "DatabaseFilename",
+      "AdminBearerTokens", "StickyHeaders", "Database", "AllowedOrigins", "StickySessionLimits", "Frontends", "Backends");
+  private static final SettingsKeys WEBSERVER_KEYS = SettingsKeys.of("Hostname", "Port", "IO", "Ssl", "AccessControl",
+      "Headers", "Prefix", "Debug");
+  private static final SettingsKeys IO_KEYS = SettingsKeys.of("MaxConnections", "MaxConnectionsPerAddress",
+      "RequestHeadTimeoutMs", "ReadTimeoutMs", "MinRequestBodyBytesPerSecond", "BufferedRequestBodySize", "IdleTimeoutMs",
+      "WriteTimeoutMs", "MaxIncomingHeadersSize", "ShutdownGraceMs", "StreamBufferSize", "MaxRequests", "EnableKeepAlive");
+  private static final SettingsKeys HEADERS_KEYS = SettingsKeys.of("IncludeContentLength", "DefaultHeaders");
+  /** Watson's default response headers: request-style headers and CORS, which the server sets itself. */
+  private static final SettingsKeys DEFAULT_HEADERS_KEYS = SettingsKeys.of("Access-Control-Allow-Origin",
+      "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Expose-Headers", "Accept",
+      "Accept-Language", "Accept-Charset", "Cache-Control", "Connection", "Host");
+  private static final SettingsKeys DEBUG_KEYS = SettingsKeys.of("AccessControl", "Routing", "Requests", "Responses");
+  private static final SettingsKeys STICKY_LIMITS_KEYS = SettingsKeys.of("MaxSessions", "MaxKeyLength");
+
   final String hostname;
   final int port;
   final HttpServerOptions httpOptions;
@@ -50,7 +66,9 @@ final class ServerSettings {
   final LoggingSettings logging;
 
   private ServerSettings(JsonNode root) {
+    TOP_KEYS.check(root, "");
     JsonNode webserver = field(root, "Webserver");
+    if (webserver != null) webserverChecks(webserver);
     hostname = webserver == null ? DEFAULT_HOSTNAME : text(webserver, "Webserver.Hostname", "Hostname", DEFAULT_HOSTNAME);
     port = webserver == null ? DEFAULT_PORT : port(webserver);
     httpOptions = io(webserver == null ? null : field(webserver, "IO"));
@@ -60,6 +78,7 @@ final class ServerSettings {
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
     allowedOrigins = strings(root, "AllowedOrigins", List.of());
     JsonNode limits = field(root, "StickySessionLimits");
+    if (limits != null) STICKY_LIMITS_KEYS.check(limits, "StickySessionLimits");
     maxStickySessions = positive(limits, "MaxSessions", FlowCluster.DEFAULT_MAX_STICKY_SESSIONS);
     maxStickyKeyLength = positive(limits, "MaxKeyLength", FlowCluster.DEFAULT_MAX_STICKY_KEY_LENGTH);
     try {
@@ -112,6 +131,22 @@ final class ServerSettings {
     return root;
   }
 
+  /** The Webserver keys not read into a setting: the section's own, the ignored ones, the security ones. */
+  private static void webserverChecks(JsonNode webserver) {
+    WEBSERVER_KEYS.check(webserver, "Webserver");
+    UnreadSecuritySettings.refuseWhatIsOn(webserver);
+    JsonNode headers = field(webserver, "Headers");
+    if (headers != null) {
+      HEADERS_KEYS.check(headers, "Webserver.Headers");
+      JsonNode defaults = field(headers, "DefaultHeaders");
+      if (defaults != null) {
+        DEFAULT_HEADERS_KEYS.check(defaults, "Webserver.Headers.DefaultHeaders");
+      }
+    }
+    JsonNode debug = field(webserver, "Debug");
+    if (debug != null) DEBUG_KEYS.check(debug, "Webserver.Debug");
+  }
+
   /** A top-level field by case-insensitive name, as OllamaFlow reads it; null if absent or null. */
   static JsonNode field(JsonNode node, String name) {
     for (var entry : node.properties()) {
@@ -151,7 +186,7 @@ final class ServerSettings {
   private static HttpServerOptions io(JsonNode io) {
     HttpServerOptions.Builder b = HttpServerOptions.builder();
     if (io == null) return b.build();
-    if (!io.isObject()) throw new IllegalArgumentException("Webserver.IO: " + io + " (expected: an object)");
+    IO_KEYS.check(io, "Webserver.IO");
     number(io, "MaxConnections", n -> b.maxConnections(toInt(n)));
     number(io, "MaxConnectionsPerAddress", n -> b.maxConnectionsPerAddress(toInt(n)));
     number(io, "RequestHeadTimeoutMs", n -> b.requestHeadTimeout(Duration.ofMillis(n)));

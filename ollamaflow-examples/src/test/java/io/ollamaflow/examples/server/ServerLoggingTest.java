@@ -126,8 +126,6 @@ class ServerLoggingTest {
   void unknownLoggingKeysAndBodyLoggingAreRefusedNamingTheKey() throws Exception {
     assertThatThrownBy(() -> load("{\"Logging\":{\"LogColour\":true}}"))
         .hasMessageStartingWith("Logging.LogColour: not a setting this server honours");
-    assertThatThrownBy(() -> load("{\"Logging\":{\"Servers\":[{\"Hostname\":\"h\",\"Port\":514,\"RandomizePorts\":true}]}}"))
-        .hasMessageStartingWith("Logging.Servers[0].RandomizePorts: not a setting this server honours");
     assertThatThrownBy(() -> load("{\"Logging\":{\"LogQueries\":true}}"))
         .hasMessageStartingWith("Logging.LogQueries: true is not supported");
     assertThat(load("{\"Logging\":{\"LogQueries\":false,\"LogResults\":false,\"MinimumSeverity\":7}}").logging.minimumSeverity())
