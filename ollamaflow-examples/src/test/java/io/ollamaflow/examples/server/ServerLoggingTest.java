@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +71,29 @@ class ServerLoggingTest {
     String log = Files.readString(logs.resolve("flow.log"));
     assertThat(log).contains("INFO io.ollamaflow.examples.server.OllamaFlowServer - OllamaFlow listening on")
         .containsPattern("INFO ollamaflow.requests - \\[\\w+\\] POST /api/generate .*model=llama3\\.2 .*-> 200");
+  }
+
+  @Test
+  void accessLineCarriesTimeToFirstByteBeforeTheStreamsTokens() throws Exception {
+    Path logs = dir.resolve("logs");
+    int tokenDelayMs = 20;
+    try (OllamaFlowServer server = DemoServer.start(dir, ",\"Logging\":{\"ConsoleLogging\":false,\"LogDirectory\":\""
+        + logs + "\",\"LogFilename\":\"flow.log\"}", tokenDelayMs)) {
+      HttpResponse<String> streamed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+          + "/api/generate")).POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.2\",\"prompt\":\"hi\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(streamed.statusCode()).isEqualTo(200);
+    }
+    restoreDefaultLogging();
+    Matcher line = Pattern.compile("-> 200 \\((\\d+) ms, ttfb (\\d+\\.\\d) ms, tokens in=\\d+ out=(\\d+)\\)")
+        .matcher(Files.readString(logs.resolve("flow.log")));
+    assertThat(line.find()).as("the access line with ttfb").isTrue();
+    long totalMs = Long.parseLong(line.group(1));
+    double ttfbMs = Double.parseDouble(line.group(2));
+    long tokens = Long.parseLong(line.group(3));
+    assertThat(tokens).isGreaterThan(2);
+    // The headers went out before the tokens, each of which the backend waited tokenDelayMs for.
+    assertThat(totalMs - ttfbMs).isGreaterThanOrEqualTo((tokens - 1) * tokenDelayMs - 1);
   }
 
   @Test

@@ -136,7 +136,7 @@ public final class MicrometerMetrics implements ClusterMetrics {
         .serviceLevelObjectives(LATENCY_BUCKETS)
         .tags(genAiTags(r, r.status()))
         .register(registry)
-        .record(r.elapsedNanos(), TimeUnit.NANOSECONDS);
+        .record(r.firstByteNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -34,6 +34,7 @@ final class RequestState implements RequestInfo, PickContext {
   private String affinityKey;
   private boolean coldLoad;
   private boolean responseStarted;
+  private long firstByteNanos = -1;
   private FlowException midResponseFailure;
   private AnswerTimings answered = AnswerTimings.NONE;
 
@@ -73,6 +74,7 @@ final class RequestState implements RequestInfo, PickContext {
   void responseStarted(int status) {
     this.status = status;
     this.responseStarted = true;
+    if (firstByteNanos < 0) firstByteNanos = System.nanoTime() - startNanos;
   }
 
   boolean responseStarted() { return responseStarted; }
@@ -100,6 +102,7 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public String backendId() { return backendId; }
   @Override public int status() { return status; }
   @Override public long elapsedNanos() { return System.nanoTime() - startNanos; }
+  @Override public long firstByteNanos() { return firstByteNanos; }
   @Override public boolean sticky() { return Selector.STICKY.equals(selectedBy); }
   @Override public long inputTokens() { return answered.inputTokens(); }
   @Override public long outputTokens() { return answered.outputTokens(); }
