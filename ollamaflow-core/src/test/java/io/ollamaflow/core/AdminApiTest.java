@@ -374,6 +374,26 @@ class AdminApiTest {
     }
   }
 
+  @Test
+  void anAdminTokenInTheQueryStringIsRefusedWith401EvenBesideAValidHeaderAndChangesNothing() throws Exception {
+    for (String query : new String[] {"token=" + TOKEN, "access_token=" + TOKEN, "Api_Key=" + TOKEN,
+        "frontend=f1&key=" + TOKEN}) {
+      assertError(harness.call(new Request.Builder().url(harness.url("/v1.0/backends?" + query))),
+          401, "AuthenticationFailed", "the admin token is never accepted in the query string (parameter '");
+      Response withHeader = harness.call(new Request.Builder().url(harness.url("/v1.0/backends?" + query))
+          .header("Authorization", "Bearer " + TOKEN).put(RequestBody.create("{\"Identifier\":\"b1\"}", ScenarioHarness.JSON)));
+      try (withHeader) {
+        String body = withHeader.body().string();
+        assertThat(withHeader.code()).as(query).isEqualTo(401);
+        assertThat(JSON.readTree(body).get("Description").asText())
+            .endsWith("; send it in the header Authorization: Bearer <admin token>").doesNotContain(TOKEN);
+      }
+    }
+    assertThat(harness.store.backends()).isEmpty();
+    json(harness.call(new Request.Builder().url(harness.url("/v1.0/backends?tokenizer=x"))
+        .header("Authorization", "Bearer " + TOKEN)), 200);
+  }
+
   // ---- secrets ----
 
   @Test

@@ -88,7 +88,7 @@ public final class AdminHandler implements FlowHttpHandler {
     exchange.addResponseHeader("Access-Control-Allow-Origin", "*");
     exchange.addResponseHeader("Access-Control-Expose-Headers", "*");
     String what = exchange.method() + " " + LogSafe.of(exchange.rawPath());
-    String refusal = auth.refusal(exchange.requestHeader("Authorization"));
+    String refusal = auth.refusal(exchange.requestHeader("Authorization"), exchange.rawQuery());
     if (refusal != null) {
       log.warn("[{}] admin {} from {} refused: {}", requestId, what, exchange.remoteAddress(), LogSafe.of(refusal));
       exchange.addResponseHeader("WWW-Authenticate", "Bearer");
