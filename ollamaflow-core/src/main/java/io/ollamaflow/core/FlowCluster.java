@@ -28,6 +28,7 @@ import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.metrics.ClusterMetrics;
 import io.ollamaflow.core.internal.metrics.MicrometerMetrics;
 import io.ollamaflow.core.internal.metrics.RecentTraffic;
+import io.ollamaflow.core.internal.proxy.BodyLog;
 import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.RouteTable;
@@ -107,7 +108,8 @@ public final class FlowCluster implements AutoCloseable {
     state = new ClusterState(store, balancers, client, polling, events, b.clock,
         new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
-    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock,
+        new BodyLog(state, b.logRequestBodies, b.logResponseBodies));
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
     admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
@@ -250,6 +252,8 @@ public final class FlowCluster implements AutoCloseable {
     private int maxStickyKeyLength = DEFAULT_MAX_STICKY_KEY_LENGTH;
     private List<String> adminBearerTokens = List.of();
     private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
+    private boolean logRequestBodies;
+    private boolean logResponseBodies;
     private final List<ApiTranslator> translators = new ArrayList<>();
 
     private Builder() {}
@@ -445,6 +449,19 @@ public final class FlowCluster implements AutoCloseable {
      */
     public Builder allowedOrigins(List<String> origins) {
       this.allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(Objects.requireNonNull(origins, "allowedOrigins"));
+      return this;
+    }
+
+    /**
+     * Writes every request's body ({@code requests}) and every answer's body ({@code responses})
+     * to the log at info, on logger {@code ollamaflow.bodies}: the first 8192 bytes of each,
+     * credentials redacted (JSON members named like one, bearer tokens). A frontend's
+     * {@code logRequestBody} / {@code logResponseBody} turns the same on for its requests only.
+     * Default: off.
+     */
+    public Builder logBodies(boolean requests, boolean responses) {
+      this.logRequestBodies = requests;
+      this.logResponseBodies = responses;
       return this;
     }
 

@@ -7,19 +7,25 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code Logging} section of {@code ollamaflow.json}, under OllamaFlow's key names. A key the
- * server does not honour is refused by name rather than silently dropped. Without the section the
- * server logs to the console at info, as before; file and syslog logging are on only when asked.
+ * The {@code Logging} section of {@code ollamaflow.json}, under OllamaFlow's key names, plus
+ * {@code SyslogFormat}. A key the server does not honour is refused by name rather than silently
+ * dropped. Without the section the server logs to the console at info, as before; file and syslog
+ * logging are on only when asked, and so are request and answer bodies ({@code LogQueries},
+ * {@code LogResults}).
  */
 record LoggingSettings(boolean enabled, boolean console, boolean colors, int minimumSeverity,
-    Optional<Path> file, List<SyslogServer> servers) {
+    Optional<Path> file, List<SyslogServer> servers, SyslogFormat syslogFormat, boolean logQueries, boolean logResults) {
 
   /** Syslog severity 6 (informational). */
   static final int DEFAULT_SEVERITY = 6;
-  static final LoggingSettings DEFAULT = new LoggingSettings(true, true, false, DEFAULT_SEVERITY, Optional.empty(), List.of());
+  static final LoggingSettings DEFAULT = new LoggingSettings(true, true, false, DEFAULT_SEVERITY, Optional.empty(), List.of(),
+      SyslogFormat.RFC3164, false, false);
 
   private static final SettingsKeys KEYS = SettingsKeys.of("Enable", "ConsoleLogging", "EnableColors", "MinimumSeverity",
-      "LogDirectory", "LogFilename", "Servers", "LogQueries", "LogResults");
+      "LogDirectory", "LogFilename", "Servers", "SyslogFormat", "LogQueries", "LogResults");
+
+  /** How a line is framed in its syslog datagram. */
+  enum SyslogFormat { RFC3164, RFC5424 }
   /** RandomizePorts false, as OllamaFlow writes it, makes MinimumPort and MaximumPort unused. */
   private static final SettingsKeys SERVER_KEYS = SettingsKeys.of("Hostname", "Port", "RandomizePorts", "MinimumPort",
       "MaximumPort");
@@ -31,12 +37,6 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
   static LoggingSettings read(JsonNode logging) {
     if (logging == null) return DEFAULT;
     KEYS.check(logging, "Logging");
-    for (String bodyLogging : List.of("LogQueries", "LogResults")) {
-      if (bool(logging, "Logging." + bodyLogging, false)) {
-        throw new IllegalArgumentException("Logging." + bodyLogging
-            + ": true is not supported (request and response bodies are not logged); set it to false or remove it");
-      }
-    }
     JsonNode severity = ServerSettings.field(logging, "MinimumSeverity");
     int minimumSeverity = DEFAULT_SEVERITY;
     if (severity != null) {
@@ -53,7 +53,17 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
       file = Optional.of(Path.of(directory == null ? "./logs/" : directory).resolve(filename == null ? "ollamaflow.log" : filename));
     }
     return new LoggingSettings(bool(logging, "Logging.Enable", true), bool(logging, "Logging.ConsoleLogging", true),
-        bool(logging, "Logging.EnableColors", false), minimumSeverity, file, servers(ServerSettings.field(logging, "Servers")));
+        bool(logging, "Logging.EnableColors", false), minimumSeverity, file, servers(ServerSettings.field(logging, "Servers")),
+        syslogFormat(text(logging, "SyslogFormat")), bool(logging, "Logging.LogQueries", false),
+        bool(logging, "Logging.LogResults", false));
+  }
+
+  private static SyslogFormat syslogFormat(String name) {
+    if (name == null) return SyslogFormat.RFC3164;
+    for (SyslogFormat format : SyslogFormat.values()) {
+      if (format.name().equalsIgnoreCase(name)) return format;
+    }
+    throw new IllegalArgumentException("Logging.SyslogFormat: \"" + name + "\" (expected: RFC3164 or RFC5424)");
   }
 
   /** @param path the key's full path, whose last part is its name */

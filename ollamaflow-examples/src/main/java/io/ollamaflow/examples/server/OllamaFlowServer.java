@@ -104,6 +104,7 @@ public final class OllamaFlowServer implements AutoCloseable {
           .allowedOrigins(settings.allowedOrigins)
           .stickySessionLimits(settings.maxStickySessions, settings.maxStickyKeyLength)
           .adminBearerTokens(settings.adminBearerTokens)
+          .logBodies(settings.logging.logQueries(), settings.logging.logResults())
           .eventListener(new RequestLog())
           .build();
       if (!options.demo) seedIfEmpty(cluster.admin(), settings);

@@ -48,9 +48,10 @@ public final class ProxyEngine {
   private final TranslatorRegistry translators;
   private final Selector selector;
   private final Forwarder forwarder;
+  private final BodyLog bodies;
 
   public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
-      TranslatorRegistry translators, Clock clock) {
+      TranslatorRegistry translators, Clock clock, BodyLog bodies) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
@@ -58,6 +59,7 @@ public final class ProxyEngine {
     this.translators = translators;
     this.selector = new Selector(state, translators, clock);
     this.forwarder = new Forwarder(state, events, new Recorder(state, clock));
+    this.bodies = bodies;
   }
 
   /** Requests of this frontend waiting for a backend slot. */
@@ -71,8 +73,17 @@ public final class ProxyEngine {
    *
    * <p>Threading: called by request threads concurrently; blocks for as long as the call lasts.
    */
-  public void serve(ProxyCall exchange) throws IOException {
-    RequestState request = new RequestState(exchange, stickyHeaders, state.demand());
+  public void serve(ProxyCall call) throws IOException {
+    RequestState request = new RequestState(call, stickyHeaders, state.demand());
+    ProxyCall exchange = bodies.watch(call, request);
+    try {
+      serveAndReport(exchange, request);
+    } finally {
+      bodies.write(exchange, request);
+    }
+  }
+
+  private void serveAndReport(ProxyCall exchange, RequestState request) throws IOException {
     exchange.addResponseHeader(REQUEST_ID_HEADER, request.requestId());
     try {
       serve(exchange, request);

@@ -1,0 +1,93 @@
+package io.ollamaflow.core.internal.proxy;
+
+import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.LogSafe;
+import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.routing.FrontendRoute;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Request and answer bodies written to the log at info, on logger {@value #LOGGER}: for every
+ * request when the cluster asks for it ({@code FlowCluster.Builder.logBodies}), and for the
+ * requests of a frontend whose {@code LogRequestBody} / {@code LogResponseBody} is set. The
+ * request body is what the client sent; the answer body is what the client received (after any
+ * translation), for answers relayed from a backend. Each body is cut to its first
+ * {@value #MAX_BYTES} bytes, its length in all noted; credentials are replaced by
+ * {@value #REDACTED} (JSON members named like one, and bearer tokens anywhere); control
+ * characters are escaped, so a body is one log line.
+ *
+ * <p>Threading: shared by request threads; holds no mutable state.
+ */
+public final class BodyLog {
+  /** The logger the bodies are written to. */
+  public static final String LOGGER = "ollamaflow.bodies";
+  /** The most bytes of one body written. */
+  public static final int MAX_BYTES = 8192;
+  static final String REDACTED = "********";
+  private static final Logger log = LoggerFactory.getLogger(LOGGER);
+  /** A JSON string member whose name is a credential's: {@code "api_key": "..."}. */
+  private static final Pattern SECRET_MEMBER = Pattern.compile("(?i)(\"(?:authorization|password|passwd|secret|"
+      + "client_secret|token|access_token|refresh_token|id_token|bearer_?token|api[_-]?key|x-api-key)\"\\s*:\\s*\")"
+      + "(?:[^\"\\\\]|\\\\.)*(\"?)");
+  private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+
+  private final ClusterState state;
+  private final boolean requests;
+  private final boolean responses;
+
+  /**
+   * @param requests log every request's body
+   * @param responses log every answer's body
+   */
+  public BodyLog(ClusterState state, boolean requests, boolean responses) {
+    this.state = state;
+    this.requests = requests;
+    this.responses = responses;
+  }
+
+  /** The call as the pipeline should use it: one that keeps its bodies' first bytes, when any may be logged. */
+  ProxyCall watch(ProxyCall call, RequestState request) {
+    if (requests || responses) return new BodyCapture(call, request, this);
+    for (FrontendRoute route : state.routes().frontends()) {
+      if (route.frontend().logRequestBody() || route.frontend().logResponseBody()) {
+        return new BodyCapture(call, request, this);
+      }
+    }
+    return call;
+  }
+
+  boolean logsRequestOf(Frontend frontend) {
+    return requests || (frontend != null && frontend.logRequestBody());
+  }
+
+  boolean logsResponseOf(Frontend frontend) {
+    return responses || (frontend != null && frontend.logResponseBody());
+  }
+
+  /** Writes what {@code call} kept, if it is a capture that kept anything. */
+  void write(ProxyCall call, RequestState request) {
+    if (!(call instanceof BodyCapture capture)) return;
+    if (capture.requestBody != null) {
+      log.info("[{}] request body ({}): {}", request.requestId(), size(capture.requestBody), text(capture.requestBody));
+    }
+    if (capture.responseBody != null) {
+      log.info("[{}] response body ({}): {}", request.requestId(), size(capture.responseBody), text(capture.responseBody));
+    }
+  }
+
+  private static String size(BodyCapture.Kept kept) {
+    long total = kept.total();
+    return total > kept.size() ? total + " bytes, the first " + kept.size() + " shown" : total + " bytes";
+  }
+
+  /** The kept bytes as text with credentials redacted and control characters escaped. */
+  static String text(BodyCapture.Kept kept) {
+    String text = new String(kept.bytes(), 0, kept.size(), StandardCharsets.UTF_8);
+    text = SECRET_MEMBER.matcher(text).replaceAll("$1" + REDACTED + "$2");
+    text = BEARER.matcher(text).replaceAll("$1" + REDACTED);
+    return LogSafe.of(text, Integer.MAX_VALUE);
+  }
+}
