@@ -2,7 +2,6 @@ package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.FlowException;
-import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +14,20 @@ import java.util.function.BiConsumer;
  * when the pipeline first opens it, once the frontend is known. Used by one thread at a time.
  */
 final class BodyCapture implements ProxyCall {
-  /** The first bytes of one body, and how many it had in all. */
-  static final class Kept {
+  /** A sink keeping the first bytes written to it, and counting all of them. */
+  static final class Kept extends OutputStream {
     private final byte[] bytes = new byte[BodyLog.MAX_BYTES];
     private int size;
     private long total;
 
-    void add(byte[] b, int off, int len) {
+    @Override
+    public void write(int b) {
+      if (size < bytes.length) bytes[size++] = (byte) b;
+      total++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
       int room = Math.min(len, bytes.length - size);
       if (room > 0) {
         System.arraycopy(b, off, bytes, size, room);
@@ -73,23 +79,10 @@ final class BodyCapture implements ProxyCall {
   public InputStream requestBody() {
     if (openedIn == null) {
       openedIn = call.requestBody();
-      if (log.logsRequestOf(request.frontendRoute() == null ? null : request.frontend())) {
-        Kept kept = requestBody = new Kept();
-        openedIn = new FilterInputStream(openedIn) {
-          @Override
-          public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) kept.add(new byte[] {(byte) b}, 0, 1);
-            return b;
-          }
-
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) kept.add(b, off, n);
-            return n;
-          }
-        };
+      if (log.logsRequestOf(request)) {
+        requestBody = new Kept();
+        // The pipeline never closes the client's body stream, so the tee need not pass close on.
+        openedIn = new TeeInputStream(openedIn, requestBody);
       }
     }
     return openedIn;
@@ -99,19 +92,19 @@ final class BodyCapture implements ProxyCall {
   public OutputStream responseBody() {
     if (openedOut == null) {
       openedOut = call.responseBody();
-      if (log.logsResponseOf(request.frontendRoute() == null ? null : request.frontend())) {
+      if (log.logsResponseOf(request)) {
         Kept kept = responseBody = new Kept();
         openedOut = new FilterOutputStream(openedOut) {
           @Override
           public void write(int b) throws IOException {
             out.write(b);
-            kept.add(new byte[] {(byte) b}, 0, 1);
+            kept.write(b);
           }
 
           @Override
           public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
-            kept.add(b, off, len);
+            kept.write(b, off, len);
           }
         };
       }

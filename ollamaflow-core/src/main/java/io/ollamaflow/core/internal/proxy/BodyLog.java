@@ -1,6 +1,5 @@
 package io.ollamaflow.core.internal.proxy;
 
-import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
@@ -59,12 +58,14 @@ public final class BodyLog {
     return call;
   }
 
-  boolean logsRequestOf(Frontend frontend) {
-    return requests || (frontend != null && frontend.logRequestBody());
+  /** Whether this request's body is logged; asked once its frontend is known. */
+  boolean logsRequestOf(RequestState request) {
+    return requests || (request.frontendRoute() != null && request.frontend().logRequestBody());
   }
 
-  boolean logsResponseOf(Frontend frontend) {
-    return responses || (frontend != null && frontend.logResponseBody());
+  /** Whether this request's answer body is logged. */
+  boolean logsResponseOf(RequestState request) {
+    return responses || (request.frontendRoute() != null && request.frontend().logResponseBody());
   }
 
   /** Writes what {@code call} kept, if it is a capture that kept anything. */
