@@ -202,9 +202,7 @@ class ServerLoggingTest {
   }
 
   private ServerSettings load(String json) throws Exception {
-    Path file = dir.resolve("settings.json");
-    Files.writeString(file, json);
-    return ServerSettings.load(file);
+    return SettingsFile.load(dir, json);
   }
 
   /** A body that is not JSON: refused by the proxy itself, so it is logged as a failed request, at warn. */

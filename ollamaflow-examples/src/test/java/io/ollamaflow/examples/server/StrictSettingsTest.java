@@ -114,8 +114,6 @@ class StrictSettingsTest {
   }
 
   private ServerSettings load(String json) throws Exception {
-    Path file = dir.resolve("settings.json");
-    Files.writeString(file, json);
-    return ServerSettings.load(file);
+    return SettingsFile.load(dir, json);
   }
 }
