@@ -28,7 +28,7 @@ class SqliteVersion3UpgradeTest {
   @BeforeEach
   void copyFixture() throws Exception {
     file = dir.resolve("config.db");
-    try (InputStream in = getClass().getResourceAsStream("/schema-v3.db")) {
+    try (InputStream in = getClass().getResourceAsStream("/schema-v3.sqlite")) {
       Files.copy(in, file);
     }
     assertThat(userVersion()).as("the fixture is a schema-3 file").isEqualTo(3);

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The content of {@code src/test/resources/schema-v3.db}, a file written by the schema-3 release of
+ * The content of {@code src/test/resources/schema-v3.sqlite}, a file written by the schema-3 release of
  * this store (commit 2f9adc4) through its public API: {@link #main} ran with that release's jars
  * on the class path. Only builder methods that release had are used, so this class
  * compiles against both; the upgrade test reads the file with the current code and expects these
