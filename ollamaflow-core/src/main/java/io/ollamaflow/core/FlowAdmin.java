@@ -139,12 +139,8 @@ public final class FlowAdmin {
     Objects.requireNonNull(identifier, "identifier");
     write(() -> {
       if (store.frontend(identifier).isEmpty()) throw missing("frontend", identifier);
-      List<String> keys = store.apiKeys().stream()
-          .filter(k -> k.frontends().contains(identifier))
-          .map(ApiKey::identifier)
-          .sorted()
-          .toList();
-      if (!keys.isEmpty()) throw inUse("frontend", identifier, "API key", keys, "Frontends");
+      refuseWhileListed("frontend", identifier, "API key", store.apiKeys(), ApiKey::frontends, ApiKey::identifier,
+          "Frontends");
       store.removeFrontend(identifier);
       return null;
     });
@@ -206,12 +202,8 @@ public final class FlowAdmin {
     Objects.requireNonNull(identifier, "identifier");
     write(() -> {
       if (store.backend(identifier).isEmpty()) throw missing("backend", identifier);
-      List<String> users = store.frontends().stream()
-          .filter(f -> f.backends().contains(identifier))
-          .map(Frontend::identifier)
-          .sorted()
-          .toList();
-      if (!users.isEmpty()) throw inUse("backend", identifier, "frontend", users, "Backends");
+      refuseWhileListed("backend", identifier, "frontend", store.frontends(), Frontend::backends, Frontend::identifier,
+          "Backends");
       store.removeBackend(identifier);
       return null;
     });
@@ -446,11 +438,17 @@ public final class FlowAdmin {
     return new FlowException(ErrorCode.CONFLICT, article + kind + " with identifier '" + identifier + "' already exists");
   }
 
-  /** A delete refused because other objects name the one deleted in their {@code field}. */
-  private static FlowException inUse(String kind, String identifier, String userKind, List<String> users,
-      String field) {
-    return new FlowException(ErrorCode.CONFLICT, kind + " '" + identifier + "' is used by " + userKind
-        + (users.size() == 1 ? " " : "s ") + quoted(users) + " (remove it from their " + field + " first)");
+  /** Refuses deleting {@code identifier} while any of {@code users} lists it in its {@code field}: 409 naming them. */
+  private static <T> void refuseWhileListed(String kind, String identifier, String userKind, List<T> users,
+      Function<T, List<String>> listed, Function<T, String> userIdentifier, String field) {
+    List<String> listing = users.stream()
+        .filter(user -> listed.apply(user).contains(identifier))
+        .map(userIdentifier)
+        .sorted()
+        .toList();
+    if (listing.isEmpty()) return;
+    throw new FlowException(ErrorCode.CONFLICT, kind + " '" + identifier + "' is used by " + userKind
+        + (listing.size() == 1 ? " " : "s ") + quoted(listing) + " (remove it from their " + field + " first)");
   }
 
   private static FlowException missing(String kind, String identifier) {

@@ -290,7 +290,7 @@ async function signIn(token) {
   refresh();
 }
 
-// ---- editor: one form for frontends and backends, with the API's validation next to the field ----
+// ---- editor: one form for frontends, backends and API keys, with the API's validation next to the field ----
 
 const BACKEND_FIELDS = [
   { name: "Identifier", label: "Identifier", type: "text", createOnly: true },
