@@ -231,7 +231,7 @@ public final class FlowAdmin {
     String secret = ApiKeySecrets.issue();
     Instant now = clock.instant();
     ApiKey key = settings.secret(secret).createdUtc(now).lastUpdateUtc(now).build();
-    return write(() -> {
+    return writeKeys(() -> {
       if (store.apiKey(key.identifier()).isPresent()) throw exists("API key", key.identifier());
       checkReferences(key);
       if (key.isExpiredAt(now)) {
@@ -254,7 +254,7 @@ public final class FlowAdmin {
    */
   public ApiKey updateApiKey(ApiKey key) {
     Objects.requireNonNull(key, "key");
-    return write(() -> {
+    return writeKeys(() -> {
       ApiKey stored = store.apiKey(key.identifier()).orElseThrow(() -> missing("API key", key.identifier()));
       if (!stored.keyHash().equals(key.keyHash())) {
         throw new FlowException(ErrorCode.BAD_REQUEST, "the secret of API key '" + key.identifier()
@@ -274,7 +274,7 @@ public final class FlowAdmin {
   public IssuedApiKey rotateApiKey(String identifier) {
     Objects.requireNonNull(identifier, "identifier");
     String secret = ApiKeySecrets.issue();
-    return write(() -> {
+    return writeKeys(() -> {
       ApiKey stored = store.apiKey(identifier).orElseThrow(() -> missing("API key", identifier));
       store.putApiKey(stored.toBuilder().secret(secret).lastUpdateUtc(clock.instant()).build());
       return new IssuedApiKey(readBack(store::apiKey, identifier), secret);
@@ -289,7 +289,7 @@ public final class FlowAdmin {
    */
   public void deleteApiKey(String identifier) {
     Objects.requireNonNull(identifier, "identifier");
-    write(() -> {
+    writeKeys(() -> {
       if (!store.removeApiKey(identifier)) throw missing("API key", identifier);
       return null;
     });
@@ -393,6 +393,16 @@ public final class FlowAdmin {
   /** Work done through the cluster's one config writer, which applies the store's new content before returning. */
   private <T> T write(Supplier<T> work) {
     return state.writer().write(work);
+  }
+
+  /** A write of API keys; a store written before keys existed refuses it, which is said plainly. */
+  private <T> T writeKeys(Supplier<T> work) {
+    try {
+      return write(work);
+    } catch (UnsupportedOperationException e) {
+      throw new FlowException(ErrorCode.INTERNAL, e.getMessage() + " (expected: a ConfigStore that implements the"
+          + " API key methods, such as InMemoryConfigStore, SqliteConfigStore or PostgresConfigStore)");
+    }
   }
 
   /** A format no translator or built-in knows would leave the backend serving no route at all. */

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.ApiKeyUsage;
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,37 @@ class FlowAdminApiKeysTest {
     assertThat(admin.apiKeyUsage()).extracting(ApiKeyUsage::identifier).containsExactly("a");
     assertRefused(() -> admin.apiKeyUsage("b"), ErrorCode.NOT_FOUND, "no API key with identifier 'b'");
     assertRefused(() -> admin.deleteApiKey("b"), ErrorCode.NOT_FOUND, "no API key with identifier 'b'");
+  }
+
+  @Test
+  void aStoreWrittenBeforeKeysExistedListsNoneAndRefusesKeyWritesNamingItself() {
+    try (FlowCluster old = FlowCluster.builder().configStore(new StoreWithoutKeys(store)).disableActiveHealthChecks()
+        .build()) {
+      assertThat(old.admin().apiKeys()).isEmpty();
+      assertRefused(() -> old.admin().createApiKey(ApiKey.builder("ci")), ErrorCode.INTERNAL,
+          "StoreWithoutKeys does not keep API keys (expected: a ConfigStore that implements the API key methods");
+      assertThat(store.apiKeys()).isEmpty();
+    }
+  }
+
+  /** A third-party store from before API keys: only the frontend and backend methods. */
+  private static final class StoreWithoutKeys implements ConfigStore {
+    private final ConfigStore inner;
+
+    StoreWithoutKeys(ConfigStore inner) {
+      this.inner = inner;
+    }
+
+    @Override public List<Frontend> frontends() { return inner.frontends(); }
+    @Override public Optional<Frontend> frontend(String id) { return inner.frontend(id); }
+    @Override public void putFrontend(Frontend frontend) { inner.putFrontend(frontend); }
+    @Override public boolean removeFrontend(String id) { return inner.removeFrontend(id); }
+    @Override public List<Backend> backends() { return inner.backends(); }
+    @Override public Optional<Backend> backend(String id) { return inner.backend(id); }
+    @Override public void putBackend(Backend backend) { inner.putBackend(backend); }
+    @Override public boolean removeBackend(String id) { return inner.removeBackend(id); }
+    @Override public long revision() { return inner.revision(); }
+    @Override public void close() {}
   }
 
   private static void assertRefused(Runnable call, ErrorCode code, String messageStart) {
