@@ -46,9 +46,13 @@ import java.util.stream.Collectors;
  * update or delete of a missing one {@link ErrorCode#NOT_FOUND}, a frontend naming a backend
  * that does not exist or a load-balancing policy that is not registered
  * {@link ErrorCode#BAD_REQUEST}, and deleting a backend that a frontend still lists
- * {@link ErrorCode#CONFLICT} naming those frontends (likewise a frontend that an API key lists). A write that passes is stored and then
- * applied to the cluster before the call returns, so the next request routes by it. Requests
- * already in flight finish on the configuration they started with, streams included.
+ * {@link ErrorCode#CONFLICT} naming those frontends (likewise a frontend that an API key lists).
+ * A write that passes is stored and then applied to the cluster before the call returns, so the
+ * next request routes by it. Requests already in flight finish on the configuration they started
+ * with, streams included.
+ *
+ * <p>API keys ({@link #createApiKey}) are issued here: the secret is generated on the server and
+ * returned once, in an {@link IssuedApiKey}; the store keeps its prefix and hash.
  *
  * <p>Objects are returned as stored, secrets included ({@link Backend#toString()} masks them).
  * An update whose {@code bearerToken}, or whose value of a header named like a credential
