@@ -41,9 +41,7 @@ class PostgresSchemaTest {
   @Test
   void aVersionOneDatabaseIsUpgradedKeepingItsRowsWithTheNewColumnsDefaults() throws SQLException {
     try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
-      for (String ddl : Schema.migration(0)) s.execute(ddl);
-      s.execute("INSERT INTO schema_version VALUES (1, 1)");
+      createSchemaVersion(s, 1);
       s.execute("""
           INSERT INTO backends VALUES ('old', 'Old', 'gpu1', 11434, FALSE, 2, 1, 'GET', '/', 4, 10, FALSE, FALSE,
             FALSE, 'OLLAMA', '[]', '{}', '{}', TRUE, TRUE, NULL, NULL, '{}', TRUE,
@@ -70,9 +68,7 @@ class PostgresSchemaTest {
   @Test
   void aVersionThreeDatabaseIsUpgradedKeepingEveryRowAndNoFrontendRequiresAKey() throws SQLException {
     try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
-      for (int v = 0; v < 3; v++) for (String ddl : Schema.migration(v)) s.execute(ddl);
-      s.execute("INSERT INTO schema_version VALUES (1, 3)");
+      createSchemaVersion(s, 3);
       s.execute("""
           INSERT INTO backends VALUES ('gpu', 'GPU', 'gpu1', 11434, FALSE, 2, 1, 'GET', '/', 4, 10, FALSE, FALSE,
             FALSE, 'OLLAMA', '["eu"]', '{}', '{}', TRUE, TRUE, 'sk-1', NULL, '{}', TRUE,
@@ -141,9 +137,7 @@ class PostgresSchemaTest {
   void aMigrationThatFailsLeavesTheOldSchemaWhole() throws SQLException {
     // A version-2 database whose backends table someone already gave a 'weight' column by hand.
     try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
-      for (int v = 0; v < 2; v++) for (String ddl : Schema.migration(v)) s.execute(ddl);
-      s.execute("INSERT INTO schema_version VALUES (1, 2)");
+      createSchemaVersion(s, 2);
       s.execute("ALTER TABLE backends ADD COLUMN weight TEXT");
     }
 
@@ -222,6 +216,13 @@ class PostgresSchemaTest {
       execute("UPDATE backends SET headers = '{}', port = 0");
       assertThatThrownBy(() -> store.backend("b")).hasMessageStartingWith("PostgreSQL: stored backend 'b' is invalid: port");
     }
+  }
+
+  /** The tables of an older release: its migrations applied by hand, and its version recorded. */
+  private static void createSchemaVersion(Statement s, int version) throws SQLException {
+    s.execute("CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+    for (int v = 0; v < version; v++) for (String ddl : Schema.migration(v)) s.execute(ddl);
+    s.execute("INSERT INTO schema_version VALUES (1, " + version + ")");
   }
 
   private void awaitAdvisoryLockWaiter() throws Exception {
