@@ -11,8 +11,14 @@ import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +114,36 @@ class FlowAdminApiKeysTest {
     assertThat(admin.apiKeyUsage()).extracting(ApiKeyUsage::identifier).containsExactly("a");
     assertRefused(() -> admin.apiKeyUsage("b"), ErrorCode.NOT_FOUND, "no API key with identifier 'b'");
     assertRefused(() -> admin.deleteApiKey("b"), ErrorCode.NOT_FOUND, "no API key with identifier 'b'");
+  }
+
+  @Test
+  void concurrentCreatesOfOneIdentifierIssueExactlyOneKey() throws Exception {
+    int callers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<String>> outcomes = new ArrayList<>();
+      for (int i = 0; i < callers; i++) {
+        outcomes.add(pool.submit(() -> {
+          go.await();
+          try {
+            return admin.createApiKey(ApiKey.builder("ci")).secret();
+          } catch (FlowException e) {
+            return e.code().name();
+          }
+        }));
+      }
+      go.countDown();
+      List<String> results = new ArrayList<>();
+      for (Future<String> outcome : outcomes) results.add(outcome.get(30, TimeUnit.SECONDS));
+      List<String> secrets = results.stream().filter(r -> r.startsWith("ofk_")).toList();
+      assertThat(secrets).hasSize(1);
+      assertThat(results).filteredOn(r -> !r.startsWith("ofk_")).hasSize(callers - 1).containsOnly("CONFLICT");
+      assertThat(store.apiKey("ci").orElseThrow().matches(secrets.get(0))).as("the one answered is the one stored")
+          .isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
