@@ -2,6 +2,7 @@ package io.ollamaflow.examples.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ollamaflow.examples.sim.SimulatedOllama;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Secrets (admin tokens, backends' credentials, database passwords, clients' Authorization and
- * API-key headers) never appear in what the server shows: log lines at debug, answers (bodies and
+ * Secrets (admin tokens, backends' credentials, database passwords, API keys' secrets, clients'
+ * Authorization and API-key headers) never appear in what the server shows: log lines at debug, answers (bodies and
  * headers) of successes, refusals, backend failures and bad admin calls, or {@code /metrics}.
  * Every secret is a recognisable string, driven through the real standalone server.
  */
@@ -40,6 +41,8 @@ class SecretsNeverShownTest {
 
   private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
   private final StringBuilder shown = new StringBuilder();
+  /** Issued by the server during the test, so not a constant. */
+  private String apiKeySecret = "not issued";
 
   @TempDir
   Path dir;
@@ -58,7 +61,8 @@ class SecretsNeverShownTest {
       Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
           + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\","
           + "\"AdminBearerTokens\":[\"" + ADMIN_TOKEN + "\"],"
-          + "\"Logging\":{\"ConsoleLogging\":false,\"MinimumSeverity\":7,\"LogDirectory\":\"" + logs
+          + "\"Logging\":{\"ConsoleLogging\":false,\"MinimumSeverity\":7,\"LogQueries\":true,\"LogResults\":true,"
+          + "\"LogDirectory\":\"" + logs
           + "\",\"LogFilename\":\"flow.log\"},"
           + "\"Backends\":[{\"Identifier\":\"gpu-1\",\"Hostname\":\"127.0.0.1\",\"Port\":" + sim.port()
           + ",\"BearerToken\":\"" + BACKEND_TOKEN + "\",\"Headers\":{\"X-Api-Key\":\"" + BACKEND_HEADER + "\"},"
@@ -95,6 +99,10 @@ class SecretsNeverShownTest {
             + "[\"" + NEW_BACKEND_TOKEN + "\"]}", JSON)))).isEqualTo(400);
         assertThat(call(admin(base + "/v1.0/backends").put(RequestBody.create("{\"Identifier\":\"b3\",\"BearerToken\":\""
             + NEW_BACKEND_TOKEN + "\"}", JSON)))).isEqualTo(201);
+        apiKeySecret = issueApiKey(base);
+        assertThat(inferenceWithToken(base + "/api/generate", generate, apiKeySecret)).isEqualTo(200);
+        assertThat(call(admin(base + "/v1.0/apikeys"))).isEqualTo(200);
+        assertThat(call(admin(base + "/v1.0/apikeys/ci/usage"))).isEqualTo(200);
         assertThat(call(new Request.Builder().url(base + MetricsEndpoint.PATH))).isEqualTo(200);
         assertThat(shown).as("the scrape saw the traffic").contains("backend=\"gpu-1\"");
         assertThat(shown).as("the backends were shown, redacted").contains("\"BearerToken\": \"********\"");
@@ -105,7 +113,7 @@ class SecretsNeverShownTest {
     restoreDefaultLogging(); // closes the file
     String log = Files.readString(logs.resolve("flow.log"));
     assertThat(log).as("debug lines were written").contains(" DEBUG ", "admin PUT /v1.0/backends", "POST /api/generate",
-        "refused");
+        "refused", "request body (", "response body (");
     assertNoSecretIn(log, "the log");
     assertNoSecretIn(shown.toString(), "the answers");
   }
@@ -123,8 +131,8 @@ class SecretsNeverShownTest {
     assertNoSecretIn(exit.output(), "the start-up output");
   }
 
-  private static void assertNoSecretIn(String text, String where) {
-    for (String secret : List.of(ADMIN_TOKEN, BACKEND_TOKEN, BACKEND_HEADER, BACKEND_QUERY, DOWN_BACKEND_TOKEN,
+  private void assertNoSecretIn(String text, String where) {
+    for (String secret : List.of(apiKeySecret, ADMIN_TOKEN, BACKEND_TOKEN, BACKEND_HEADER, BACKEND_QUERY, DOWN_BACKEND_TOKEN,
         CLIENT_TOKEN, CLIENT_KEY, WRONG_ADMIN_TOKEN, NEW_BACKEND_TOKEN, DATABASE_PASSWORD, URL_PASSWORD)) {
       assertThat(text).as(where).doesNotContain(secret);
     }
@@ -135,6 +143,23 @@ class SecretsNeverShownTest {
         .header("Authorization", "Bearer " + CLIENT_TOKEN).header("X-Api-Key", CLIENT_KEY);
     if (host != null) request.header("Host", host);
     return call(request);
+  }
+
+  private int inferenceWithToken(String url, String body, String token) throws Exception {
+    return call(new Request.Builder().url(url).post(RequestBody.create(body, JSON)).header("Authorization", "Bearer " + token)
+        .header("X-Api-Key", token));
+  }
+
+  /** Creates an API key; its secret is in this one answer by design, so the answer is not kept with the others. */
+  private String issueApiKey(String base) throws Exception {
+    try (Response created = http.newCall(admin(base + "/v1.0/apikeys")
+        .put(RequestBody.create("{\"Identifier\":\"ci\",\"Name\":\"CI\"}", JSON)).build()).execute()) {
+      String body = created.body().string();
+      assertThat(created.code()).as(body).isEqualTo(201);
+      String secret = new ObjectMapper().readTree(body).get("Secret").asText();
+      assertThat(secret).startsWith("ofk_");
+      return secret;
+    }
   }
 
   private Request.Builder admin(String url) {
