@@ -455,8 +455,9 @@ public final class FlowCluster implements AutoCloseable {
     /**
      * Writes every request's body ({@code requests}) and every answer's body ({@code responses})
      * to the log at info, on logger {@code ollamaflow.bodies}: the first 8192 bytes of each,
-     * credentials redacted (JSON members named like one, bearer tokens). A frontend's
-     * {@code logRequestBody} / {@code logResponseBody} turns the same on for its requests only.
+     * credentials redacted (JSON members named like one, bearer tokens). A frontend's or a
+     * backend's {@code logRequestBody} / {@code logResponseBody} turns the same on for the requests
+     * it serves only.
      * Default: off.
      */
     public Builder logBodies(boolean requests, boolean responses) {

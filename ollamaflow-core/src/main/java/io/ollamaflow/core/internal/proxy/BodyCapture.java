@@ -79,7 +79,7 @@ final class BodyCapture implements ProxyCall {
   public InputStream requestBody() {
     if (openedIn == null) {
       openedIn = call.requestBody();
-      if (log.logsRequestOf(request)) {
+      if (log.mayLogRequestOf(request)) {
         requestBody = new Kept();
         // The pipeline never closes the client's body stream, so the tee need not pass close on.
         openedIn = new TeeInputStream(openedIn, requestBody);
@@ -92,7 +92,7 @@ final class BodyCapture implements ProxyCall {
   public OutputStream responseBody() {
     if (openedOut == null) {
       openedOut = call.responseBody();
-      if (log.logsResponseOf(request)) {
+      if (log.mayLogResponseOf(request)) {
         Kept kept = responseBody = new Kept();
         openedOut = new FilterOutputStream(openedOut) {
           @Override

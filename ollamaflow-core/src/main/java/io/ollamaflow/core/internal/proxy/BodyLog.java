@@ -1,9 +1,13 @@
 package io.ollamaflow.core.internal.proxy;
 
+import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Request and answer bodies written to the log at info, on logger {@value #LOGGER}: for every
  * request when the cluster asks for it ({@code FlowCluster.Builder.logBodies}), and for the
- * requests of a frontend whose {@code LogRequestBody} / {@code LogResponseBody} is set. The
+ * requests of a frontend, or served by a backend, whose {@code LogRequestBody} /
+ * {@code LogResponseBody} is set. The
  * request body is what the client sent; the answer body is what the client received (after any
  * translation), for answers relayed from a backend. Each body is cut to its first
  * {@value #MAX_BYTES} bytes, its length in all noted; credentials are replaced by
@@ -51,32 +56,57 @@ public final class BodyLog {
   ProxyCall watch(ProxyCall call, RequestState request) {
     if (requests || responses) return new BodyCapture(call, request, this);
     for (FrontendRoute route : state.routes().frontends()) {
-      if (route.frontend().logRequestBody() || route.frontend().logResponseBody()) {
-        return new BodyCapture(call, request, this);
+      Frontend frontend = route.frontend();
+      boolean flagged = frontend.logRequestBody() || frontend.logResponseBody();
+      for (BackendState backend : route.backends()) {
+        flagged |= backend.backend().logRequestBody() || backend.backend().logResponseBody();
       }
+      if (flagged) return new BodyCapture(call, request, this);
     }
     return call;
   }
 
-  /** Whether this request's body is logged; asked once its frontend is known. */
-  boolean logsRequestOf(RequestState request) {
-    return requests || (request.frontendRoute() != null && request.frontend().logRequestBody());
+  /**
+   * Whether this request's body may be logged, asked when the body is opened: its frontend is
+   * known then, but not yet the backend, so a flag on any of the frontend's backends counts.
+   */
+  boolean mayLogRequestOf(RequestState request) {
+    return requests || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, null);
   }
 
-  /** Whether this request's answer body is logged. */
-  boolean logsResponseOf(RequestState request) {
-    return responses || (request.frontendRoute() != null && request.frontend().logResponseBody());
+  boolean mayLogResponseOf(RequestState request) {
+    return responses || flaggedOnRoute(request, Frontend::logResponseBody, Backend::logResponseBody, null);
   }
 
-  /** Writes what {@code call} kept, if it is a capture that kept anything. */
+  /** Writes what {@code call} kept, if it is a capture that kept anything its request's flags ask for. */
   void write(ProxyCall call, RequestState request) {
     if (!(call instanceof BodyCapture capture)) return;
-    if (capture.requestBody != null) {
+    String backendId = request.backendId();
+    if (capture.requestBody != null
+        && (requests || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, backendId))) {
       log.info("[{}] request body ({}): {}", request.requestId(), size(capture.requestBody), text(capture.requestBody));
     }
-    if (capture.responseBody != null) {
+    if (capture.responseBody != null
+        && (responses || flaggedOnRoute(request, Frontend::logResponseBody, Backend::logResponseBody, backendId))) {
       log.info("[{}] response body ({}): {}", request.requestId(), size(capture.responseBody), text(capture.responseBody));
     }
+  }
+
+  /**
+   * True when the request's frontend has the flag, or one of its backends does: the one named
+   * {@code backendId}, or any when that is null.
+   */
+  private static boolean flaggedOnRoute(RequestState request, Predicate<Frontend> frontendFlag,
+      Predicate<Backend> backendFlag, String backendId) {
+    FrontendRoute route = request.frontendRoute();
+    if (route == null) return false;
+    if (frontendFlag.test(route.frontend())) return true;
+    for (BackendState backend : route.backends()) {
+      if ((backendId == null || backendId.equals(backend.backend().identifier())) && backendFlag.test(backend.backend())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String size(BodyCapture.Kept kept) {
