@@ -4,6 +4,7 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.admin.Secrets;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import java.nio.charset.StandardCharsets;
@@ -16,21 +17,19 @@ import org.slf4j.LoggerFactory;
  * Request and answer bodies written to the log at info, on logger {@value #LOGGER}: for every
  * request when the cluster asks for it ({@code FlowCluster.Builder.logBodies}), and for the
  * requests of a frontend, or served by a backend, whose {@code LogRequestBody} /
- * {@code LogResponseBody} is set. The
- * request body is what the client sent; the answer body is what the client received (after any
- * translation), for answers relayed from a backend. Each body is cut to its first
+ * {@code LogResponseBody} is set. The request body is what the client sent; the answer body is
+ * what the client received (after any translation), for answers relayed from a backend. Each body is cut to its first
  * {@value #MAX_BYTES} bytes, its length in all noted; credentials are replaced by
- * {@value #REDACTED} (JSON members named like one, and bearer tokens anywhere); control
+ * {@link Secrets#PLACEHOLDER} (JSON members named like one, and bearer tokens anywhere); control
  * characters are escaped, so a body is one log line.
  *
  * <p>Threading: shared by request threads; holds no mutable state.
  */
 public final class BodyLog {
   /** The logger the bodies are written to. */
-  public static final String LOGGER = "ollamaflow.bodies";
+  static final String LOGGER = "ollamaflow.bodies";
   /** The most bytes of one body written. */
-  public static final int MAX_BYTES = 8192;
-  static final String REDACTED = "********";
+  static final int MAX_BYTES = 8192;
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
   /** A JSON string member whose name is a credential's: {@code "api_key": "..."}. */
   private static final Pattern SECRET_MEMBER = Pattern.compile("(?i)(\"(?:authorization|password|passwd|secret|"
@@ -117,8 +116,8 @@ public final class BodyLog {
   /** The kept bytes as text with credentials redacted and control characters escaped. */
   static String text(BodyCapture.Kept kept) {
     String text = new String(kept.bytes(), 0, kept.size(), StandardCharsets.UTF_8);
-    text = SECRET_MEMBER.matcher(text).replaceAll("$1" + REDACTED + "$2");
-    text = BEARER.matcher(text).replaceAll("$1" + REDACTED);
+    text = SECRET_MEMBER.matcher(text).replaceAll("$1" + Secrets.PLACEHOLDER + "$2");
+    text = BEARER.matcher(text).replaceAll("$1" + Secrets.PLACEHOLDER);
     return LogSafe.of(text, Integer.MAX_VALUE);
   }
 }
