@@ -7,6 +7,7 @@ import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.admin.Secrets;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.RouteTable;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@link Secrets#PLACEHOLDER} (JSON members named like one, and bearer tokens anywhere); control
  * characters are escaped, so a body is one log line.
  *
- * <p>Threading: shared by request threads; holds no mutable state.
+ * <p>Threading: shared by request threads; its only state is a cache of one answer per routing snapshot.
  */
 public final class BodyLog {
   /** The logger the bodies are written to. */
@@ -37,9 +38,14 @@ public final class BodyLog {
       + "(?:[^\"\\\\]|\\\\.)*(\"?)");
   private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
 
+  /** Whether any frontend or backend of one routing snapshot logs bodies. */
+  private record Flags(RouteTable routes, boolean any) {}
+
   private final ClusterState state;
   private final boolean requests;
   private final boolean responses;
+  /** Replaced whole when the snapshot changed; two threads doing it at once write the same answer. */
+  private volatile Flags flags = new Flags(null, false);
 
   /**
    * @param requests log every request's body
@@ -53,16 +59,23 @@ public final class BodyLog {
 
   /** The call as the pipeline should use it: one that keeps its bodies' first bytes, when any may be logged. */
   ProxyCall watch(ProxyCall call, RequestState request) {
-    if (requests || responses) return new BodyCapture(call, request, this);
-    for (FrontendRoute route : state.routes().frontends()) {
-      Frontend frontend = route.frontend();
-      boolean flagged = frontend.logRequestBody() || frontend.logResponseBody();
+    return requests || responses || anyFlagged() ? new BodyCapture(call, request, this) : call;
+  }
+
+  /** True when a frontend or backend of the current routes logs bodies; worked out once per routing snapshot. */
+  private boolean anyFlagged() {
+    RouteTable routes = state.routes();
+    Flags known = flags;
+    if (known.routes() == routes) return known.any();
+    boolean any = false;
+    for (FrontendRoute route : routes.frontends()) {
+      any |= route.frontend().logRequestBody() || route.frontend().logResponseBody();
       for (BackendState backend : route.backends()) {
-        flagged |= backend.backend().logRequestBody() || backend.backend().logResponseBody();
+        any |= backend.backend().logRequestBody() || backend.backend().logResponseBody();
       }
-      if (flagged) return new BodyCapture(call, request, this);
     }
-    return call;
+    flags = new Flags(routes, any);
+    return any;
   }
 
   /**
