@@ -44,7 +44,12 @@ public final class TestCertificates {
     Files.createDirectories(dir);
     keytool("-genkeypair", "-keystore", dir.resolve("ca.p12"), "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
         "-dname", "CN=OllamaFlow Test CA", "-ext", "bc:c", "-validity", "30");
-    X509Certificate ca = (X509Certificate) load(dir.resolve("ca.p12")).getCertificate("ca");
+    X509Certificate ca;
+    try {
+      ca = (X509Certificate) load(dir.resolve("ca.p12")).getCertificate("ca");
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot read the CA certificate", e);
+    }
     writePem(dir.resolve("ca.pem"), "CERTIFICATE", der(ca));
     TestCertificates certificates = new TestCertificates(dir, ca);
     certificates.issue("server", "RSA", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1,ip:::1", "EKU=serverAuth");

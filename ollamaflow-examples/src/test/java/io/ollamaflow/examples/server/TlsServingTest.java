@@ -182,7 +182,6 @@ class TlsServingTest {
   @Test
   void plainHttpToTheTlsPortIsAnswered400NamingHttpsAndOthersAreStillServed() throws Exception {
     FlowHttpServer server = server(exchange -> exchange.sendResponseHeaders(204, 0), tlsPem());
-
     String answer;
     try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       plain.setSoTimeout(5_000);
