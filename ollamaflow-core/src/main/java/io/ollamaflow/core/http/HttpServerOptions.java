@@ -64,7 +64,11 @@ public final class HttpServerOptions {
     return requestHeadTimeout;
   }
 
-  /** Longest wait for the next bytes of a request body; beyond, 408 and close. */
+  /**
+   * Longest wait for the next bytes of a request body (beyond, 408 and close), and for a new
+   * connection's first byte or TLS handshake message when shorter than the head timeout (beyond,
+   * closed silently).
+   */
   public Duration readTimeout() {
     return readTimeout;
   }

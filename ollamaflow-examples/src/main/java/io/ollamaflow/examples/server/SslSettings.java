@@ -22,14 +22,14 @@ final class SslSettings {
   private SslSettings() {}
 
   /**
-   * Adds TLS to {@code options} when {@code Enable} is true; returns whether it did.
+   * Adds TLS to {@code options} when {@code Enable} is true.
    *
    * @param ssl the {@code Ssl} object, or null when the file has none
    * @throws IllegalArgumentException naming the key or file and what is wrong
    */
-  static boolean apply(JsonNode ssl, HttpServerOptions.Builder options) {
+  static void apply(JsonNode ssl, HttpServerOptions.Builder options) {
     SettingsSection section = SettingsSection.of(ssl, "Webserver.Ssl", KEYS);
-    if (section == null || !section.bool("Enable", false)) return false;
+    if (section == null || !section.bool("Enable", false)) return;
     String pfx = section.text("PfxCertificateFile", false);
     String pem = section.text("PemCertificateFile", false);
     String pemKey = section.text("PemPrivateKeyFile", false);
@@ -69,6 +69,5 @@ final class SslSettings {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Webserver.Ssl: " + e.getMessage(), e);
     }
-    return true;
   }
 }

@@ -38,11 +38,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import okhttp3.ConnectionSpec;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okhttp3.TlsVersion;
 import okio.BufferedSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -225,6 +227,42 @@ class TlsServingTest {
       stalled.setSoTimeout(10_000);
       InputStream in = stalled.getInputStream();
       assertThat(in.read()).as("closed by the server, not by the 10 s client timeout").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void servesTls12AndTls13Only() throws Exception {
+    TlsOptions tls = TlsOptions.pem(certificates.serverChainPem(), certificates.serverKeyPem()).build();
+    FlowHttpServer server = server(exchange -> exchange.sendResponseHeaders(204, 0), HttpServerOptions.builder().tls(tls));
+    OkHttpClient tls12Only = client(false).newBuilder().connectionSpecs(List.of(
+        new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS).tlsVersions(TlsVersion.TLS_1_2).build())).build();
+
+    try (Response response = tls12Only.newCall(new Request.Builder().url(url(server) + "/").build()).execute()) {
+      assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_2);
+    }
+    assertThat(tls.parameters().getProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
+  }
+
+  @Test
+  void aPkcs1RsaKeyAsOlderOpenSslWritesItServesLikeItsPkcs8Form() throws Exception {
+    Path pkcs1 = certificateDir.resolve("server-key-pkcs1.pem");
+    Process openssl;
+    try {
+      openssl = new ProcessBuilder("openssl", "rsa", "-in", certificates.serverKeyPem().toString(), "-traditional",
+          "-out", pkcs1.toString()).redirectErrorStream(true).start();
+    } catch (IOException noOpenssl) {
+      Assumptions.abort("openssl is not installed");
+      return;
+    }
+    String output = new String(openssl.getInputStream().readAllBytes(), UTF_8);
+    assertThat(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0).as(output).isTrue();
+    assertThat(java.nio.file.Files.readString(pkcs1)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+
+    FlowHttpServer server = server(exchange -> exchange.sendResponseHeaders(204, 0),
+        HttpServerOptions.builder().tls(TlsOptions.pem(certificates.serverChainPem(), pkcs1).build()));
+
+    try (Response response = client(false).newCall(new Request.Builder().url(url(server) + "/").build()).execute()) {
+      assertThat(response.code()).isEqualTo(204);
     }
   }
 
