@@ -231,6 +231,18 @@ class TlsServingTest {
   }
 
   @Test
+  void overTlsAConnectionBeyondThePerAddressCapIsClosedWithoutAPlainTextAnswer() throws Exception {
+    FlowHttpServer server = server(exchange -> exchange.sendResponseHeaders(204, 0), tlsPem().maxConnectionsPerAddress(1));
+
+    try (Socket first = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        Socket second = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      second.setSoTimeout(5_000);
+      // On a plain port this would be a 429 in plain text, which a TLS client could not read.
+      assertThat(second.getInputStream().readAllBytes()).isEmpty();
+    }
+  }
+
+  @Test
   void servesTls12AndTls13Only() throws Exception {
     TlsOptions tls = TlsOptions.pem(certificates.serverChainPem(), certificates.serverKeyPem()).build();
     FlowHttpServer server = server(exchange -> exchange.sendResponseHeaders(204, 0), HttpServerOptions.builder().tls(tls));
