@@ -47,12 +47,15 @@ final class SettingsSection {
     return value.booleanValue();
   }
 
-  /** A non-empty string, or null when absent; {@code secret} keeps the value out of the message. */
+  /**
+   * A string, or null when absent. {@code secret} keeps the value out of the message and lets it
+   * be empty (an empty password is a password); other values must not be empty.
+   */
   String text(String key, boolean secret) {
     JsonNode value = ServerSettings.field(node, key);
     if (value == null) return null;
-    if (!value.isTextual() || value.textValue().isEmpty()) {
-      throw new IllegalArgumentException(name(key) + ": " + (secret ? "" : value + " ") + "(expected: a non-empty string)");
+    if (!value.isTextual() || (!secret && value.textValue().isEmpty())) {
+      throw new IllegalArgumentException(name(key) + ": " + (secret ? "(expected: a string)" : value + " (expected: a non-empty string)"));
     }
     return value.textValue();
   }

@@ -102,6 +102,8 @@ class WebserverSecuritySettingsTest {
             + "PfxCertificatePassword, PemCertificateFile, PemPrivateKeyFile, MutuallyAuthenticate, ClientCaCertificateFile, "
             + "AcceptInvalidAcertificates)");
     assertRefused(",\"Ssl\":{\"Enable\":true}", "Webserver.Ssl: Enable is true but no certificate is set");
+    assertThatThrownBy(() -> load(",\"Ssl\":{\"Enable\":true,\"PfxCertificateFile\":\"x.pfx\",\"PfxCertificatePassword\":314159}", ""))
+        .hasMessage("Webserver.Ssl.PfxCertificatePassword: (expected: a string)");
     assertRefused(",\"Ssl\":{\"Enable\":\"yes\"}", "Webserver.Ssl.Enable: \"yes\" (expected: true or false)");
     assertRefused(",\"Ssl\":{\"Enable\":true,\"PfxCertificateFile\":\"" + certificates.serverPkcs12()
         + "\",\"PfxCertificatePassword\":\"" + TestCertificates.PASSWORD + "\",\"MutuallyAuthenticate\":true}",
