@@ -3,7 +3,9 @@ package io.ollamaflow.examples.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ollamaflow.core.http.AccessControl;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,23 +74,15 @@ class StrictSettingsTest {
   }
 
   @Test
-  void tlsTurnedOnIsRefusedUntilThisBuildServesTls() {
-    assertThatThrownBy(() -> load("{\"Webserver\":{\"Ssl\":{\"Enable\":true,\"PfxCertificateFile\":\"x.pfx\"}}}"))
-        .hasMessageStartingWith("Webserver.Ssl.Enable: true is not supported by this build");
-    assertThatThrownBy(() -> load("{\"Webserver\":{\"Ssl\":{\"Enable\":\"yes\"}}}"))
-        .hasMessage("Webserver.Ssl.Enable: \"yes\" (expected: true or false)");
-  }
-
-  @Test
-  void accessControlOtherThanDefaultPermitIsRefusedUntilThisBuildFiltersAddresses() throws Exception {
-    assertThatThrownBy(() -> load("{\"Webserver\":{\"AccessControl\":{\"Mode\":\"DefaultDeny\"}}}"))
-        .hasMessageStartingWith("Webserver.AccessControl.Mode: \"DefaultDeny\" is not supported by this build");
-    assertThatThrownBy(() -> load("{\"Webserver\":{\"AccessControl\":{\"DenyList\":{\"10.0.0.0/8\":\"lab\"}}}}"))
-        .hasMessageStartingWith("Webserver.AccessControl.DenyList: entries are not supported by this build");
-    assertThatThrownBy(() -> load("{\"Webserver\":{\"AccessControl\":{\"PermitList\":[\"127.0.0.1\"]}}}"))
-        .hasMessageStartingWith("Webserver.AccessControl.PermitList: entries are not supported by this build");
-    assertThat(load("{\"Webserver\":{\"AccessControl\":{\"Mode\":\"defaultpermit\",\"DenyList\":{},\"PermitList\":[]}}}").port)
-        .isEqualTo(ServerSettings.DEFAULT_PORT);
+  void accessControlListsAreReadInOllamaFlowsObjectFormTooKeyedByEntry() throws Exception {
+    AccessControl access = load("{\"Webserver\":{\"AccessControl\":{\"Mode\":\"DefaultDeny\",\"PermitList\":"
+        + "{\"127.0.0.1\":\"me\"},\"DenyList\":{}}}}").httpOptions.accessControl();
+    assertThat(access.permitList()).containsExactly("127.0.0.1/32");
+    assertThat(access.denyList()).isEmpty();
+    assertThat(access.permits(InetAddress.getByName("127.0.0.1"))).isTrue();
+    assertThat(access.permits(InetAddress.getByName("10.0.0.1"))).isFalse();
+    assertThatThrownBy(() -> load("{\"Webserver\":{\"AccessControl\":{\"DenyList\":{\"not-an-address\":\"note\"}}}}"))
+        .hasMessageStartingWith("Webserver.AccessControl.DenyList: \"not-an-address\"");
   }
 
   @Test
@@ -101,14 +95,15 @@ class StrictSettingsTest {
   }
 
   @Test
-  void serverExitsWith2NamingTheTlsKeyItDoesNotHonour() throws Exception {
+  void serverExitsWith2NamingAMisspeltTlsKeyAndTheKeyItMeant() throws Exception {
     Path config = dir.resolve("ollamaflow.json");
     Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0,"
-        + "\"Ssl\":{\"Enable\":true,\"PfxCertificateFile\":\"x.pfx\"},\"AccessControl\":{\"Mode\":\"DefaultDeny\"}},"
+        + "\"Ssl\":{\"Enabled\":true,\"PfxCertificateFile\":\"x.pfx\"}},"
         + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\"}");
     ServerProcess.Exit exit = ServerProcess.run(config);
     assertThat(exit.status()).as(exit.output()).isEqualTo(2);
-    assertThat(exit.output()).contains("ollamaflow: Webserver.Ssl.Enable: true is not supported by this build")
+    assertThat(exit.output())
+        .contains("ollamaflow: Webserver.Ssl.Enabled: not a setting this server honours (did you mean Enable? known: ")
         .doesNotContain("listening");
     assertThat(dir.resolve("flow.db")).as("nothing was created").doesNotExist();
   }
