@@ -1,6 +1,7 @@
 package io.ollamaflow.core;
 
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.ErrorCode;
@@ -260,6 +261,14 @@ public final class FlowAdmin {
   /** Sticky sessions evicted since start because their cap was reached (see {@code FlowCluster.Builder#stickySessionLimits}). */
   public long stickySessionEvictions() {
     return state.sticky().evictions();
+  }
+
+  /**
+   * What each API key has used: the store's totals plus this instance's usage not flushed yet
+   * (flushed every few seconds), one entry per key with any usage, by identifier.
+   */
+  public List<ApiKeyUsage> apiKeyUsage() {
+    return state.keyUsage().totals();
   }
 
   /**
