@@ -271,6 +271,11 @@ public final class FlowAdmin {
     return state.keyUsage().totals();
   }
 
+  /** Requests refused since start for a missing, malformed or unknown API key (one count, not per key). */
+  public long apiKeyRefusalsWithoutKey() {
+    return state.keyUsage().refusalsWithoutKey();
+  }
+
   /**
    * Ends sticky sessions: those of one frontend, or all of them when {@code frontendIdentifier} is
    * null. The clients' next requests are balanced afresh. Returns how many sessions ended.

@@ -13,6 +13,7 @@ import io.ollamaflow.core.internal.keys.ModelPatterns;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The API-key part of admission: which key a request presents ({@code Authorization: Bearer <key>}
@@ -32,7 +33,14 @@ final class ApiKeyCheck {
   static final String X_API_KEY = "X-Api-Key";
   /** Longer values are refused unread: keys are far shorter, and nobody's megabyte header is hashed. */
   static final int MAX_KEY_LENGTH = 256;
-  private static final String BEARER = "Bearer ";
+  private static final String BEARER = "Bearer";
+  /**
+   * How long a request over its key's MaxConcurrentRequests waits for a slot before its 429: the
+   * previous request's slot is freed just after its answer reached the client, so a client that
+   * sends its next request at once must not be refused for that instant.
+   */
+  private static final long SLOT_GRACE_NANOS = 50_000_000;
+  private static final long SLOT_POLL_NANOS = 200_000;
 
   /** What the check decided: go on ({@link Admitted}) or {@link Refused}. */
   sealed interface Outcome permits Admitted, Refused {}
@@ -101,9 +109,7 @@ final class ApiKeyCheck {
       return refuse(key, new FlowException(ErrorCode.FRONTEND_NOT_ALLOWED,
           name + " may not use frontend '" + frontend.identifier() + "'"));
     }
-    int inFlight = known.inFlight().incrementAndGet();
-    if (key.maxConcurrentRequests() > 0 && inFlight > key.maxConcurrentRequests()) {
-      known.inFlight().decrementAndGet();
+    if (!takeSlot(known)) {
       return refuse(key, new QuotaExceeded(name + " has " + key.maxConcurrentRequests()
           + " requests in flight, its MaxConcurrentRequests", 1));
     }
@@ -121,6 +127,18 @@ final class ApiKeyCheck {
           KeyWindows.secondsToNextWindow(now)));
     }
     return new KeyGrant(known);
+  }
+
+  /** Counts the request in flight; false when that would pass the key's MaxConcurrentRequests even after the grace. */
+  private static boolean takeSlot(KnownKey known) {
+    long deadline = System.nanoTime() + SLOT_GRACE_NANOS;
+    while (true) {
+      int max = known.key().maxConcurrentRequests();
+      if (known.inFlight().incrementAndGet() <= max || max == 0) return true;
+      known.inFlight().decrementAndGet();
+      if (System.nanoTime() - deadline >= 0) return false;
+      LockSupport.parkNanos(SLOT_POLL_NANOS);
+    }
   }
 
   private Refused refuse(ApiKey key, FlowException error) {
@@ -146,8 +164,7 @@ final class ApiKeyCheck {
   private static Presented presented(ProxyCall exchange) {
     String apiKey = exchange.requestHeader(X_API_KEY);
     String authorization = exchange.requestHeader(AUTHORIZATION);
-    String bearer = authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-        ? authorization.substring(BEARER.length()).trim() : null;
+    String bearer = bearerToken(authorization);
     if (apiKey != null) {
       if (bearer != null && !bearer.equals(apiKey.trim())) {
         return new Presented.Malformed("Authorization and X-Api-Key carry different keys; send one");
@@ -159,6 +176,16 @@ final class ApiKeyCheck {
       return new Presented.Malformed("Authorization does not carry an API key (expected: Bearer <key>)");
     }
     return new Presented.None();
+  }
+
+  /** The token of a {@code Bearer} credential (empty when it has none); null for no or another scheme. */
+  private static String bearerToken(String authorization) {
+    if (authorization == null) return null;
+    String value = authorization.trim();
+    if (!value.regionMatches(true, 0, BEARER, 0, BEARER.length())) return null;
+    String rest = value.substring(BEARER.length());
+    if (!rest.isEmpty() && rest.charAt(0) != ' ' && rest.charAt(0) != '\t') return null;
+    return rest.trim();
   }
 
   private static Presented validated(String header, String secret) {
