@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.ErrorCode;
@@ -30,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -66,14 +69,11 @@ class ApiKeyScenarioTest {
   }
 
   private void start(boolean requireApiKey, ApiKey... keys) throws Exception {
-    start(requireApiKey, null, keys);
+    start(requireApiKey, b -> {}, keys);
   }
 
-  private void start(boolean requireApiKey, LiveState liveState, ApiKey... keys) throws Exception {
-    harness.start(b -> {
-      b.disableActiveHealthChecks().clock(clock);
-      if (liveState != null) b.liveState(liveState);
-    });
+  private void start(boolean requireApiKey, Consumer<FlowCluster.Builder> options, ApiKey... keys) throws Exception {
+    harness.start(b -> options.accept(b.disableActiveHealthChecks().clock(clock)));
     backend = harness.backend(recording(new MockResponse.Builder().addHeader("Content-Type", "application/json")
         .body(OLLAMA_ANSWER).build()));
     for (ApiKey key : keys) harness.store.putApiKey(key);
@@ -346,6 +346,7 @@ class ApiKeyScenarioTest {
       assertThat(ok.code()).isEqualTo(200);
       assertThat(translated.code()).isEqualTo(200);
     }
+    awaitEnded("k1", 2);
     clock.advance(Duration.ofSeconds(1));
     try (Response refused = chat("/api/chat", CHAT.replace("llama3", "mistral"), bearer(SECRET))) {
       assertThat(refused.code()).isEqualTo(403);
@@ -421,7 +422,7 @@ class ApiKeyScenarioTest {
       @Override
       public void close() {}
     };
-    start(true, live, key("k1", SECRET).requestsPerMinute(5).tokensPerMinute(1000).build());
+    start(true, b -> b.liveState(live), key("k1", SECRET).requestsPerMinute(5).tokensPerMinute(1000).build());
     int threads = 4;
     int perThread = 2_500;
     ExecutorService clients = Executors.newFixedThreadPool(threads);
@@ -452,6 +453,46 @@ class ApiKeyScenarioTest {
     try (Response valid = chat("/api/chat", bearer(SECRET))) {
       assertThat(valid.code()).as("everyone else is still served").isEqualTo(200);
     }
+  }
+
+  @Test
+  void limitsHoldOnThisInstancesOwnCountWhenTheLiveStateFails() throws Exception {
+    LiveState broken = new LiveState() {
+      @Override
+      public long addToWindow(WindowCount count) {
+        throw new IllegalStateException("database down");
+      }
+
+      @Override
+      public void close() {}
+    };
+    start(true, b -> b.liveState(broken), key("k1", SECRET).requestsPerMinute(1).build());
+    try (Response first = chat("/api/chat", bearer(SECRET)); Response second = chat("/api/chat", bearer(SECRET))) {
+      assertThat(first.code()).isEqualTo(200);
+      assertThat(second.code()).isEqualTo(429);
+    }
+  }
+
+  @Test
+  void keyRefusalsAreCountedInTheRefusalsMetricUnderBoundedLabels() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    start(true, b -> b.meterRegistry(registry), key("k1", SECRET).models(List.of("mistral")).build());
+    for (int i = 0; i < 3; i++) {
+      try (Response refused = chat("/api/chat", bearer("sk-wrong-number-" + i + "-0123456789"))) {
+        assertThat(refused.code()).isEqualTo(401);
+      }
+    }
+    try (Response refused = chat("/api/chat", bearer(SECRET))) {
+      assertThat(refused.code()).isEqualTo(403);
+    }
+    Eventually.until(Duration.ofSeconds(5), "the 403 is counted", () -> registry.find("ollamaflow.refusals")
+        .tag("reason", "model_not_allowed").counter() != null);
+    assertThat(registry.get("ollamaflow.refusals").tags("status", "401", "reason", "invalid_api_key").counter().count())
+        .isEqualTo(3);
+    assertThat(registry.get("ollamaflow.refusals").tags("status", "403", "reason", "model_not_allowed").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.find("ollamaflow.refusals").meters()).extracting(Meter::getId)
+        .as("one series per reason, none per key").hasSize(2);
   }
 
   @Test

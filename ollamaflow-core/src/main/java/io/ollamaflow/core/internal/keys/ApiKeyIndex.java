@@ -57,8 +57,4 @@ public final class ApiKeyIndex {
     }
     return Optional.of(known);
   }
-
-  public int size() {
-    return byIdentifier.size();
-  }
 }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The per-minute counters of API keys ({@code apikey:<identifier>:requests} and {@code :tokens}),
  * kept in the cluster's {@link LiveState}: exact for one instance with the in-memory default,
  * shared between instances with a shared one. When the live state cannot answer, the count falls
- * back to this instance's own windows and the fallback is counted.
+ * back to this instance's own windows; the first failure and every 1,000th after it are logged
+ * with the count.
  *
  * <p>Threading: thread-safe; called on request threads.
  */
@@ -40,11 +41,6 @@ public final class KeyWindows {
     return add("apikey:" + key.identifier() + ":tokens", now, tokens);
   }
 
-  /** Times the live state failed and this instance's own count was used instead. */
-  public long fallbacks() {
-    return fallbacks.get();
-  }
-
   /** Whole seconds from {@code now} to the start of the next window, at least 1. */
   public static long secondsToNextWindow(Instant now) {
     Instant next = WindowCount.windowStart(now, WINDOW).plus(WINDOW);
@@ -57,8 +53,11 @@ public final class KeyWindows {
     try {
       return live.addToWindow(count);
     } catch (RuntimeException e) {
-      fallbacks.incrementAndGet();
-      log.debug("Live state failed for {}, counting in this instance: {}", counter, e.toString());
+      long failures = fallbacks.incrementAndGet();
+      if (failures % 1_000 == 1) {
+        log.warn("The live state failed ({} times so far), API key limits count in this instance: {}", failures,
+            e.toString());
+      }
       return local.addToWindow(count);
     }
   }
