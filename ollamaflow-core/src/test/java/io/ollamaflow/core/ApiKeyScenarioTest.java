@@ -333,6 +333,9 @@ class ApiKeyScenarioTest {
       assertThat(keyed.code()).isEqualTo(200);
       assertThat(overLimit.code()).as("a presented key's limits apply").isEqualTo(429);
     }
+    try (Response ambiguous = chat("/api/chat", r -> r.header("Authorization", "Bearer ollama").header("X-Api-Key", SECRET))) {
+      assertThat(ambiguous.code()).as("our key beside another: neither may be forwarded").isEqualTo(401);
+    }
     assertThat(seen).hasSize(3);
     assertThat(seen.get(1).getHeaders().get("Authorization")).isEqualTo("Bearer ollama");
     assertThat(seen.get(2).getHeaders().get("Authorization")).isNull();

@@ -35,7 +35,7 @@ public final class ApiKeyUsageLog {
   private final AtomicLong refusalsWithoutKey = new AtomicLong();
   // A ReentrantLock, not synchronized: the holder blocks on the store (see ConfigWriter).
   private final ReentrantLock flushing = new ReentrantLock();
-  private Instant lastFlush;
+  private volatile Instant lastFlush;
 
   public ApiKeyUsageLog(ConfigStore store, Clock clock) {
     this.store = store;

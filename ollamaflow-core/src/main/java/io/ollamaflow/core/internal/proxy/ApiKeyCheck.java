@@ -12,6 +12,7 @@ import io.ollamaflow.core.internal.keys.KeyWindows;
 import io.ollamaflow.core.internal.keys.ModelPatterns;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
@@ -88,9 +89,14 @@ final class ApiKeyCheck {
     Presented presented = presented(exchange);
     Optional<KnownKey> found = presented instanceof Presented.Key key ? state.apiKeys().find(key.secret()) : Optional.empty();
     if (found.isEmpty()) {
-      if (!required) return Open.INSTANCE;
+      // Two different keys, one of them ours: neither may be forwarded, and which applies is unknown.
+      boolean carriesOurs = presented instanceof Presented.Conflicting conflicting
+          && conflicting.secrets().stream()
+          .anyMatch(secret -> secret.length() <= MAX_KEY_LENGTH && state.apiKeys().find(secret).isPresent());
+      if (!required && !carriesOurs) return Open.INSTANCE;
       state.keyUsage().refusedWithoutKey();
       String why = presented instanceof Presented.Malformed malformed ? malformed.why()
+          : presented instanceof Presented.Conflicting ? "Authorization and X-Api-Key carry different keys; send one"
           : presented instanceof Presented.Key ? "the API key in " + header + " is not valid"
           : "frontend '" + frontend.identifier() + "' requires an API key: send Authorization: Bearer <key> or X-Api-Key: <key>";
       return new Refused(new FlowException(ErrorCode.INVALID_API_KEY, why));
@@ -151,10 +157,12 @@ final class ApiKeyCheck {
   }
 
   /** What the key headers hold. */
-  private sealed interface Presented permits Presented.None, Presented.Key, Presented.Malformed {
+  private sealed interface Presented {
     record None() implements Presented {}
     record Key(String secret) implements Presented {}
     record Malformed(String why) implements Presented {}
+    /** {@code Authorization: Bearer} and {@code X-Api-Key} with different values. */
+    record Conflicting(List<String> secrets) implements Presented {}
   }
 
   /**
@@ -166,9 +174,7 @@ final class ApiKeyCheck {
     String authorization = exchange.requestHeader(AUTHORIZATION);
     String bearer = bearerToken(authorization);
     if (apiKey != null) {
-      if (bearer != null && !bearer.equals(apiKey.trim())) {
-        return new Presented.Malformed("Authorization and X-Api-Key carry different keys; send one");
-      }
+      if (bearer != null && !bearer.equals(apiKey.trim())) return new Presented.Conflicting(List.of(bearer, apiKey.trim()));
       return validated(X_API_KEY, apiKey.trim());
     }
     if (bearer != null) return validated(AUTHORIZATION, bearer);
