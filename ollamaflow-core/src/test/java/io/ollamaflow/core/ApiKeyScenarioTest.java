@@ -91,6 +91,29 @@ class ApiKeyScenarioTest {
     };
   }
 
+  /** Records each request and holds its answer until {@code release}; {@code arrived} counts requests in. */
+  private Dispatcher held(CountDownLatch arrived, CountDownLatch release, MockResponse response) {
+    return new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        seen.add(request);
+        arrived.countDown();
+        release.await(10, TimeUnit.SECONDS);
+        return response;
+      }
+    };
+  }
+
+  /** Sends {@code times} chats with the key that must each be answered 200, waiting for each to be counted. */
+  private void chatsAnswered(int times) throws Exception {
+    for (int i = 0; i < times; i++) {
+      try (Response ok = chat("/api/chat", bearer(SECRET))) {
+        assertThat(ok.code()).isEqualTo(200);
+      }
+      awaitEnded("k1", i + 1);
+    }
+  }
+
   private static ApiKey.Builder key(String id, String secret) {
     return ApiKey.builder(id).secret(secret).createdUtc(START.minusSeconds(3600));
   }
@@ -209,11 +232,7 @@ class ApiKeyScenarioTest {
   @Test
   void requestsPerMinuteAre429WithRetryAfterUntilTheNextWindow() throws Exception {
     start(true, key("k1", SECRET).requestsPerMinute(2).build());
-    for (int i = 0; i < 2; i++) {
-      try (Response ok = chat("/api/chat", bearer(SECRET))) {
-        assertThat(ok.code()).isEqualTo(200);
-      }
-    }
+    chatsAnswered(2);
     String message = "API key 'k1' reached its RequestsPerMinute of 2";
     try (Response ollama = chat("/api/chat", bearer(SECRET)); Response openAi = chat("/v1/chat/completions", bearer(SECRET))) {
       assertThat(ollama.code()).isEqualTo(429);
@@ -242,12 +261,7 @@ class ApiKeyScenarioTest {
   void tokensPerMinuteCountWhatTheBackendReportedAndRefuseOnceTheWindowReachedTheLimit() throws Exception {
     start(true, key("k1", SECRET).tokensPerMinute(50).build());
     // Each answer reports 10 prompt + 20 generated tokens: 30, then 60 >= 50.
-    for (int i = 0; i < 2; i++) {
-      try (Response ok = chat("/api/chat", bearer(SECRET))) {
-        assertThat(ok.code()).isEqualTo(200);
-      }
-      awaitEnded("k1", i + 1);
-    }
+    chatsAnswered(2);
     try (Response refused = chat("/v1/chat/completions", bearer(SECRET))) {
       assertThat(refused.code()).isEqualTo(429);
       assertThat(refused.header("Retry-After")).isEqualTo("45");
@@ -265,15 +279,7 @@ class ApiKeyScenarioTest {
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     harness.start(b -> b.disableActiveHealthChecks().clock(clock));
-    backend = harness.backend(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        seen.add(request);
-        arrived.countDown();
-        release.await(10, TimeUnit.SECONDS);
-        return new MockResponse.Builder().body(OLLAMA_ANSWER).build();
-      }
-    });
+    backend = harness.backend(held(arrived, release, new MockResponse.Builder().body(OLLAMA_ANSWER).build()));
     harness.store.putApiKey(key("k1", SECRET).maxConcurrentRequests(1).build());
     harness.configure(Frontend.builder("f1").requireApiKey(true), backendFor("b1", backend).maxParallelRequests(1).build());
     ExecutorService client = Executors.newSingleThreadExecutor();
@@ -378,15 +384,8 @@ class ApiKeyScenarioTest {
     harness.start(b -> b.disableActiveHealthChecks().clock(clock));
     String stream = "{\"message\":{\"role\":\"assistant\",\"content\":\"a\"},\"done\":false}\n".repeat(20)
         + "{\"done\":true,\"prompt_eval_count\":3,\"eval_count\":20}\n";
-    backend = harness.backend(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        seen.add(request);
-        arrived.countDown();
-        release.await(10, TimeUnit.SECONDS);
-        return new MockResponse.Builder().addHeader("Content-Type", "application/x-ndjson").chunkedBody(stream, 64).build();
-      }
-    });
+    backend = harness.backend(held(arrived, release,
+        new MockResponse.Builder().addHeader("Content-Type", "application/x-ndjson").chunkedBody(stream, 64).build()));
     harness.store.putApiKey(key("k1", SECRET).build());
     harness.configure(Frontend.builder("f1").requireApiKey(true), backendFor("b1", backend).build());
     ExecutorService client = Executors.newSingleThreadExecutor();

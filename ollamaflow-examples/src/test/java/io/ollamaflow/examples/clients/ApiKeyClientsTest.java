@@ -20,8 +20,10 @@ import io.ollamaflow.core.http.FlowHttpServer;
 import io.ollamaflow.examples.sim.SimulatedOllama;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +45,9 @@ class ApiKeyClientsTest {
   private SimulatedOllama backend;
   private FlowCluster cluster;
   private FlowHttpServer server;
+  private OpenAIClient valid;
+  private OpenAIClient wrong;
+  private OpenAIClient metered;
 
   @BeforeEach
   void start() throws Exception {
@@ -54,12 +59,20 @@ class ApiKeyClientsTest {
     store.putApiKey(ApiKey.builder("metered").secret(ONE_PER_MINUTE).requestsPerMinute(1).createdUtc(created).build());
     store.putBackend(Backend.builder("ollama-1").hostname("127.0.0.1").port(backend.port()).build());
     store.putFrontend(Frontend.builder("clients").backends(List.of("ollama-1")).requireApiKey(true).build());
-    cluster = FlowCluster.builder().configStore(store).disableActiveHealthChecks().build();
+    // A clock standing 30 s into a minute: the per-minute quota cannot roll over between two requests.
+    Clock clock = Clock.fixed(Instant.parse("2026-01-01T10:00:30Z"), ZoneOffset.UTC);
+    cluster = FlowCluster.builder().configStore(store).clock(clock).disableActiveHealthChecks().build();
     server = FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cluster.httpHandler());
+    valid = openAi(KEY);
+    wrong = openAi(WRONG);
+    metered = openAi(ONE_PER_MINUTE);
   }
 
   @AfterEach
   void stop() {
+    valid.close();
+    wrong.close();
+    metered.close();
     server.close();
     cluster.close();
     backend.close();
@@ -84,12 +97,7 @@ class ApiKeyClientsTest {
 
   @Test
   void openAiJavaWithAValidKeyChatsAndTheKeyNeverReachesTheBackend() {
-    OpenAIClient client = openAi(KEY);
-    try {
-      assertThat(client.chat().completions().create(chat(MODEL)).choices().get(0).message().content()).hasValue(ANSWER);
-    } finally {
-      client.close();
-    }
+    assertThat(valid.chat().completions().create(chat(MODEL)).choices().get(0).message().content()).hasValue(ANSWER);
     SimulatedOllama.Request sent = backend.requests().stream().filter(r -> r.path().equals("/api/chat")).findFirst()
         .orElseThrow();
     assertThat(sent.header("Authorization")).isNull();
@@ -98,43 +106,28 @@ class ApiKeyClientsTest {
 
   @Test
   void openAiJavaGetsUnauthorizedExceptionForAWrongKey() {
-    OpenAIClient client = openAi(WRONG);
-    try {
-      assertThatThrownBy(() -> client.chat().completions().create(chat(MODEL)))
-          .isInstanceOfSatisfying(UnauthorizedException.class, e -> {
-            assertThat(e.statusCode()).isEqualTo(401);
-            assertThat(e.getMessage()).contains("the API key in Authorization is not valid").doesNotContain(WRONG);
-          });
-    } finally {
-      client.close();
-    }
+    assertThatThrownBy(() -> wrong.chat().completions().create(chat(MODEL)))
+        .isInstanceOfSatisfying(UnauthorizedException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(401);
+          assertThat(e.getMessage()).contains("the API key in Authorization is not valid").doesNotContain(WRONG);
+        });
   }
 
   @Test
   void openAiJavaGetsPermissionDeniedExceptionForAModelTheKeyMayNotUse() {
-    OpenAIClient client = openAi(KEY);
-    try {
-      assertThatThrownBy(() -> client.chat().completions().create(chat("mistral")))
-          .isInstanceOfSatisfying(PermissionDeniedException.class,
-              e -> assertThat(e.getMessage()).contains("API key 'clients' may not use model 'mistral'"));
-    } finally {
-      client.close();
-    }
+    assertThatThrownBy(() -> valid.chat().completions().create(chat("mistral")))
+        .isInstanceOfSatisfying(PermissionDeniedException.class,
+            e -> assertThat(e.getMessage()).contains("API key 'clients' may not use model 'mistral'"));
   }
 
   @Test
   void openAiJavaGetsRateLimitExceptionWithRetryAfterOnceTheQuotaIsSpent() {
-    OpenAIClient client = openAi(ONE_PER_MINUTE);
-    try {
-      client.chat().completions().create(chat(MODEL));
-      assertThatThrownBy(() -> client.chat().completions().create(chat(MODEL)))
-          .isInstanceOfSatisfying(RateLimitException.class, e -> {
-            assertThat(e.getMessage()).contains("API key 'metered' reached its RequestsPerMinute of 1");
-            assertThat(Integer.parseInt(e.headers().values("Retry-After").get(0))).isBetween(1, 60);
-          });
-    } finally {
-      client.close();
-    }
+    metered.chat().completions().create(chat(MODEL));
+    assertThatThrownBy(() -> metered.chat().completions().create(chat(MODEL)))
+        .isInstanceOfSatisfying(RateLimitException.class, e -> {
+          assertThat(e.getMessage()).contains("API key 'metered' reached its RequestsPerMinute of 1");
+          assertThat(e.headers().values("Retry-After")).containsExactly("30");
+        });
   }
 
   @Test
