@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * The API-key part of admission: which key a request presents ({@code Authorization: Bearer <key>}
  * or {@code X-Api-Key: <key>}) and whether that key may go on: active, not expired, allowed on
  * this frontend, within its concurrent requests, tokens per minute and requests per minute, in that
- * order. A refused request has taken nothing: no slot, no count it could leak.
+ * order. A refused request holds no slot and never reaches a backend.
  *
  * <p>A frontend with {@code RequireApiKey} refuses requests without a valid key. A frontend without
  * it checks a key only when it is one of the configured keys (its limits then apply, and it is not
