@@ -48,6 +48,7 @@ public final class ApiKeyIndex {
 
   /** The key whose secret this is, if any. */
   public Optional<KnownKey> find(String secret) {
+    if (byHash.isEmpty()) return Optional.empty(); // no SHA-256 of every SDK's placeholder key when there are no keys
     String hash = ApiKey.hashOf(secret);
     KnownKey known = byHash.get(hash);
     // The map lookup found the entry by hash; the final comparison is constant-time regardless.

@@ -158,6 +158,8 @@ final class ApiKeyCheck {
 
   /** What the key headers hold. */
   private sealed interface Presented {
+    Presented NONE = new None();
+
     record None() implements Presented {}
     record Key(String secret) implements Presented {}
     record Malformed(String why) implements Presented {}
@@ -181,7 +183,7 @@ final class ApiKeyCheck {
     if (authorization != null) {
       return new Presented.Malformed("Authorization does not carry an API key (expected: Bearer <key>)");
     }
-    return new Presented.None();
+    return Presented.NONE;
   }
 
   /** The token of a {@code Bearer} credential (empty when it has none); null for no or another scheme. */
