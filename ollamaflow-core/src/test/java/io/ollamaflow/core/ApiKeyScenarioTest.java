@@ -450,7 +450,8 @@ class ApiKeyScenarioTest {
     assertThat(codes).hasSize(threads * perThread).containsOnly(401);
     assertThat(seen).isEmpty();
     assertThat(liveStateCalls).as("no counter per wrong key").hasValue(0);
-    assertThat(harness.cluster().admin().apiKeyUsage()).as("no usage entry per wrong key").isEmpty();
+    assertThat(harness.cluster().admin().apiKeyUsage()).as("no usage entry per wrong key")
+        .containsExactly(new ApiKeyUsage("k1", 0, 0, 0, 0, null));
     assertThat(harness.cluster().admin().apiKeyRefusalsWithoutKey()).isEqualTo(threads * perThread);
     try (Response valid = chat("/api/chat", bearer(SECRET))) {
       assertThat(valid.code()).as("everyone else is still served").isEqualTo(200);
