@@ -499,6 +499,38 @@ class ApiKeyScenarioTest {
   }
 
   @Test
+  void aKeyIssuedThroughTheAdminApiServesRequestsAndItsUsageShowsThereBeforeTheFlush() throws Exception {
+    String admin = "Bearer admin-token";
+    start(true, b -> b.adminBearerTokens(List.of("admin-token")));
+    JsonNode created;
+    try (Response response = harness.call(new Request.Builder().url(harness.url("/v1.0/apikeys")).header("Authorization", admin)
+        .put(RequestBody.create("{\"Identifier\":\"ci\",\"Frontends\":[\"f1\"],\"Models\":[\"llama3*\"]}", JSON)))) {
+      assertThat(response.code()).isEqualTo(201);
+      created = MAPPER.readTree(response.body().string());
+    }
+    String secret = created.get("Secret").asText();
+    try (Response ok = chat("/v1/chat/completions", bearer(secret))) {
+      assertThat(ok.code()).isEqualTo(200);
+    }
+    awaitEnded("ci", 1);
+    try (Response usage = harness.call(new Request.Builder().url(harness.url("/v1.0/apikeys/ci/usage")).header("Authorization", admin))) {
+      JsonNode counts = MAPPER.readTree(usage.body().string());
+      assertThat(counts.get("Requests").asLong()).isEqualTo(1);
+      assertThat(counts.get("PromptTokens").asLong()).isEqualTo(10);
+      assertThat(counts.get("CompletionTokens").asLong()).isEqualTo(20);
+    }
+    assertThat(harness.store.apiKeyUsage()).as("shown before it was flushed").isEmpty();
+    try (Response rotated = harness.call(new Request.Builder().url(harness.url("/v1.0/apikeys/ci/rotate"))
+        .header("Authorization", admin).post(RequestBody.create(new byte[0])))) {
+      String renewed = MAPPER.readTree(rotated.body().string()).get("Secret").asText();
+      try (Response old = chat("/api/chat", bearer(secret)); Response fresh = chat("/api/chat", bearer(renewed))) {
+        assertThat(old.code()).isEqualTo(401);
+        assertThat(fresh.code()).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
   void inProcessCallsPassTheKeyAsAHeaderAndAreCheckedLikeHttp() throws Exception {
     start(true, key("k1", SECRET).build());
     ChatRequest request = ChatRequest.builder("llama3").message(Message.user("hi")).build();
