@@ -33,7 +33,7 @@ final class ApiKeyCheck {
   static final String AUTHORIZATION = "Authorization";
   static final String X_API_KEY = "X-Api-Key";
   /** Longer values are refused unread: keys are far shorter, and nobody's megabyte header is hashed. */
-  static final int MAX_KEY_LENGTH = 256;
+  static final int MAX_KEY_LENGTH = ApiKey.MAX_SECRET_LENGTH;
   private static final String BEARER = "Bearer";
   /**
    * How long a request over its key's MaxConcurrentRequests waits for a slot before its 429: the
