@@ -37,6 +37,7 @@ class SecretsNeverShownTest {
   private static final String NEW_BACKEND_TOKEN = "NEW-BACKEND-SECRET-i9";
   private static final String DATABASE_PASSWORD = "DB-SECRET-j10";
   private static final String URL_PASSWORD = "URL-SECRET-k11";
+  private static final String WRONG_API_KEY = "ofk_WRONG-KEY-SECRET-m13";
   private static final MediaType JSON = MediaType.get("application/json");
 
   private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
@@ -70,7 +71,8 @@ class SecretsNeverShownTest {
           + "{\"Identifier\":\"down\",\"Hostname\":\"127.0.0.1\",\"Port\":" + closedPort() + ",\"BearerToken\":\""
           + DOWN_BACKEND_TOKEN + "\",\"Querystring\":\"key=" + BACKEND_QUERY + "\"}],"
           + "\"Frontends\":[{\"Identifier\":\"main\",\"Hostname\":\"*\",\"Backends\":[\"gpu-1\"]},"
-          + "{\"Identifier\":\"broken\",\"Hostname\":\"broken.test\",\"Backends\":[\"down\"]}]}");
+          + "{\"Identifier\":\"broken\",\"Hostname\":\"broken.test\",\"Backends\":[\"down\"]},"
+          + "{\"Identifier\":\"keyed\",\"Hostname\":\"keyed.test\",\"Backends\":[\"gpu-1\"],\"RequireApiKey\":true}]}");
       ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
       try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
         String base = "http://127.0.0.1:" + server.port();
@@ -100,7 +102,15 @@ class SecretsNeverShownTest {
         assertThat(call(admin(base + "/v1.0/backends").put(RequestBody.create("{\"Identifier\":\"b3\",\"BearerToken\":\""
             + NEW_BACKEND_TOKEN + "\"}", JSON)))).isEqualTo(201);
         apiKeySecret = issueApiKey(base);
-        assertThat(inferenceWithToken(base + "/api/generate", generate, apiKeySecret)).isEqualTo(200);
+        assertThat(inferenceWithToken(base + "/api/generate", generate, apiKeySecret, null)).isEqualTo(200);
+        assertThat(inferenceWithToken(base + "/api/generate", generate, apiKeySecret, "keyed.test")).isEqualTo(200);
+        assertThat(inferenceWithToken(base + "/api/generate", generate, WRONG_API_KEY, "keyed.test")).isEqualTo(401);
+        assertThat(inferenceWithToken(base + "/v1/chat/completions",
+            "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", WRONG_API_KEY, "keyed.test"))
+            .isEqualTo(401);
+        assertThat(call(new Request.Builder().url(base + "/api/generate").post(RequestBody.create(generate, JSON))
+            .header("Host", "keyed.test").header("Authorization", "Bearer " + apiKeySecret).header("X-Api-Key", CLIENT_KEY)))
+            .as("two different keys").isEqualTo(401);
         assertThat(call(admin(base + "/v1.0/apikeys"))).isEqualTo(200);
         assertThat(call(admin(base + "/v1.0/apikeys/ci/usage"))).isEqualTo(200);
         assertThat(call(new Request.Builder().url(base + MetricsEndpoint.PATH))).isEqualTo(200);
@@ -133,7 +143,7 @@ class SecretsNeverShownTest {
 
   private void assertNoSecretIn(String text, String where) {
     for (String secret : List.of(apiKeySecret, ADMIN_TOKEN, BACKEND_TOKEN, BACKEND_HEADER, BACKEND_QUERY, DOWN_BACKEND_TOKEN,
-        CLIENT_TOKEN, CLIENT_KEY, WRONG_ADMIN_TOKEN, NEW_BACKEND_TOKEN, DATABASE_PASSWORD, URL_PASSWORD)) {
+        CLIENT_TOKEN, CLIENT_KEY, WRONG_ADMIN_TOKEN, NEW_BACKEND_TOKEN, DATABASE_PASSWORD, URL_PASSWORD, WRONG_API_KEY)) {
       assertThat(text).as(where).doesNotContain(secret);
     }
   }
@@ -145,9 +155,11 @@ class SecretsNeverShownTest {
     return call(request);
   }
 
-  private int inferenceWithToken(String url, String body, String token) throws Exception {
-    return call(new Request.Builder().url(url).post(RequestBody.create(body, JSON)).header("Authorization", "Bearer " + token)
-        .header("X-Api-Key", token));
+  private int inferenceWithToken(String url, String body, String token, String host) throws Exception {
+    Request.Builder request = new Request.Builder().url(url).post(RequestBody.create(body, JSON))
+        .header("Authorization", "Bearer " + token).header("X-Api-Key", token);
+    if (host != null) request.header("Host", host);
+    return call(request);
   }
 
   /** Creates an API key; its secret is in this one answer by design, so the answer is not kept with the others. */
