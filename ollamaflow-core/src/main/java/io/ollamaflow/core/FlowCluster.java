@@ -5,6 +5,7 @@ import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.inprocess.ChatRequest;
@@ -18,6 +19,7 @@ import io.ollamaflow.core.inprocess.InProcessClient;
 import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.FallbackLiveState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
@@ -104,12 +106,18 @@ public final class FlowCluster implements AutoCloseable {
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
         b.activeHealthChecks ? b.loadPollInterval : null, b.modelPullsPerBackend, b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events, b.clock,
-        new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
+    // A shared state is decided on with this instance's own beside it, for when the shared one fails.
+    InMemoryLiveState local = b.liveState instanceof InMemoryLiveState given ? given
+        : new InMemoryLiveState(b.clock, b.maxStickySessions, b.maxStickyKeyLength);
+    FallbackLiveState fallback = b.liveState == null || b.liveState == local ? null
+        : new FallbackLiveState(b.liveState, local);
+    state = new ClusterState(store, balancers, client, polling, events, b.clock, fallback != null ? fallback : local,
+        b.maxStickyKeyLength);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
-    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic);
+    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic, local,
+        fallback == null ? () -> 0 : fallback::fallbacks);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
@@ -205,8 +213,8 @@ public final class FlowCluster implements AutoCloseable {
   }
 
   /**
-   * Stops the cluster's threads and the HTTP client it created. A store or client supplied to the
-   * builder stays open: its owner closes it.
+   * Stops the cluster's threads and the HTTP client it created. A store, live state or client
+   * supplied to the builder stays open: its owner closes it.
    */
   @Override
   public void close() {
@@ -230,6 +238,7 @@ public final class FlowCluster implements AutoCloseable {
   /** Configures a {@link FlowCluster}; every setting is optional. */
   public static final class Builder {
     private ConfigStore configStore;
+    private LiveState liveState;
     private OkHttpClient httpClient;
     private final List<LoadBalancerProvider> loadBalancers = new ArrayList<>();
     private FlowEventListener eventListener = FlowEventListener.NONE;
@@ -257,6 +266,19 @@ public final class FlowCluster implements AutoCloseable {
     /** Where frontends and backends live; default: a new {@link InMemoryConfigStore}. */
     public Builder configStore(ConfigStore store) {
       this.configStore = Objects.requireNonNull(store, "configStore");
+      return this;
+    }
+
+    /**
+     * Where sticky sessions and windowed counters live; default: an {@link InMemoryLiveState} on
+     * this builder's clock and {@link #stickySessionLimits}. A shared state (such as
+     * {@code PostgresLiveState}) makes sessions and limits hold across instances; the cluster keeps
+     * an in-memory state beside it and decides there whenever the shared one fails (see
+     * {@link FlowAdmin#liveStateFallbacks()}). The host owns the state: closing the cluster leaves
+     * it open.
+     */
+    public Builder liveState(LiveState state) {
+      this.liveState = Objects.requireNonNull(state, "liveState");
       return this;
     }
 
@@ -317,7 +339,9 @@ public final class FlowCluster implements AutoCloseable {
      * Bounds on sticky sessions, whose keys clients choose: at most {@code maxSessions} are kept
      * (default 100,000; past it the least recently used tenth is evicted, see
      * {@link FlowAdmin#stickySessionEvictions()}), and a client key longer than
-     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256.
+     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256. The cap
+     * bounds the default in-memory live state, or the local one kept beside a shared
+     * {@link #liveState}; the key bound applies before any live state sees a key.
      */
     public Builder stickySessionLimits(int maxSessions, int maxKeyLength) {
       StickySessions.checkLimits(maxSessions, maxKeyLength);
