@@ -99,13 +99,15 @@ public final class FallbackLiveState implements LiveState {
     return shared == null ? forgotten : shared;
   }
 
+  /** Off the request path: a failure is logged, and leaves request decisions alone. */
   @Override
   public void sweep() {
     local.sweep();
-    decide(() -> {
+    try {
       shared.sweep();
-      return true;
-    });
+    } catch (RuntimeException e) {
+      log.warn("Shared live state: sweep failed: {}", e.getMessage());
+    }
   }
 
   @Override
