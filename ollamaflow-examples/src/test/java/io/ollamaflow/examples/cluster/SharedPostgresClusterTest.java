@@ -106,7 +106,9 @@ class SharedPostgresClusterTest {
       for (FlowHttpServer instance : instances) assertThat(answeringBackend(instance)).isEqualTo("gpu-1");
       long start = System.nanoTime();
       HttpResponse<String> failed = admin(instances.get(1), "PUT", "/v1.0/frontends/main", mainOver("gpu-2"));
-      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(500);
+      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(503);
+      assertThat(failed.headers().firstValue("Retry-After")).isPresent();
+      assertThat(failed.body()).contains(pg.url(db));
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the admin call waited for the pool, not forever")
           .isLessThan(Duration.ofSeconds(10));
       for (FlowHttpServer instance : instances) assertThat(answeringBackend(instance)).isEqualTo("gpu-1");
