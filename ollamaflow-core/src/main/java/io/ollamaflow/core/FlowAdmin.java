@@ -58,7 +58,9 @@ import java.util.stream.Collectors;
  * <p>Threading: safe for concurrent use. Writes go through the cluster's one config writer (the
  * same path as the RequiredModels edits of pulls and deletes), so check-then-write is atomic
  * against every other write made through this cluster; it is not atomic against other processes
- * writing the same store. Calls block on the store and on applying the change.
+ * writing the same store. Calls block on the store and on applying the change. A store or shared
+ * live state whose database cannot be reached makes a call throw
+ * {@link StoreUnavailableException} (the REST admin API answers 503); nothing is stored then.
  */
 public final class FlowAdmin {
   private static final Comparator<Frontend> FRONTENDS_NEWEST_FIRST =
