@@ -396,8 +396,11 @@ public final class PostgresLiveState implements LiveState {
       config.setDataSourceProperties(settings);
       config.setMaximumPoolSize(maxPoolSize);
       config.setMinimumIdle(maxPoolSize);
-      // HikariCP's floor is 250 ms: the longest a request waits for a connection.
-      config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+      // HikariCP's floor is 250 ms: the longest a request waits for a connection, checking an idle
+      // one's liveness included (its default 5 s check would outlast a hung database's timeout).
+      long waitMs = Math.max(250, timeout.toMillis());
+      config.setConnectionTimeout(waitMs);
+      config.setValidationTimeout(waitMs);
       return new HikariDataSource(config);
     }
   }

@@ -83,6 +83,31 @@ public final class TestPostgres {
         "start");
   }
 
+  /**
+   * Makes the server hang as a database that accepts connections and then says nothing: every
+   * process of this server (started by this test JVM) stopped with SIGSTOP, until {@link #thaw()}.
+   */
+  public void freeze() throws IOException {
+    signal("-STOP");
+  }
+
+  public void thaw() throws IOException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException {
+    long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+    List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+    ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> command.add(Long.toString(p.pid())));
+    try {
+      Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (kill.waitFor() != 0) throw new IOException(command + ": " + new String(kill.getInputStream().readAllBytes()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
   /** A shared live state on this database with the default 200 ms timeout. */
   public PostgresLiveState.Builder liveState(String database) {
     return PostgresLiveState.builder().jdbcUrl(url(database)).user(USER).password(password);

@@ -92,6 +92,48 @@ class DatabaseOutageScenarioTest {
     }
   }
 
+  /**
+   * The bad input the issue names: a database that accepts connections and then says nothing
+   * (every server process stopped with SIGSTOP). No request waits on it much past the live
+   * state's 200 ms timeout; the admin write waits for the store's socket timeout and answers 503.
+   */
+  @Test
+  void aDatabaseThatHangsHoldsNoRequestPastTheLiveStateTimeoutAndAdminWritesAnswer503() throws Exception {
+    String db = pg.newDatabase();
+    try (PostgresInstances cluster = PostgresInstances.start(pg, db, 2, 2)) {
+      Instance a = cluster.get(0);
+      String backend = cluster.generate(a, "before-hang").backend();
+
+      pg.freeze();
+      try {
+        long slowestMs = 0;
+        for (int i = 0; i < 20; i++) {
+          long start = System.nanoTime();
+          Answer answer = cluster.generate(cluster.get(i % 2), i % 4 == 0 ? "fresh-" + i : "before-hang");
+          slowestMs = Math.max(slowestMs, (System.nanoTime() - start) / 1_000_000);
+          assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+          if (i % 2 == 0 && i % 4 != 0) assertThat(answer.backend()).isEqualTo(backend);
+        }
+        // 200 ms for an answer, 250 ms for a pooled connection; the bound checked is loose for a busy machine.
+        assertThat(slowestMs).as("slowest request while the database hangs, ms").isLessThan(2_000);
+        System.out.println("Slowest of 20 requests while the database hung: " + slowestMs + " ms");
+
+        long start = System.nanoTime();
+        HttpResponse<String> refused = cluster.admin(a, "PUT", "/v1.0/frontends/main",
+            PostgresInstances.mainOver(List.of("gpu-1")));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.body()).contains(pg.url(db));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the store's 5 s socket timeout, not forever")
+            .isLessThan(Duration.ofSeconds(15));
+      } finally {
+        pg.thaw();
+      }
+      HttpResponse<String> written = eventually(() -> cluster.admin(a, "PUT", "/v1.0/frontends/main",
+          PostgresInstances.mainOver(List.of("gpu-1", "gpu-2"))), r -> r.statusCode() == 200);
+      assertThat(written.statusCode()).isEqualTo(200);
+    }
+  }
+
   @Test
   void countersFallBackToEachInstancesOwnShareOfTheWindowAndAreSharedAgainAfterwards() throws Exception {
     String db = pg.newDatabase();
