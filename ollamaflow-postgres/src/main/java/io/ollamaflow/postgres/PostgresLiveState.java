@@ -78,6 +78,7 @@ public final class PostgresLiveState implements LiveState {
   private static final String LIST = """
       SELECT frontend_id, client_key, backend_id, created_utc, expires_utc, last_access_utc FROM live_sessions
       WHERE expires_utc > now() ORDER BY frontend_id COLLATE "C", client_key COLLATE "C\"""";
+  // Room on each page (fillfactor), and no index on the columns a lookup changes, keep lookups HOT updates.
   private static final String[] SCHEMA = {
       """
       CREATE UNLOGGED TABLE IF NOT EXISTS live_sessions (
@@ -89,7 +90,6 @@ public final class PostgresLiveState implements LiveState {
         last_access_utc TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (frontend_id, client_key)
       ) WITH (fillfactor = 70)""",
-      // Room on each page, and no index on the columns a lookup changes, keep lookups HOT updates.
       """
       CREATE UNLOGGED TABLE IF NOT EXISTS live_counters (
         counter TEXT NOT NULL,
