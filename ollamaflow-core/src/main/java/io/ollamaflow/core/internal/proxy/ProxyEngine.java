@@ -3,7 +3,6 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
@@ -55,7 +54,7 @@ public final class ProxyEngine {
   private final ApiKeyCheck keys;
 
   public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
-      TranslatorRegistry translators, Clock clock, LiveState liveState) {
+      TranslatorRegistry translators, Clock clock) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
@@ -63,7 +62,7 @@ public final class ProxyEngine {
     this.translators = translators;
     this.selector = new Selector(state, translators, clock);
     this.forwarder = new Forwarder(state, events, new Recorder(state, clock));
-    this.keys = new ApiKeyCheck(state, new KeyWindows(liveState), clock);
+    this.keys = new ApiKeyCheck(state, new KeyWindows(state.live()), clock);
   }
 
   /** Requests of this frontend waiting for a backend slot. */
