@@ -38,6 +38,8 @@ public enum ErrorCode {
   NO_HEALTHY_BACKEND(503),
   /** The frontend is inactive. */
   FRONTEND_INACTIVE(503),
+  /** An admin call needs the configuration or live-state database, which cannot be reached now. */
+  STORE_UNAVAILABLE(503),
   /** No first byte from the backend within the frontend's TimeoutMs. */
   TIMEOUT(504);
 

@@ -10,6 +10,8 @@ import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.LiveState;
+import io.ollamaflow.api.StoreUnavailableException;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.admin.ApiKeySecrets;
 import io.ollamaflow.core.internal.admin.Secrets;
@@ -17,7 +19,6 @@ import io.ollamaflow.core.internal.metrics.RecentTraffic;
 import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
-import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -63,7 +65,9 @@ import java.util.stream.Collectors;
  * <p>Threading: safe for concurrent use. Writes go through the cluster's one config writer (the
  * same path as the RequiredModels edits of pulls and deletes), so check-then-write is atomic
  * against every other write made through this cluster; it is not atomic against other processes
- * writing the same store. Calls block on the store and on applying the change.
+ * writing the same store. Calls block on the store and on applying the change. A store or shared
+ * live state whose database cannot be reached makes a call throw
+ * {@link StoreUnavailableException} (the REST admin API answers 503); nothing is stored then.
  */
 public final class FlowAdmin {
   private static final Comparator<Frontend> FRONTENDS_NEWEST_FIRST =
@@ -79,9 +83,13 @@ public final class FlowAdmin {
   private final TranslatorRegistry translators;
   private final Clock clock;
   private final RecentTraffic traffic;
+  private final InMemoryLiveState localState;
+  private final LongSupplier liveStateFallbacks;
 
   FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, TranslatorRegistry translators,
-      Clock clock, RecentTraffic traffic) {
+      Clock clock, RecentTraffic traffic, InMemoryLiveState localState, LongSupplier liveStateFallbacks) {
+    this.localState = localState;
+    this.liveStateFallbacks = liveStateFallbacks;
     this.store = store;
     this.state = state;
     this.balancers = balancers;
@@ -372,14 +380,30 @@ public final class FlowAdmin {
     return digests;
   }
 
-  /** The sticky sessions that have not expired, ordered by frontend, then client key. */
+  /**
+   * The sticky sessions that have not expired, ordered by frontend, then client key: every
+   * instance's when the live state is shared.
+   *
+   * @throws StoreUnavailableException when the shared live state cannot be reached
+   */
   public List<StickySession> sessions() {
-    return state.sticky().sessions().stream().map(StickySession::new).toList();
+    return state.live().sessions().stream().map(StickySession::new).toList();
   }
 
-  /** Sticky sessions evicted since start because their cap was reached (see {@code FlowCluster.Builder#stickySessionLimits}). */
+  /**
+   * Sticky sessions evicted from this instance's in-memory state since start because their cap was
+   * reached (see {@code FlowCluster.Builder#stickySessionLimits}).
+   */
   public long stickySessionEvictions() {
-    return state.sticky().evictions();
+    return localState.evictions();
+  }
+
+  /**
+   * Sticky-session and counter decisions this instance made on its local state because the shared
+   * live state failed or was being left alone after a failure; 0 without a shared state.
+   */
+  public long liveStateFallbacks() {
+    return liveStateFallbacks.getAsLong();
   }
 
   /** Requests refused since start for a missing, malformed or unknown API key (one count, not per key). */
@@ -392,12 +416,13 @@ public final class FlowAdmin {
    * null. The clients' next requests are balanced afresh. Returns how many sessions ended.
    *
    * @throws FlowException {@link ErrorCode#NOT_FOUND} if the frontend does not exist
+   * @throws StoreUnavailableException when the shared live state cannot be reached
    */
   public int clearSessions(String frontendIdentifier) {
     if (frontendIdentifier != null && store.frontend(frontendIdentifier).isEmpty()) {
       throw missing("frontend", frontendIdentifier);
     }
-    return state.sticky().clear(frontendIdentifier);
+    return state.live().clearSessions(Optional.ofNullable(frontendIdentifier));
   }
 
   /** Work done through the cluster's one config writer, which applies the store's new content before returning. */
@@ -588,9 +613,9 @@ public final class FlowAdmin {
 
   /** A client bound to a backend of a frontend by sticky sessions. A snapshot. */
   public static final class StickySession {
-    private final StickySessions.Session session;
+    private final LiveState.Session session;
 
-    private StickySession(StickySessions.Session session) {
+    private StickySession(LiveState.Session session) {
       this.session = session;
     }
 

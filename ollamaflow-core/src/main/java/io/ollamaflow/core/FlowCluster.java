@@ -20,6 +20,7 @@ import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.FallbackLiveState;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.admin.AdminHandler;
@@ -79,7 +80,6 @@ public final class FlowCluster implements AutoCloseable {
   public static final int DEFAULT_MAX_STICKY_KEY_LENGTH = StickySessions.DEFAULT_MAX_KEY_LENGTH;
 
   private final ConfigStore store;
-  private final LiveState ownedLiveState;
   private final OkHttpClient ownedClient;
   private final ClusterState state;
   private final ProxyEngine engine;
@@ -109,14 +109,19 @@ public final class FlowCluster implements AutoCloseable {
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
         b.activeHealthChecks ? b.loadPollInterval : null, b.modelPullsPerBackend, b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events, b.clock,
-        new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
+    // A shared state is decided on with this instance's own beside it, for when the shared one fails.
+    InMemoryLiveState local = b.liveState instanceof InMemoryLiveState given ? given
+        : new InMemoryLiveState(b.clock, b.maxStickySessions, b.maxStickyKeyLength);
+    FallbackLiveState fallback = b.liveState == null || b.liveState == local ? null
+        : new FallbackLiveState(b.liveState, local);
+    state = new ClusterState(store, balancers, client, polling, events, b.clock, fallback != null ? fallback : local,
+        b.maxStickyKeyLength);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
-    ownedLiveState = b.liveState == null ? new InMemoryLiveState() : null;
     engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock,
-        b.liveState != null ? b.liveState : ownedLiveState, new BodyLog(state, b.logRequestBodies, b.logResponseBodies));
+        new BodyLog(state, b.logRequestBodies, b.logResponseBodies));
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
-    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic);
+    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic, local,
+        fallback == null ? () -> 0 : fallback::fallbacks);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
@@ -219,7 +224,6 @@ public final class FlowCluster implements AutoCloseable {
   @Override
   public void close() {
     state.close();
-    if (ownedLiveState != null) ownedLiveState.close();
     if (ownedClient != null) {
       ownedClient.dispatcher().executorService().shutdown();
       ownedClient.connectionPool().evictAll();
@@ -273,13 +277,16 @@ public final class FlowCluster implements AutoCloseable {
     }
 
     /**
-     * Where counters that change with every request are kept: API keys' requests and tokens per
-     * minute. Default: a new {@link InMemoryLiveState}, exact for this instance alone; give
-     * several instances one shared live state to hold such limits across them. API keys'
-     * concurrent requests are always counted per instance.
+     * Where sticky sessions and windowed counters (API keys' requests and tokens per minute)
+     * live; default: an {@link InMemoryLiveState} on this builder's clock and
+     * {@link #stickySessionLimits}. A shared state (such as {@code PostgresLiveState}) makes
+     * sessions and limits hold across instances; the cluster keeps an in-memory state beside it
+     * and decides there whenever the shared one fails (see {@link FlowAdmin#liveStateFallbacks()}).
+     * API keys' concurrent requests are always counted per instance. The host owns the state:
+     * closing the cluster leaves it open.
      */
-    public Builder liveState(LiveState liveState) {
-      this.liveState = Objects.requireNonNull(liveState, "liveState");
+    public Builder liveState(LiveState state) {
+      this.liveState = Objects.requireNonNull(state, "liveState");
       return this;
     }
 
@@ -343,7 +350,9 @@ public final class FlowCluster implements AutoCloseable {
      * Bounds on sticky sessions, whose keys clients choose: at most {@code maxSessions} are kept
      * (default 100,000; past it the least recently used tenth is evicted, see
      * {@link FlowAdmin#stickySessionEvictions()}), and a client key longer than
-     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256.
+     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256. The cap
+     * bounds the default in-memory live state, or the local one kept beside a shared
+     * {@link #liveState}; the key bound applies before any live state sees a key.
      */
     public Builder stickySessionLimits(int maxSessions, int maxKeyLength) {
       StickySessions.checkLimits(maxSessions, maxKeyLength);

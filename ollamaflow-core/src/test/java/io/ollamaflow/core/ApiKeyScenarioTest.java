@@ -14,9 +14,9 @@ import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.LiveState;
 import io.ollamaflow.core.inprocess.ChatRequest;
 import io.ollamaflow.core.inprocess.Message;
+import io.ollamaflow.core.testing.SwitchableLiveState;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.ManualClock;
 import io.ollamaflow.core.testing.ScenarioHarness;
@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import mockwebserver3.Dispatcher;
@@ -412,18 +411,7 @@ class ApiKeyScenarioTest {
 
   @Test
   void tenThousandWrongKeysAreRefusedCheaplyAndGrowNothingPerKey() throws Exception {
-    AtomicInteger liveStateCalls = new AtomicInteger();
-    InMemoryLiveState counted = new InMemoryLiveState();
-    LiveState live = new LiveState() {
-      @Override
-      public long addToWindow(WindowCount count) {
-        liveStateCalls.incrementAndGet();
-        return counted.addToWindow(count);
-      }
-
-      @Override
-      public void close() {}
-    };
+    SwitchableLiveState live = new SwitchableLiveState(new InMemoryLiveState());
     start(true, b -> b.liveState(live), key("k1", SECRET).requestsPerMinute(5).tokensPerMinute(1000).build());
     int threads = 4;
     int perThread = 2_500;
@@ -449,7 +437,7 @@ class ApiKeyScenarioTest {
     System.out.printf("10,000 wrong keys refused in %d ms over %d connections%n", millis, threads);
     assertThat(codes).hasSize(threads * perThread).containsOnly(401);
     assertThat(seen).isEmpty();
-    assertThat(liveStateCalls).as("no counter per wrong key").hasValue(0);
+    assertThat(live.counterCalls).as("no counter per wrong key").hasValue(0);
     assertThat(harness.cluster().admin().apiKeyUsage()).as("no usage entry per wrong key")
         .containsExactly(new ApiKeyUsage("k1", 0, 0, 0, 0, null));
     assertThat(harness.cluster().admin().apiKeyRefusalsWithoutKey()).isEqualTo(threads * perThread);
@@ -460,15 +448,8 @@ class ApiKeyScenarioTest {
 
   @Test
   void limitsHoldOnThisInstancesOwnCountWhenTheLiveStateFails() throws Exception {
-    LiveState broken = new LiveState() {
-      @Override
-      public long addToWindow(WindowCount count) {
-        throw new IllegalStateException("database down");
-      }
-
-      @Override
-      public void close() {}
-    };
+    SwitchableLiveState broken = new SwitchableLiveState(new InMemoryLiveState());
+    broken.down = true;
     start(true, b -> b.liveState(broken), key("k1", SECRET).requestsPerMinute(1).build());
     try (Response first = chat("/api/chat", bearer(SECRET)); Response second = chat("/api/chat", bearer(SECRET))) {
       assertThat(first.code()).isEqualTo(200);

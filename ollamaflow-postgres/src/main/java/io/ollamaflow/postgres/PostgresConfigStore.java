@@ -7,6 +7,7 @@ import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -47,7 +48,8 @@ import javax.sql.DataSource;
  * timeout. {@link #close()} is idempotent and makes later calls throw {@link IllegalStateException}.
  *
  * <p>Errors: failures are thrown as {@link IllegalStateException} naming the operation, the
- * identifier and the database (its URL without parameters). Messages never contain passwords,
+ * identifier and the database (its URL without parameters); {@link StoreUnavailableException}
+ * when the database cannot be reached. Messages never contain passwords,
  * bearer tokens or header values: PostgreSQL's messages name tables and columns, not bound values.
  */
 public final class PostgresConfigStore implements ConfigStore {
@@ -266,9 +268,11 @@ public final class PostgresConfigStore implements ConfigStore {
     if (closed.get()) throw new IllegalStateException(describe(operation, identifier) + " failed: store is closed");
   }
 
+  /** A database that cannot be reached is {@link StoreUnavailableException}: the admin API answers 503, not 500. */
   private IllegalStateException failure(String operation, String identifier, SQLException e) {
-    return new IllegalStateException(describe(operation, identifier) + " on " + location + " failed: "
-        + ConnectFailures.message(e), e);
+    String message = describe(operation, identifier) + " on " + location + " failed: " + ConnectFailures.message(e);
+    return ConnectFailures.isUnavailable(e) ? new StoreUnavailableException(message, e)
+        : new IllegalStateException(message, e);
   }
 
   private static String describe(String operation, String identifier) {
@@ -430,7 +434,7 @@ public final class PostgresConfigStore implements ConfigStore {
   }
 
   /** A JDBC URL without its parameters, which may carry a password. */
-  private static String withoutParameters(String url) {
+  static String withoutParameters(String url) {
     return url.split("\\?", 2)[0];
   }
 }

@@ -6,6 +6,7 @@ import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.api.LogSafe;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,7 +66,8 @@ public final class ClusterState implements AutoCloseable {
   private final LoadReporter loadReporter;
   private final BackendPoller loadReports;
   private final Clock clock;
-  private final StickySessions sticky;
+  private final LiveState live;
+  private final int maxStickyKeyLength;
   private final ConfigWriter writer = new ConfigWriter(this::reload);
   private final ModelDemand demand = new ModelDemand();
   private volatile RouteTable routes = RouteTable.EMPTY;
@@ -90,10 +93,11 @@ public final class ClusterState implements AutoCloseable {
       Duration modelRefresh, Duration loadPoll, int pullsPerBackend, int pullsTotal) {}
 
   public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Polling polling,
-      Events events, Clock clock, StickySessions sticky) {
+      Events events, Clock clock, LiveState live, int maxStickyKeyLength) {
     this.clock = clock;
     this.store = store;
-    this.sticky = sticky;
+    this.live = live;
+    this.maxStickyKeyLength = maxStickyKeyLength;
     this.balancers = balancers;
     this.baseClient = baseClient;
     this.events = events;
@@ -124,7 +128,7 @@ public final class ClusterState implements AutoCloseable {
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
     // A store that hears of other instances' writes (PostgreSQL's NOTIFY) lets us reload at once.
     storeChanges = store.onChange(() -> Threads.submit(updates, this::reloadIfChanged));
-    updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
+    updates.scheduleWithFixedDelay(live::sweep, 1, 1, TimeUnit.MINUTES);
     updates.scheduleWithFixedDelay(demand::decay, 30, 30, TimeUnit.SECONDS);
     updates.scheduleWithFixedDelay(keyUsage::flushIfDue, 1, 1, TimeUnit.SECONDS);
     long keepMs = ModelPreloader.KEEP_LOADED_INTERVAL.toMillis();
@@ -182,9 +186,14 @@ public final class ClusterState implements AutoCloseable {
     if (discovery != null) Threads.submit(updates, () -> discovery.pollNow(backendId));
   }
 
-  /** The sticky-session table; thread-safe. */
-  public StickySessions sticky() {
-    return sticky;
+  /** Sticky sessions and windowed counters, shared with other instances or not; thread-safe. */
+  public LiveState live() {
+    return live;
+  }
+
+  /** The key of this client's sticky session on this frontend, a long client key replaced by its hash. */
+  public LiveState.SessionKey sessionKey(String frontendId, String clientKey) {
+    return new LiveState.SessionKey(frontendId, StickySessions.boundedKey(clientKey, maxStickyKeyLength));
   }
 
   /**
@@ -308,7 +317,7 @@ public final class ClusterState implements AutoCloseable {
       BackendState previous = backendStates.get(backend.identifier());
       states.put(backend.identifier(), previous == null ? new BackendState(backend, clock) : previous.withConfig(backend));
     }
-    backendStates.keySet().stream().filter(id -> !states.containsKey(id)).forEach(sticky::forgetBackend);
+    backendStates.keySet().stream().filter(id -> !states.containsKey(id)).forEach(live::forgetBackend);
     backendStates.clear();
     backendStates.putAll(states);
 
@@ -327,7 +336,7 @@ public final class ClusterState implements AutoCloseable {
             frontend.hostname());
       }
     }
-    frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(sticky::forgetFrontend);
+    frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(this::forgetSessionsOf);
     frontendRoutes.clear();
     frontendRoutes.putAll(routesById);
     // Keys first: a frontend that starts requiring a key never meets the keys of a revision before.
@@ -375,6 +384,15 @@ public final class ClusterState implements AutoCloseable {
         .readTimeout(Duration.ofMillis(ms))
         .writeTimeout(Duration.ofMillis(ms))
         .build());
+  }
+
+  /** A deleted frontend's sessions; a shared state that is down keeps them until they expire, unrouted. */
+  private void forgetSessionsOf(String frontendId) {
+    try {
+      live.clearSessions(Optional.of(frontendId));
+    } catch (RuntimeException e) {
+      log.warn("Sessions of deleted frontend '{}' stay until they expire: {}", frontendId, e.getMessage());
+    }
   }
 
   @Override

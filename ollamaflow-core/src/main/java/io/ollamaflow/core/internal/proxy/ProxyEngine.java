@@ -3,7 +3,6 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
@@ -56,7 +55,7 @@ public final class ProxyEngine {
   private final BodyLog bodies;
 
   public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
-      TranslatorRegistry translators, Clock clock, LiveState liveState, BodyLog bodies) {
+      TranslatorRegistry translators, Clock clock, BodyLog bodies) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
@@ -64,7 +63,7 @@ public final class ProxyEngine {
     this.translators = translators;
     this.selector = new Selector(state, translators, clock);
     this.forwarder = new Forwarder(state, events, new Recorder(state, clock));
-    this.keys = new ApiKeyCheck(state, new KeyWindows(liveState), clock);
+    this.keys = new ApiKeyCheck(state, new KeyWindows(state.live()), clock);
     this.bodies = bodies;
   }
 
