@@ -30,6 +30,8 @@ public enum ErrorCode {
   NO_HEALTHY_BACKEND(503),
   /** The frontend is inactive. */
   FRONTEND_INACTIVE(503),
+  /** Request bodies waiting to be routed fill the proxy's room for them (heap and disk). */
+  BODY_SPOOL_FULL(503),
   /** No first byte from the backend within the frontend's TimeoutMs. */
   TIMEOUT(504);
 

@@ -10,8 +10,6 @@ import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.RawBackend;
 import io.ollamaflow.core.testing.ScenarioHarness;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +64,7 @@ class DuplicateDeliveryScenarioTest {
     // Answers the first request of each connection and keeps it; reads the second and closes.
     RawBackend.Script answerThenDrop = (method, path, n, out) -> {
       if (n > 1) return false;
-      answer(out, "{\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"done\":true}");
+      RawBackend.answer(out, 200, "{\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"done\":true}");
       return true;
     };
     try (RawBackend flaky = new RawBackend(answerThenDrop)) {
@@ -119,7 +117,7 @@ class DuplicateDeliveryScenarioTest {
     int deadPort = gone.port();
     gone.close();
     try (RawBackend answering = new RawBackend((method, path, n, out) -> {
-      answer(out, "{\"status\":\"success\"}");
+      RawBackend.answer(out, 200, "{\"status\":\"success\"}");
       return true;
     })) {
       harness.configure(Frontend.builder("f1").allowRetries(true),
@@ -141,7 +139,7 @@ class DuplicateDeliveryScenarioTest {
   void aPooledConnectionTheBackendClosedWhileIdleIsReplacedBeforeAnythingIsWrittenOnIt() throws Exception {
     // Answers each request with keep-alive, then closes the connection anyway (an idle timeout).
     try (RawBackend idleCloser = new RawBackend((method, path, n, out) -> {
-      answer(out, "{\"done\":true}");
+      RawBackend.answer(out, 200, "{\"done\":true}");
       return false;
     })) {
       BackendClients guard = new BackendClients(System::nanoTime, 0);
@@ -179,12 +177,5 @@ class DuplicateDeliveryScenarioTest {
 
   private static RequestBody body() {
     return RequestBody.create(CHAT, ScenarioHarness.JSON);
-  }
-
-  private static void answer(OutputStream out, String json) throws java.io.IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.ISO_8859_1));
-    out.write(body);
   }
 }

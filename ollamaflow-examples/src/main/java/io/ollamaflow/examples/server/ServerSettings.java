@@ -48,6 +48,7 @@ final class ServerSettings {
   final List<Frontend> frontends;
   final List<Backend> backends;
   final LoggingSettings logging;
+  final RequestBodySettings requestBodies;
 
   private ServerSettings(JsonNode root) {
     JsonNode webserver = field(root, "Webserver");
@@ -70,6 +71,7 @@ final class ServerSettings {
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
     logging = LoggingSettings.read(field(root, "Logging"));
+    requestBodies = RequestBodySettings.read(field(root, "RequestBodySpool"));
   }
 
   /**
