@@ -3,18 +3,15 @@ package io.ollamaflow.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamaflow.api.Backend;
-import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.RawBackend;
+import io.ollamaflow.core.testing.RetryLog;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -31,13 +28,7 @@ class DuplicateDeliveryScenarioTest {
   private static final String CHAT = "{\"model\":\"m\",\"stream\":false}";
 
   private final ScenarioHarness harness = new ScenarioHarness();
-  private final List<String> retries = new CopyOnWriteArrayList<>();
-  private final FlowEventListener listener = new FlowEventListener() {
-    @Override
-    public void retried(RequestInfo request, String reason) {
-      retries.add(request.backendId() + ": " + reason);
-    }
-  };
+  private final RetryLog listener = new RetryLog();
 
   @AfterEach
   void close() {
@@ -48,13 +39,13 @@ class DuplicateDeliveryScenarioTest {
   void withoutRetriesEachPostReachesABackendThatClosesWithoutAnsweringExactlyOnce() throws Exception {
     harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
     try (RawBackend closing = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER)) {
-      harness.configure(Frontend.builder("f1").allowRetries(false), raw("closing", closing));
+      harness.configure(Frontend.builder("f1").allowRetries(false), closing.backend("closing"));
 
       Map<Integer, Integer> statuses = postChats(10);
 
       assertThat(statuses).containsOnly(Map.entry(502, 10));
       assertThat(closing.posts()).as("POSTs the backend read").isEqualTo(10);
-      assertThat(retries).isEmpty();
+      assertThat(listener.retries()).isEmpty();
     }
   }
 
@@ -68,13 +59,13 @@ class DuplicateDeliveryScenarioTest {
       return true;
     };
     try (RawBackend flaky = new RawBackend(answerThenDrop)) {
-      harness.configure(Frontend.builder("f1").allowRetries(false), raw("flaky", flaky));
+      harness.configure(Frontend.builder("f1").allowRetries(false), flaky.backend("flaky"));
 
       Map<Integer, Integer> statuses = postChats(10);
 
       assertThat(statuses).containsOnly(Map.entry(200, 5), Map.entry(502, 5));
       assertThat(flaky.posts()).as("POSTs the backend read").isEqualTo(10);
-      assertThat(retries).isEmpty();
+      assertThat(listener.retries()).isEmpty();
     }
   }
 
@@ -83,14 +74,14 @@ class DuplicateDeliveryScenarioTest {
     harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
     try (RawBackend first = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER);
         RawBackend second = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER)) {
-      harness.configure(Frontend.builder("f1").allowRetries(true), raw("first", first), raw("second", second));
+      harness.configure(Frontend.builder("f1").allowRetries(true), first.backend("first"), second.backend("second"));
 
       Map<Integer, Integer> statuses = postChats(10);
 
       assertThat(statuses).containsOnly(Map.entry(502, 10));
       // Two eligible backends: each request goes to one, then once more to the other.
-      assertThat(first.posts() + second.posts()).isEqualTo(10 + retries.size());
-      assertThat(retries).hasSize(10).allSatisfy(reason ->
+      assertThat(first.posts() + second.posts()).isEqualTo(10 + listener.retries().size());
+      assertThat(listener.retries()).hasSize(10).allSatisfy(reason ->
           assertThat(reason).contains("after the request reached it whole (it may have started the work)"));
     }
   }
@@ -100,13 +91,13 @@ class DuplicateDeliveryScenarioTest {
     harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
     try (RawBackend first = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER);
         RawBackend second = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER)) {
-      harness.configure(Frontend.builder("f1").allowRetries(true), raw("first", first), raw("second", second));
+      harness.configure(Frontend.builder("f1").allowRetries(true), first.backend("first"), second.backend("second"));
 
       try (Response r = harness.post("/api/pull", "{\"model\":\"m\",\"stream\":false}")) {
         assertThat(r.code()).isEqualTo(502);
       }
       assertThat(first.posts() + second.posts()).isEqualTo(1);
-      assertThat(retries).isEmpty();
+      assertThat(listener.retries()).isEmpty();
     }
   }
 
@@ -122,7 +113,7 @@ class DuplicateDeliveryScenarioTest {
     })) {
       harness.configure(Frontend.builder("f1").allowRetries(true),
           Backend.builder("dead").hostname("127.0.0.1").port(deadPort).unhealthyThreshold(1000).build(),
-          raw("answering", answering));
+          answering.backend("answering"));
 
       for (int i = 0; i < 4; i++) {
         try (Response r = harness.post("/api/pull", "{\"model\":\"m\",\"stream\":false}")) {
@@ -130,7 +121,7 @@ class DuplicateDeliveryScenarioTest {
         }
       }
       assertThat(answering.posts()).isEqualTo(4);
-      assertThat(retries).isNotEmpty().allSatisfy(reason ->
+      assertThat(listener.retries()).isNotEmpty().allSatisfy(reason ->
           assertThat(reason).startsWith("dead: ").endsWith("refused the connection"));
     }
   }
@@ -169,10 +160,6 @@ class DuplicateDeliveryScenarioTest {
       }
     }
     return statuses;
-  }
-
-  private static Backend raw(String id, RawBackend backend) {
-    return Backend.builder(id).hostname("127.0.0.1").port(backend.port()).unhealthyThreshold(1000).build();
   }
 
   private static RequestBody body() {

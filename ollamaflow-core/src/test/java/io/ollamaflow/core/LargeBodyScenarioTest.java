@@ -2,18 +2,15 @@ package io.ollamaflow.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ollamaflow.api.Backend;
-import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.core.testing.RawBackend;
+import io.ollamaflow.core.testing.RetryLog;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -32,13 +29,7 @@ class LargeBodyScenarioTest {
 
   @TempDir Path spool;
   private final ScenarioHarness harness = new ScenarioHarness();
-  private final List<String> retries = new CopyOnWriteArrayList<>();
-  private final FlowEventListener listener = new FlowEventListener() {
-    @Override
-    public void retried(RequestInfo request, String reason) {
-      retries.add(request.backendId() + ": " + reason);
-    }
-  };
+  private final RetryLog listener = new RetryLog();
 
   @AfterEach
   void close() {
@@ -52,7 +43,7 @@ class LargeBodyScenarioTest {
       RawBackend.answer(out, 200, ANSWER);
       return true;
     })) {
-      harness.configure(Frontend.builder("f1"), raw("only", backend));
+      harness.configure(Frontend.builder("f1"), backend.backend("only"));
       byte[] body = generateBody(6 * 1024 * 1024);
 
       try (Response r = post(body)) {
@@ -76,7 +67,7 @@ class LargeBodyScenarioTest {
           return true;
         })) {
       harness.configure(Frontend.builder("f1").allowRetries(true).loadBalancing("round-robin"),
-          raw("failing", failing), raw("answering", answering));
+          failing.backend("failing"), answering.backend("answering"));
       byte[] body = generateBody(3 * 1024 * 1024);
 
       try (Response r = post(body)) {
@@ -86,7 +77,7 @@ class LargeBodyScenarioTest {
       String digest = RawBackend.sha256(body);
       assertThat(failing.postBodyDigests()).containsExactly(digest);
       assertThat(answering.postBodyDigests()).containsExactly(digest);
-      assertThat(retries).singleElement().asString().startsWith("failing: ").contains("answered 500");
+      assertThat(listener.retries()).singleElement().asString().startsWith("failing: ").contains("answered 500");
       assertThat(spoolFiles()).as("temporary files left").isEmpty();
     }
   }
@@ -100,7 +91,7 @@ class LargeBodyScenarioTest {
           return true;
         })) {
       harness.configure(Frontend.builder("f1").allowRetries(true).loadBalancing("round-robin"),
-          raw("dropping", dropping), raw("answering", answering));
+          dropping.backend("dropping"), answering.backend("answering"));
       byte[] body = generateBody(3 * 1024 * 1024);
 
       try (Response r = post(body)) {
@@ -110,7 +101,7 @@ class LargeBodyScenarioTest {
       String digest = RawBackend.sha256(body);
       assertThat(dropping.postBodyDigests()).containsExactly(digest);
       assertThat(answering.postBodyDigests()).containsExactly(digest);
-      assertThat(retries).singleElement().asString().startsWith("dropping: ")
+      assertThat(listener.retries()).singleElement().asString().startsWith("dropping: ")
           .contains("after the request reached it whole");
     }
   }
@@ -139,7 +130,4 @@ class LargeBodyScenarioTest {
     }
   }
 
-  private static Backend raw(String id, RawBackend backend) {
-    return Backend.builder(id).hostname("127.0.0.1").port(backend.port()).unhealthyThreshold(1000).build();
-  }
 }

@@ -1,5 +1,6 @@
 package io.ollamaflow.core.testing;
 
+import io.ollamaflow.api.Backend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,11 @@ public final class RawBackend implements AutoCloseable {
 
   public int port() {
     return server.getLocalPort();
+  }
+
+  /** This backend's configuration, never marked unhealthy by its failures (they are the scenario). */
+  public Backend backend(String id) {
+    return Backend.builder(id).hostname("127.0.0.1").port(port()).unhealthyThreshold(1000).build();
   }
 
   /** POST requests read whole. */
