@@ -95,6 +95,41 @@ class LargeUploadScenarioTest {
   }
 
   @Test
+  void aLargeUploadTricklingBelowTheMinimumRateEndsIn408AndLeavesNoTemporaryFile() throws Exception {
+    try (SimulatedOllama sim = SimulatedOllama.builder().tokenDelay(Duration.ZERO).parallel(1).start();
+        OllamaFlowServer server = start(sim, "{\"ReadTimeoutMs\":500,\"MinRequestBodyBytesPerSecond\":1000000}");
+        Socket uploader = connect(server)) {
+      OutputStream out = uploader.getOutputStream();
+      out.write(("POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"
+          + "{\"model\":\"llama3\",\"prompt\":\"" + "a".repeat(300_000)).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = uploader.getInputStream();
+      // A byte every 50 ms: never a read timeout, but far below the minimum rate once its grace is over.
+      uploader.setSoTimeout(50);
+      String status = null;
+      for (int i = 0; i < 400 && status == null; i++) {
+        try {
+          out.write('a');
+          out.flush();
+        } catch (IOException refusedAndClosed) {
+          // the server stopped reading once it answered
+        }
+        try {
+          int first = in.read();
+          uploader.setSoTimeout(30_000);
+          status = (char) first + statusLine(in);
+        } catch (java.net.SocketTimeoutException notYet) {
+          // no answer yet: send another byte
+        }
+      }
+
+      assertThat(status).isEqualTo("HTTP/1.1 408 Request Timeout");
+      assertThat(spoolFiles()).isEmpty();
+      assertThat(generates(sim)).as("generate requests the backend saw").isEmpty();
+    }
+  }
+
+  @Test
   void aClientThatLeavesMidUploadLeavesNoTemporaryFile() throws Exception {
     try (SimulatedOllama sim = SimulatedOllama.builder().tokenDelay(Duration.ZERO).parallel(1).start();
         OllamaFlowServer server = start(sim, "{\"ReadTimeoutMs\":60000,\"MinRequestBodyBytesPerSecond\":0}")) {
