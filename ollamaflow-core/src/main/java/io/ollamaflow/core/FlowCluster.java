@@ -96,7 +96,7 @@ public final class FlowCluster implements AutoCloseable {
         .guard(b.httpClient != null ? b.httpClient : ownedClient);
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
     RecentTraffic traffic = new RecentTraffic(b.clock);
-    List<FlowEventListener> listeners = new ArrayList<>(List.of(b.eventListener, traffic));
+    List<FlowEventListener> listeners = new ArrayList<>(List.of(traffic));
     List<BiConsumer<RouteTable, Collection<BackendState>>> routeWatchers = new ArrayList<>();
     routeWatchers.add((routes, backends) -> traffic.retain(backends.stream().map(x -> x.backend().identifier()).toList()));
     // Micrometer is optional: its classes are loaded only when the host gave a registry.
@@ -105,6 +105,8 @@ public final class FlowCluster implements AutoCloseable {
       listeners.add(metrics);
       routeWatchers.add(metrics::routesPublished);
     }
+    // The host's listener last: when it hears of a request, the cluster's own figures already count it.
+    listeners.add(b.eventListener);
     Events events = new Events(listeners, routeWatchers);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
@@ -297,7 +299,10 @@ public final class FlowCluster implements AutoCloseable {
       return this;
     }
 
-    /** Observes requests; default {@link FlowEventListener#NONE}. */
+    /**
+     * Observes requests; default {@link FlowEventListener#NONE}. Called after the cluster's own
+     * recorders (metrics, the dashboard's traffic), so an event heard here is already counted there.
+     */
     public Builder eventListener(FlowEventListener listener) {
       this.eventListener = Objects.requireNonNull(listener, "eventListener");
       return this;

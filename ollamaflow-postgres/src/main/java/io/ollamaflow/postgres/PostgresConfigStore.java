@@ -2,6 +2,8 @@ package io.ollamaflow.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ollamaflow.api.ApiKey;
+import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +35,8 @@ import javax.sql.DataSource;
  * <p>Writes: each is one transaction that changes the row, increments {@code meta.revision} and
  * sends {@code NOTIFY ollamaflow_config} with the new revision; PostgreSQL delivers it to every
  * instance's watch connection once the transaction commits. All SQL is parameterised.
+ * API key usage is not configuration: a batch of increments is one transaction that leaves the
+ * revision alone. API keys are kept as a prefix and a hash, never the secret.
  *
  * <p>Revision: {@link #revision()} answers from memory the last revision written here or heard
  * through {@code LISTEN} (see {@code RevisionWatch}), so polling it costs nothing and another
@@ -109,6 +114,49 @@ public final class PostgresConfigStore implements ConfigStore {
     return remove(BackendRows.TABLE, identifier);
   }
 
+  @Override
+  public List<ApiKey> apiKeys() {
+    return all(ApiKeyRows.TABLE);
+  }
+
+  @Override
+  public Optional<ApiKey> apiKey(String identifier) {
+    return one(ApiKeyRows.TABLE, identifier);
+  }
+
+  @Override
+  public void putApiKey(ApiKey key) {
+    put(ApiKeyRows.TABLE, key);
+  }
+
+  /** The key's usage goes with it (ON DELETE CASCADE). */
+  @Override
+  public boolean removeApiKey(String identifier) {
+    return remove(ApiKeyRows.TABLE, identifier);
+  }
+
+  /** One transaction for the batch; usage is not configuration, so the revision is left alone. */
+  @Override
+  public void addApiKeyUsage(Collection<ApiKeyUsage> increments) {
+    List<ApiKeyUsage> batch = List.copyOf(increments);
+    if (batch.isEmpty()) return;
+    write("add API key usage", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(ApiKeyRows.ADD_USAGE)) {
+        for (ApiKeyUsage increment : batch) {
+          ApiKeyRows.bindUsage(ps, increment);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return false;
+    });
+  }
+
+  @Override
+  public List<ApiKeyUsage> apiKeyUsage() {
+    return list("API key usage", ApiKeyRows.SELECT_USAGE, ApiKeyRows::readUsage);
+  }
+
   /** The last revision written by this store or heard from another; no round trip to the database. */
   @Override
   public long revision() {
@@ -135,10 +183,14 @@ public final class PostgresConfigStore implements ConfigStore {
   }
 
   private <T> List<T> all(Table<T> table) {
-    return call(table.kind() + "s", null, c -> {
+    return list(table.kind() + "s", table.selectAll(), table.reader());
+  }
+
+  private <T> List<T> list(String operation, String sql, Table.RowReader<T> reader) {
+    return call(operation, null, c -> {
       List<T> result = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(table.selectAll()); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) result.add(table.reader().read(rs));
+      try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) result.add(reader.read(rs));
       }
       return List.copyOf(result);
     });
@@ -189,7 +241,7 @@ public final class PostgresConfigStore implements ConfigStore {
   }
 
   /**
-   * Runs a write in one transaction; when the work reports a change, the revision is bumped and
+   * Runs a write in one transaction; when the work reports a change of configuration, the revision is bumped and
    * announced in the same transaction, so readers never see the data without its revision.
    */
   private boolean write(String operation, String identifier, Transactions.Work<Boolean> work) {

@@ -163,9 +163,13 @@ public final class OllamaFlowServer implements AutoCloseable {
   }
 
   private void announce(ServerOptions options, ServerSettings settings) {
-    String url = "http://" + (settings.bindsAllInterfaces() ? "localhost" : settings.hostname) + ":" + http.port();
+    String scheme = settings.httpOptions.tls().isPresent() ? "https" : "http";
+    String url = scheme + "://" + (settings.bindsAllInterfaces() ? "localhost" : settings.hostname) + ":" + http.port();
     log.info("OllamaFlow listening on {} ({} frontends, {} backends)", url, store.frontends().size(),
         store.backends().size());
+    settings.httpOptions.tls().ifPresent(tls -> log.info("TLS 1.2/1.3 with the certificate for {}, valid until {}{}",
+        tls.certificateSubject(), tls.certificateNotAfter(), tls.clientCertificateRequired() ? "; client certificates required" : ""));
+    if (!settings.httpOptions.accessControl().permitsAll()) log.info("Access control: {}", settings.httpOptions.accessControl());
     if (settings.adminBearerTokens.isEmpty()) {
       log.info("Admin API off: AdminBearerTokens is empty");
     } else {

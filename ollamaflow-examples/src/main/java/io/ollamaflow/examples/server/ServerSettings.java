@@ -25,7 +25,9 @@ import java.util.function.LongConsumer;
  * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults, and an optional
  * {@code Database} section for a shared PostgreSQL ({@link DatabaseSettings}).
  * {@code Webserver.IO} sets the listener's limits ({@link HttpServerOptions}), under OllamaFlow's
- * names where it has one ({@code ReadTimeoutMs}, {@code MaxIncomingHeadersSize}).
+ * names where it has one ({@code ReadTimeoutMs}, {@code MaxIncomingHeadersSize});
+ * {@code Webserver.Ssl} adds HTTPS ({@link SslSettings}), {@code Webserver.AccessControl} filters
+ * client addresses ({@link AccessControlSettings}).
  */
 final class ServerSettings {
   static final String DEFAULT_HOSTNAME = "localhost";
@@ -54,7 +56,10 @@ final class ServerSettings {
     JsonNode webserver = field(root, "Webserver");
     hostname = webserver == null ? DEFAULT_HOSTNAME : text(webserver, "Webserver.Hostname", "Hostname", DEFAULT_HOSTNAME);
     port = webserver == null ? DEFAULT_PORT : port(webserver);
-    httpOptions = io(webserver == null ? null : field(webserver, "IO"));
+    HttpServerOptions.Builder http = io(webserver == null ? null : field(webserver, "IO"));
+    SslSettings.apply(webserver == null ? null : field(webserver, "Ssl"), http);
+    AccessControlSettings.apply(webserver == null ? null : field(webserver, "AccessControl"), http);
+    httpOptions = http.build();
     databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
     database = DatabaseSettings.read(field(root, "Database"));
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
@@ -150,9 +155,9 @@ final class ServerSettings {
     return value.intValue();
   }
 
-  private static HttpServerOptions io(JsonNode io) {
+  private static HttpServerOptions.Builder io(JsonNode io) {
     HttpServerOptions.Builder b = HttpServerOptions.builder();
-    if (io == null) return b.build();
+    if (io == null) return b;
     if (!io.isObject()) throw new IllegalArgumentException("Webserver.IO: " + io + " (expected: an object)");
     number(io, "MaxConnections", n -> b.maxConnections(toInt(n)));
     number(io, "MaxConnectionsPerAddress", n -> b.maxConnectionsPerAddress(toInt(n)));
@@ -164,7 +169,7 @@ final class ServerSettings {
     number(io, "WriteTimeoutMs", n -> b.writeTimeout(Duration.ofMillis(n)));
     number(io, "MaxIncomingHeadersSize", n -> b.maxHeadBytes(toInt(n)));
     number(io, "ShutdownGraceMs", n -> b.shutdownGrace(Duration.ofMillis(n)));
-    return b.build();
+    return b;
   }
 
   /** Applies {@code Webserver.IO.<name>} when present; the error names the key and the allowed range. */
