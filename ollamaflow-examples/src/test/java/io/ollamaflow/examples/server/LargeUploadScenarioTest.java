@@ -82,10 +82,7 @@ class LargeUploadScenarioTest {
     try (SimulatedOllama sim = SimulatedOllama.builder().tokenDelay(Duration.ZERO).parallel(1).start();
         OllamaFlowServer server = start(sim, "{\"ReadTimeoutMs\":500}");
         Socket uploader = connect(server)) {
-      OutputStream out = uploader.getOutputStream();
-      out.write(("POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"
-          + "{\"model\":\"llama3\",\"prompt\":\"" + "a".repeat(1_000_000)).getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+      sendPartOfALargeGenerate(uploader, 1_000_000);
 
       assertThat(statusLine(uploader.getInputStream())).isEqualTo("HTTP/1.1 408 Request Timeout");
       // The body is closed before the listener answers 408.
@@ -99,10 +96,7 @@ class LargeUploadScenarioTest {
     try (SimulatedOllama sim = SimulatedOllama.builder().tokenDelay(Duration.ZERO).parallel(1).start();
         OllamaFlowServer server = start(sim, "{\"ReadTimeoutMs\":500,\"MinRequestBodyBytesPerSecond\":1000000}");
         Socket uploader = connect(server)) {
-      OutputStream out = uploader.getOutputStream();
-      out.write(("POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"
-          + "{\"model\":\"llama3\",\"prompt\":\"" + "a".repeat(300_000)).getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+      OutputStream out = sendPartOfALargeGenerate(uploader, 300_000);
       InputStream in = uploader.getInputStream();
       // A byte every 50 ms: never a read timeout, but far below the minimum rate once its grace is over.
       uploader.setSoTimeout(50);
@@ -134,10 +128,7 @@ class LargeUploadScenarioTest {
     try (SimulatedOllama sim = SimulatedOllama.builder().tokenDelay(Duration.ZERO).parallel(1).start();
         OllamaFlowServer server = start(sim, "{\"ReadTimeoutMs\":60000,\"MinRequestBodyBytesPerSecond\":0}")) {
       try (Socket uploader = connect(server)) {
-        OutputStream out = uploader.getOutputStream();
-        out.write(("POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"
-            + "{\"model\":\"llama3\",\"prompt\":\"" + "a".repeat(1_000_000)).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        sendPartOfALargeGenerate(uploader, 1_000_000);
         until("the upload is spooled to a temporary file", () -> spoolFiles().size() == 1);
       }
 
@@ -189,6 +180,15 @@ class LargeUploadScenarioTest {
     s.setSoTimeout(30_000);
     s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
     return s;
+  }
+
+  /** Sends the head of a 2 MB generate and about {@code promptBytes} of it, then stops. */
+  private static OutputStream sendPartOfALargeGenerate(Socket uploader, int promptBytes) throws IOException {
+    OutputStream out = uploader.getOutputStream();
+    out.write(("POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"
+        + "{\"model\":\"llama3\",\"prompt\":\"" + "a".repeat(promptBytes)).getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return out;
   }
 
   private static String statusLine(InputStream in) throws IOException {
