@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * The reading stage: the request's body, read whole before any backend slot is taken (see
- * {@link ClientBody}), and what routing needs from it, written onto the request: the model (after a frontend pin or alias), and the key that keeps a
- * blob upload and the create using it on one backend.
+ * {@link ClientBody}), and what routing needs from it, written onto the request: the model (after
+ * a frontend pin or alias), and the key that keeps a blob upload and the create using it on one
+ * backend.
  */
 final class RequestReader {
   private RequestReader() {}
