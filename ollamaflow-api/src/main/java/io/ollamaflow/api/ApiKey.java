@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class ApiKey {
   /** Length of {@link #keyPrefix()} taken from the start of a secret. */
   public static final int PREFIX_LENGTH = 12;
+  /** Longest secret accepted; the request path refuses longer ones unhashed. */
+  public static final int MAX_SECRET_LENGTH = 256;
 
   private final String identifier;
   private final String name;
@@ -188,8 +190,9 @@ public final class ApiKey {
 
     /** Sets {@link #keyPrefix} and {@link #keyHash} from the secret; the secret itself is not kept. */
     public Builder secret(String secret) {
-      if (secret == null || secret.length() < 16 || secret.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
-        throw new IllegalArgumentException("secret: expected at least 16 visible ASCII characters");
+      if (secret == null || secret.length() < 16 || secret.length() > MAX_SECRET_LENGTH
+          || secret.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
+        throw new IllegalArgumentException("secret: expected 16-" + MAX_SECRET_LENGTH + " visible ASCII characters");
       }
       this.keyPrefix = prefixOf(secret);
       this.keyHash = hashOf(secret);

@@ -301,7 +301,8 @@ public final class FlowAdmin {
 
   /**
    * What each API key has used since it was created, ordered by identifier; keys never used show
-   * zeros.
+   * zeros. Includes this instance's usage not yet added to the store (that is done every few
+   * seconds, in batches).
    */
   public List<ApiKeyUsage> apiKeyUsage() {
     Map<String, ApiKeyUsage> used = usageByKey();
@@ -318,9 +319,9 @@ public final class FlowAdmin {
     return usageOf(usageByKey(), identifier);
   }
 
-  /** The usage totals the store holds, by key. */
+  /** The usage totals the store holds plus what this instance has not flushed yet, by key. */
   private Map<String, ApiKeyUsage> usageByKey() {
-    return store.apiKeyUsage().stream().collect(Collectors.toMap(ApiKeyUsage::identifier, u -> u));
+    return state.keyUsage().totals().stream().collect(Collectors.toMap(ApiKeyUsage::identifier, u -> u));
   }
 
   private static ApiKeyUsage usageOf(Map<String, ApiKeyUsage> used, String identifier) {
@@ -379,6 +380,11 @@ public final class FlowAdmin {
   /** Sticky sessions evicted since start because their cap was reached (see {@code FlowCluster.Builder#stickySessionLimits}). */
   public long stickySessionEvictions() {
     return state.sticky().evictions();
+  }
+
+  /** Requests refused since start for a missing, malformed or unknown API key (one count, not per key). */
+  public long apiKeyRefusalsWithoutKey() {
+    return state.keyUsage().refusalsWithoutKey();
   }
 
   /**

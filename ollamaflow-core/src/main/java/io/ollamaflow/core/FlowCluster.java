@@ -5,6 +5,7 @@ import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.inprocess.ChatRequest;
@@ -83,6 +84,7 @@ public final class FlowCluster implements AutoCloseable {
   public static final long DEFAULT_REQUEST_BODY_DISK_BYTES = BodySpool.DEFAULT_MAX_DISK_BYTES;
 
   private final ConfigStore store;
+  private final LiveState ownedLiveState;
   private final OkHttpClient ownedClient;
   private final ClusterState state;
   private final ProxyEngine engine;
@@ -115,7 +117,9 @@ public final class FlowCluster implements AutoCloseable {
     state = new ClusterState(store, balancers, client, polling, events, b.clock,
         new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
-    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock, b.bodySpool);
+    ownedLiveState = b.liveState == null ? new InMemoryLiveState() : null;
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock,
+        b.liveState != null ? b.liveState : ownedLiveState, b.bodySpool);
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
     admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
@@ -213,12 +217,14 @@ public final class FlowCluster implements AutoCloseable {
   }
 
   /**
-   * Stops the cluster's threads and the HTTP client it created. A store or client supplied to the
-   * builder stays open: its owner closes it.
+   * Stops the cluster's threads and the HTTP client it created, after adding API key usage not yet
+   * stored to the store. A store, live state or client supplied to the builder stays open: its
+   * owner closes it.
    */
   @Override
   public void close() {
     state.close();
+    if (ownedLiveState != null) ownedLiveState.close();
     if (ownedClient != null) {
       ownedClient.dispatcher().executorService().shutdown();
       ownedClient.connectionPool().evictAll();
@@ -238,6 +244,7 @@ public final class FlowCluster implements AutoCloseable {
   /** Configures a {@link FlowCluster}; every setting is optional. */
   public static final class Builder {
     private ConfigStore configStore;
+    private LiveState liveState;
     private OkHttpClient httpClient;
     private final List<LoadBalancerProvider> loadBalancers = new ArrayList<>();
     private FlowEventListener eventListener = FlowEventListener.NONE;
@@ -266,6 +273,17 @@ public final class FlowCluster implements AutoCloseable {
     /** Where frontends and backends live; default: a new {@link InMemoryConfigStore}. */
     public Builder configStore(ConfigStore store) {
       this.configStore = Objects.requireNonNull(store, "configStore");
+      return this;
+    }
+
+    /**
+     * Where counters that change with every request are kept: API keys' requests and tokens per
+     * minute. Default: a new {@link InMemoryLiveState}, exact for this instance alone; give
+     * several instances one shared live state to hold such limits across them. API keys'
+     * concurrent requests are always counted per instance.
+     */
+    public Builder liveState(LiveState liveState) {
+      this.liveState = Objects.requireNonNull(liveState, "liveState");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.ollamaflow.core.internal;
 
+import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
@@ -10,6 +11,8 @@ import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.api.ProbeResult;
 import io.ollamaflow.core.internal.health.Probes;
+import io.ollamaflow.core.internal.keys.ApiKeyIndex;
+import io.ollamaflow.core.internal.keys.ApiKeyUsageLog;
 import io.ollamaflow.core.internal.load.LoadReporter;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelDiscovery;
@@ -65,6 +68,8 @@ public final class ClusterState implements AutoCloseable {
   private final ConfigWriter writer = new ConfigWriter(this::reload);
   private final ModelDemand demand = new ModelDemand();
   private volatile RouteTable routes = RouteTable.EMPTY;
+  private volatile ApiKeyIndex apiKeys = ApiKeyIndex.EMPTY;
+  private final ApiKeyUsageLog keyUsage;
   private final ConfigStore.Subscription storeChanges;
 
   // Touched only on the update thread.
@@ -113,6 +118,7 @@ public final class ClusterState implements AutoCloseable {
         : new ModelSync(baseClient, this::routes, polling.pullsPerBackend(), polling.pullsTotal(), polling.modelRefresh(),
             clock);
     this.preloader = new ModelPreloader(baseClient, discovery != null, clock);
+    this.keyUsage = new ApiKeyUsageLog(store, clock);
     reload();
     long pollMs = polling.config().toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
@@ -120,6 +126,7 @@ public final class ClusterState implements AutoCloseable {
     storeChanges = store.onChange(() -> Threads.submit(updates, this::reloadIfChanged));
     updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
     updates.scheduleWithFixedDelay(demand::decay, 30, 30, TimeUnit.SECONDS);
+    updates.scheduleWithFixedDelay(keyUsage::flushIfDue, 1, 1, TimeUnit.SECONDS);
     long keepMs = ModelPreloader.KEEP_LOADED_INTERVAL.toMillis();
     updates.scheduleWithFixedDelay(() -> preloader.keepLoaded(routes), keepMs, keepMs, TimeUnit.MILLISECONDS);
     // Catches loads that qualify once discovery has listed a backend; only walks the configuration otherwise.
@@ -129,6 +136,16 @@ public final class ClusterState implements AutoCloseable {
   /** The current routing snapshot; never null. */
   public RouteTable routes() {
     return routes;
+  }
+
+  /** The configured API keys, as of the same revision as {@link #routes()}; never null. */
+  public ApiKeyIndex apiKeys() {
+    return apiKeys;
+  }
+
+  /** API key usage not yet in the store; flushed every few seconds on the update thread and at close. */
+  public ApiKeyUsageLog keyUsage() {
+    return keyUsage;
   }
 
   /** Re-reads the store on the update thread and returns once the new snapshot is published. */
@@ -284,6 +301,7 @@ public final class ClusterState implements AutoCloseable {
     long revision = store.revision();
     List<Backend> backends = store.backends();
     List<Frontend> frontends = store.frontends();
+    List<ApiKey> keys = store.apiKeys();
 
     Map<String, BackendState> states = new HashMap<>();
     for (Backend backend : backends) {
@@ -312,6 +330,8 @@ public final class ClusterState implements AutoCloseable {
     frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(sticky::forgetFrontend);
     frontendRoutes.clear();
     frontendRoutes.putAll(routesById);
+    // Keys first: a frontend that starts requiring a key never meets the keys of a revision before.
+    apiKeys = ApiKeyIndex.of(keys, apiKeys);
     routes = new RouteTable(byHost, catchAll, new ArrayList<>(routesById.values()));
     if (prober != null) prober.sync(states.values());
     if (discovery != null) discovery.sync(states.values());
@@ -366,6 +386,7 @@ public final class ClusterState implements AutoCloseable {
     if (sync != null) sync.close();
     writer.close();
     updates.shutdownNow();
+    keyUsage.flush();
     deadlines.shutdownNow();
   }
 }

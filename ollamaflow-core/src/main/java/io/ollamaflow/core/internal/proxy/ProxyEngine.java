@@ -3,9 +3,11 @@ package io.ollamaflow.core.internal.proxy;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.keys.KeyWindows;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
@@ -26,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * or an in-process call). Its stages, each a class of its own:
  * <ol>
  *   <li>classify the route ({@code RouteClassifier}) and match the frontend by Host ({@code RouteTable});
- *   <li>admit ({@link Admission}): frontend active, request kind allowed, announced size;
+ *   <li>admit ({@link Admission}): frontend active, request kind allowed, announced size, API key
+ *       ({@link ApiKeyCheck});
  *   <li>read ({@link RequestReader}): read the body whole (into a {@link BodySpool}), find the
- *       model, apply an alias;
+ *       model, apply an alias; the key's models are checked;
  *   <li>then, per attempt: select and permit ({@link Selector}: every filter, sticky session, the
  *       policy, a capacity slot or the queue), forward and relay ({@link Forwarder}), record
  *       ({@link Recorder}); an attempt ends {@link Attempt.Done}, {@link Attempt.Retry} on another
@@ -49,10 +52,11 @@ public final class ProxyEngine {
   private final TranslatorRegistry translators;
   private final Selector selector;
   private final Forwarder forwarder;
+  private final ApiKeyCheck keys;
   private final BodySpool bodies;
 
   public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
-      TranslatorRegistry translators, Clock clock, BodySpool bodies) {
+      TranslatorRegistry translators, Clock clock, LiveState liveState, BodySpool bodies) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
@@ -60,6 +64,7 @@ public final class ProxyEngine {
     this.translators = translators;
     this.selector = new Selector(state, translators, clock);
     this.forwarder = new Forwarder(state, events, new Recorder(state, clock));
+    this.keys = new ApiKeyCheck(state, new KeyWindows(liveState), clock);
     this.bodies = bodies;
   }
 
@@ -98,6 +103,8 @@ public final class ProxyEngine {
           LogSafe.of(exchange.rawPath()), e);
       answerWithError(exchange, request, new FlowException(ErrorCode.INTERNAL, "internal error (request "
           + request.requestId() + ")", e));
+    } finally {
+      request.keyUse().end(request);
     }
   }
 
@@ -112,7 +119,8 @@ public final class ProxyEngine {
     }
     request.frontendRoute(frontendRoute);
     Frontend frontend = frontendRoute.frontend();
-    Admission.admit(frontend, route, exchange);
+    request.keyUse(Admission.admit(frontend, route, exchange, keys));
+    if (request.keyUse().stripsClientKey()) exchange = new WithoutClientKey(exchange);
     if (Aggregator.handles(route)) {
       List<BackendState> all = Selector.eligible(frontendRoute, route,
           Labels.parse(request.headerValues(LABEL_HEADER)), Set.of(), translators);
@@ -120,6 +128,7 @@ public final class ProxyEngine {
       return;
     }
     try (ClientBody body = RequestReader.read(exchange, request, frontendRoute, bodies)) {
+      request.keyUse().checkModel(request);
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
       List<String> labels = Labels.parse(request.headerValues(LABEL_HEADER));

@@ -36,6 +36,7 @@ final class RequestState implements RequestInfo, PickContext {
   private boolean responseStarted;
   private FlowException midResponseFailure;
   private AnswerTimings answered = AnswerTimings.NONE;
+  private ApiKeyCheck.Admitted keyUse = ApiKeyCheck.Open.INSTANCE;
 
   RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
@@ -69,6 +70,9 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public boolean coldLoad() { return coldLoad; }
   /** What the backend reported of its answer: durations and token counts. */
   void answered(AnswerTimings timings) { this.answered = timings; }
+  /** What the request's API key does during and after it; {@code Open} when no key applies. */
+  void keyUse(ApiKeyCheck.Admitted keyUse) { this.keyUse = keyUse; }
+  ApiKeyCheck.Admitted keyUse() { return keyUse; }
 
   void responseStarted(int status) {
     this.status = status;
