@@ -50,6 +50,7 @@ final class ServerSettings {
   final List<Frontend> frontends;
   final List<Backend> backends;
   final LoggingSettings logging;
+  final RequestBodySettings requestBodies;
 
   private ServerSettings(JsonNode root) {
     JsonNode webserver = field(root, "Webserver");
@@ -75,6 +76,7 @@ final class ServerSettings {
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
     logging = LoggingSettings.read(field(root, "Logging"));
+    requestBodies = RequestBodySettings.read(field(root, "RequestBodySpool"));
   }
 
   /**
