@@ -40,6 +40,8 @@ public enum ErrorCode {
   FRONTEND_INACTIVE(503),
   /** An admin call needs the configuration or live-state database, which cannot be reached now. */
   STORE_UNAVAILABLE(503),
+  /** Request bodies waiting to be routed fill the proxy's room for them (heap and disk). */
+  BODY_SPOOL_FULL(503),
   /** No first byte from the backend within the frontend's TimeoutMs. */
   TIMEOUT(504);
 

@@ -31,6 +31,7 @@ import io.ollamaflow.core.internal.metrics.ClusterMetrics;
 import io.ollamaflow.core.internal.metrics.MicrometerMetrics;
 import io.ollamaflow.core.internal.metrics.RecentTraffic;
 import io.ollamaflow.core.internal.proxy.BodyLog;
+import io.ollamaflow.core.internal.proxy.BodySpool;
 import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.RouteTable;
@@ -39,6 +40,7 @@ import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +80,10 @@ public final class FlowCluster implements AutoCloseable {
   public static final int DEFAULT_MAX_STICKY_SESSIONS = StickySessions.DEFAULT_MAX_SESSIONS;
   /** Sticky-session client keys longer than this are kept as their SHA-256. */
   public static final int DEFAULT_MAX_STICKY_KEY_LENGTH = StickySessions.DEFAULT_MAX_KEY_LENGTH;
+  /** Heap all request bodies waiting to be routed may hold together (see {@link Builder#requestBodySpool}). */
+  public static final long DEFAULT_REQUEST_BODY_MEMORY_BYTES = BodySpool.DEFAULT_MAX_MEMORY_BYTES;
+  /** Bytes all request bodies waiting to be routed may hold in temporary files together. */
+  public static final long DEFAULT_REQUEST_BODY_DISK_BYTES = BodySpool.DEFAULT_MAX_DISK_BYTES;
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
@@ -117,7 +123,7 @@ public final class FlowCluster implements AutoCloseable {
     state = new ClusterState(store, balancers, client, polling, events, b.clock, fallback != null ? fallback : local,
         b.maxStickyKeyLength);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
-    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock,
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock, b.bodySpool,
         new BodyLog(state, b.logRequestBodies, b.logResponseBodies));
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
     admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic, local,
@@ -262,6 +268,7 @@ public final class FlowCluster implements AutoCloseable {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private int maxStickySessions = DEFAULT_MAX_STICKY_SESSIONS;
     private int maxStickyKeyLength = DEFAULT_MAX_STICKY_KEY_LENGTH;
+    private BodySpool bodySpool = new BodySpool(null, DEFAULT_REQUEST_BODY_MEMORY_BYTES, DEFAULT_REQUEST_BODY_DISK_BYTES);
     private List<String> adminBearerTokens = List.of();
     private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
     private boolean logRequestBodies;
@@ -358,6 +365,20 @@ public final class FlowCluster implements AutoCloseable {
       StickySessions.checkLimits(maxSessions, maxKeyLength);
       this.maxStickySessions = maxSessions;
       this.maxStickyKeyLength = maxKeyLength;
+      return this;
+    }
+
+    /**
+     * Where request bodies wait: every body is read whole before its request takes a backend slot,
+     * so a slow upload never holds one. Each body keeps up to 256 KiB on the heap while the heap
+     * held by all bodies stays within {@code maxMemoryBytes} (default 64 MiB), the rest in a
+     * temporary file in {@code directory} (null, the default: the JVM's temporary directory),
+     * deleted when the request ends, while all such files stay within {@code maxDiskBytes}
+     * (default 4 GiB). A body that would exceed both is refused with 503 ({@code BODY_SPOOL_FULL}).
+     * One body is also bounded by its frontend's {@code MaxRequestBodySize}.
+     */
+    public Builder requestBodySpool(Path directory, long maxMemoryBytes, long maxDiskBytes) {
+      this.bodySpool = new BodySpool(directory, maxMemoryBytes, maxDiskBytes);
       return this;
     }
 

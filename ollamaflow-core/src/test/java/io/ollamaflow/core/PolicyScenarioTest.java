@@ -416,7 +416,7 @@ class PolicyScenarioTest {
     MockWebServer healthy = harness.backend(answer("healthy"));
     harness.configure(Frontend.builder("f1").pinnedCompletionsProperties(json("{\"options\":{\"num_ctx\":4096}}")),
         ScenarioHarness.backendFor("failing", failing).build(), ScenarioHarness.backendFor("healthy", healthy).build());
-    // Beyond the parser's first block and beyond BodyPrefix's 256 KiB in memory, sent without Content-Length.
+    // Beyond the parser's first block and beyond the 256 KiB a body keeps in memory, sent without Content-Length.
     String prompt = "x".repeat(400_000);
     byte[] body = ("{\"model\":\"m\",\"prompt\":\"" + prompt + "\"}").getBytes(StandardCharsets.UTF_8);
     RequestBody chunked = new RequestBody() {

@@ -112,6 +112,8 @@ public final class OllamaFlowServer implements AutoCloseable {
           .stickyHeaders(settings.stickyHeaders)
           .allowedOrigins(settings.allowedOrigins)
           .stickySessionLimits(settings.maxStickySessions, settings.maxStickyKeyLength)
+          .requestBodySpool(settings.requestBodies.directory(), settings.requestBodies.maxMemoryBytes(),
+              settings.requestBodies.maxDiskBytes())
           .adminBearerTokens(settings.adminBearerTokens)
           .logBodies(settings.logging.logQueries(), settings.logging.logResults())
           .eventListener(new RequestLog())

@@ -39,7 +39,8 @@ final class ServerSettings {
 
   // The keys each object may hold; the README lists those accepted and ignored.
   private static final SettingsKeys TOP_KEYS = SettingsKeys.of("Logging", "Webserver", "DatabaseFilename",
-      "AdminBearerTokens", "StickyHeaders", "Database", "AllowedOrigins", "StickySessionLimits", "Frontends", "Backends");
+      "AdminBearerTokens", "StickyHeaders", "Database", "AllowedOrigins", "StickySessionLimits", "Frontends", "Backends",
+      "RequestBodySpool");
   private static final SettingsKeys WEBSERVER_KEYS = SettingsKeys.of("Hostname", "Port", "IO", "Ssl", "AccessControl",
       "Headers", "Prefix", "Debug");
   private static final SettingsKeys IO_KEYS = SettingsKeys.of("MaxConnections", "MaxConnectionsPerAddress",
@@ -66,6 +67,7 @@ final class ServerSettings {
   final List<Frontend> frontends;
   final List<Backend> backends;
   final LoggingSettings logging;
+  final RequestBodySettings requestBodies;
 
   private ServerSettings(JsonNode root) {
     TOP_KEYS.check(root, "");
@@ -94,6 +96,7 @@ final class ServerSettings {
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
     logging = LoggingSettings.read(field(root, "Logging"));
+    requestBodies = RequestBodySettings.read(field(root, "RequestBodySpool"));
   }
 
   /**

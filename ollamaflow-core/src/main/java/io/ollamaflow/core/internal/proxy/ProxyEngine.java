@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>classify the route ({@code RouteClassifier}) and match the frontend by Host ({@code RouteTable});
  *   <li>admit ({@link Admission}): frontend active, request kind allowed, announced size, API key
  *       ({@link ApiKeyCheck});
- *   <li>read ({@link RequestReader}): open the body, find the model, apply an alias; the key's
- *       models are checked;
+ *   <li>read ({@link RequestReader}): read the body whole (into a {@link BodySpool}), find the
+ *       model, apply an alias; the key's models are checked;
  *   <li>then, per attempt: select and permit ({@link Selector}: every filter, sticky session, the
  *       policy, a capacity slot or the queue), forward and relay ({@link Forwarder}), record
  *       ({@link Recorder}); an attempt ends {@link Attempt.Done}, {@link Attempt.Retry} on another
@@ -52,10 +52,11 @@ public final class ProxyEngine {
   private final Selector selector;
   private final Forwarder forwarder;
   private final ApiKeyCheck keys;
-  private final BodyLog bodies;
+  private final BodySpool bodies;
+  private final BodyLog bodyLog;
 
   public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
-      TranslatorRegistry translators, Clock clock, BodyLog bodies) {
+      TranslatorRegistry translators, Clock clock, BodySpool bodies, BodyLog bodyLog) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
@@ -65,6 +66,7 @@ public final class ProxyEngine {
     this.forwarder = new Forwarder(state, events, new Recorder(state, clock));
     this.keys = new ApiKeyCheck(state, new KeyWindows(state.live()), clock);
     this.bodies = bodies;
+    this.bodyLog = bodyLog;
   }
 
   /** Requests of this frontend waiting for a backend slot. */
@@ -80,11 +82,11 @@ public final class ProxyEngine {
    */
   public void serve(ProxyCall call) throws IOException {
     RequestState request = new RequestState(call, stickyHeaders, state.demand());
-    ProxyCall exchange = bodies.watch(call, request);
+    ProxyCall exchange = bodyLog.watch(call, request);
     try {
       serveAndReport(exchange, request);
     } finally {
-      bodies.write(exchange, request);
+      bodyLog.write(exchange, request);
     }
   }
 
@@ -135,10 +137,9 @@ public final class ProxyEngine {
       Aggregator.serve(exchange, request, frontendRoute, route, all, translators);
       return;
     }
-    try (ClientBody body = RequestReader.read(exchange, request, frontendRoute)) {
+    try (ClientBody body = RequestReader.read(exchange, request, frontendRoute, bodies)) {
       request.keyUse().checkModel(request);
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
-      if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
       List<String> labels = Labels.parse(request.headerValues(LABEL_HEADER));
       String routingModel = Selector.routingModel(route.kind(), request.model());
