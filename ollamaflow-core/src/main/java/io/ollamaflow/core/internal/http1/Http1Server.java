@@ -51,6 +51,8 @@ public final class Http1Server implements AutoCloseable {
   // Not a daemon: like the JDK's server, a running server keeps the JVM alive until closed.
   private final Thread acceptor = new Thread(this::accept, "ollamaflow-http-accept");
   private volatile boolean closed;
+  /** Set once the listener is closed: connections then finish their request and close, and a client told so finds no listener. */
+  private volatile boolean draining;
 
   private Http1Server(ServerSocket listener, FlowHttpHandler handler, HttpServerOptions options) {
     this.listener = listener;
@@ -132,7 +134,7 @@ public final class Http1Server implements AutoCloseable {
     Http1Connection connection;
     try {
       socket.setTcpNoDelay(true);
-      connection = new Http1Connection(socket, tls, handler, options, () -> closed, this::forget);
+      connection = new Http1Connection(socket, tls, handler, options, () -> draining, this::forget);
     } catch (IOException e) {
       closeQuietly(socket);
       return;
@@ -198,6 +200,7 @@ public final class Http1Server implements AutoCloseable {
   public void close() {
     closed = true;
     closeQuietly(listener);
+    draining = true;
     // The kernel keeps completing connections until the accept thread has left accept(), and a
     // socket it accepts meanwhile would miss the loops below: wait for it.
     joinQuietly(acceptor);
