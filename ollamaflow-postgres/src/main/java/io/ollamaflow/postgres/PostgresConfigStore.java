@@ -57,8 +57,6 @@ public final class PostgresConfigStore implements ConfigStore {
   public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REVISION_POLL_INTERVAL = Duration.ofSeconds(5);
   public static final int DEFAULT_MAX_POOL_SIZE = 4;
-  private static final String URL_PREFIX = "jdbc:postgresql:";
-
   private final DataSource dataSource;
   private final HikariDataSource ownPool; // null when the host supplied the DataSource
   private final String location;
@@ -294,11 +292,7 @@ public final class PostgresConfigStore implements ConfigStore {
 
     /** A URL such as {@code jdbc:postgresql://db.internal:5432/ollamaflow}; the store pools its own connections. */
     public Builder jdbcUrl(String url) {
-      Objects.requireNonNull(url, "jdbcUrl");
-      if (!url.startsWith(URL_PREFIX)) {
-        throw new IllegalArgumentException("jdbcUrl: \"" + withoutParameters(url) + "\" (expected: " + URL_PREFIX + "//HOST:PORT/DATABASE)");
-      }
-      this.jdbcUrl = url;
+      this.jdbcUrl = ConnectionSettings.checkedUrl(url);
       return this;
     }
 
@@ -365,7 +359,7 @@ public final class PostgresConfigStore implements ConfigStore {
       if ((jdbcUrl == null) == (dataSource == null)) {
         throw new IllegalArgumentException("set exactly one of jdbcUrl and dataSource");
       }
-      String location = jdbcUrl == null ? "the supplied DataSource" : withoutParameters(jdbcUrl);
+      String location = jdbcUrl == null ? "the supplied DataSource" : ConnectionSettings.withoutParameters(jdbcUrl);
       HikariDataSource pool = null;
       try {
         Properties driverSettings = driverSettings();
@@ -399,15 +393,8 @@ public final class PostgresConfigStore implements ConfigStore {
 
     /** pgjdbc's settings for the pool's connections and the watch's: credentials and timeouts. */
     private Properties driverSettings() {
-      Properties settings = new Properties();
-      if (user != null) settings.setProperty("user", user);
-      if (password != null) settings.setProperty("password", password);
-      // In seconds: TCP connect, the whole login, and any one read.
-      settings.setProperty("connectTimeout", seconds(connectTimeout));
-      settings.setProperty("loginTimeout", seconds(connectTimeout));
-      settings.setProperty("socketTimeout", seconds(socketTimeout));
-      settings.setProperty("tcpKeepAlive", "true");
-      settings.setProperty("ApplicationName", "ollamaflow");
+      Properties settings = ConnectionSettings.driverSettings(user, password, connectTimeout, "ollamaflow");
+      settings.setProperty("socketTimeout", ConnectionSettings.seconds(socketTimeout));
       return settings;
     }
 
@@ -422,19 +409,10 @@ public final class PostgresConfigStore implements ConfigStore {
       return new HikariDataSource(config);
     }
 
-    private static String seconds(Duration d) {
-      return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
-    }
-
     private static Duration atLeastOneSecond(String name, Duration value) {
       Objects.requireNonNull(value, name);
       if (value.toMillis() < 1000) throw new IllegalArgumentException(name + ": " + value + " (expected: at least 1 s)");
       return value;
     }
-  }
-
-  /** A JDBC URL without its parameters, which may carry a password. */
-  static String withoutParameters(String url) {
-    return url.split("\\?", 2)[0];
   }
 }

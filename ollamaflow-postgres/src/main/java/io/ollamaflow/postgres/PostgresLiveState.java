@@ -280,12 +280,7 @@ public final class PostgresLiveState implements LiveState {
 
     /** A URL such as {@code jdbc:postgresql://db.internal:5432/ollamaflow}; the state pools its own connections. */
     public Builder jdbcUrl(String url) {
-      Objects.requireNonNull(url, "jdbcUrl");
-      if (!url.startsWith("jdbc:postgresql:")) {
-        throw new IllegalArgumentException("jdbcUrl: \"" + PostgresConfigStore.withoutParameters(url)
-            + "\" (expected: jdbc:postgresql://HOST:PORT/DATABASE)");
-      }
-      this.jdbcUrl = url;
+      this.jdbcUrl = ConnectionSettings.checkedUrl(url);
       return this;
     }
 
@@ -350,7 +345,7 @@ public final class PostgresLiveState implements LiveState {
       if ((jdbcUrl == null) == (dataSource == null)) {
         throw new IllegalArgumentException("set exactly one of jdbcUrl and dataSource");
       }
-      String location = jdbcUrl == null ? "the supplied DataSource" : PostgresConfigStore.withoutParameters(jdbcUrl);
+      String location = jdbcUrl == null ? "the supplied DataSource" : ConnectionSettings.withoutParameters(jdbcUrl);
       HikariDataSource pool = null;
       try {
         pool = jdbcUrl == null ? null : pool();
@@ -380,14 +375,7 @@ public final class PostgresLiveState implements LiveState {
     }
 
     private HikariDataSource pool() {
-      Properties settings = new Properties();
-      if (user != null) settings.setProperty("user", user);
-      if (password != null) settings.setProperty("password", password);
-      long seconds = Math.max(1, (connectTimeout.toMillis() + 999) / 1000);
-      settings.setProperty("connectTimeout", Long.toString(seconds));
-      settings.setProperty("loginTimeout", Long.toString(seconds));
-      settings.setProperty("tcpKeepAlive", "true");
-      settings.setProperty("ApplicationName", "ollamaflow-live");
+      Properties settings = ConnectionSettings.driverSettings(user, password, connectTimeout, "ollamaflow-live");
       // The server gives up on a statement at the timeout too (a lock wait, a slow plan).
       settings.setProperty("options", "-c statement_timeout=" + timeout.toMillis());
       HikariConfig config = new HikariConfig();
