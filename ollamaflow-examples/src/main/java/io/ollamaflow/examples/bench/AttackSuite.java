@@ -62,14 +62,17 @@ public final class AttackSuite {
     Path jar = Path.of("ollamaflow-examples/target/ollamaflow-server.jar");
     int seconds = 15;
     List<String> attacks = ATTACK_NAMES;
+    List<String> serverJvmArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--java" -> java = args[++i];
         case "--jar" -> jar = Path.of(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--attacks" -> attacks = Arrays.asList(args[++i].split(","));
+        case "--server-jvm-arg" -> serverJvmArgs.add(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--java PATH, --jar PATH, --seconds N, --attacks " + String.join(",", ATTACK_NAMES) + ")");
+            + " (--java PATH, --jar PATH, --seconds N, --attacks " + String.join(",", ATTACK_NAMES)
+            + ", --server-jvm-arg ARG)");
       }
     }
     attacks.forEach(AttackSuite::attack); // refuses an unknown name before anything starts
@@ -82,7 +85,7 @@ public final class AttackSuite {
         sims.add(SimulatedOllama.builder().id("sim-" + i).tokenDelay(Duration.ZERO).start());
       }
       int port = freePort();
-      server = startServer(java, jar, work, port, sims);
+      server = startServer(java, serverJvmArgs, jar, work, port, sims);
       HttpConn.awaitOk("the server", port, WellBehavedClient.REQUEST, server, work.resolve("server.log").toString());
       Supplier<Sample> sample = sampler(server.pid(), sims);
       client = new WellBehavedClient(port);
@@ -125,6 +128,7 @@ public final class AttackSuite {
       peak = max(peak, sample.get());
     }
     WellBehavedClient.Stats during = client.nextPhase();
+    System.err.println("[attack] the well-behaved client's slowest requests: " + during.slowest());
     String summary = attack.stop();
     long stoppedAt = System.nanoTime();
     Sample after = sample.get();
@@ -194,7 +198,8 @@ public final class AttackSuite {
     System.out.print(out);
   }
 
-  private static Process startServer(String java, Path jar, Path work, int port, List<SimulatedOllama> sims) throws IOException {
+  private static Process startServer(String java, List<String> jvmArgs, Path jar, Path work, int port,
+      List<SimulatedOllama> sims) throws IOException {
     StringBuilder backends = new StringBuilder();
     for (SimulatedOllama sim : sims) {
       if (backends.length() > 0) backends.append(',');
@@ -211,8 +216,10 @@ public final class AttackSuite {
         + "\"Backends\":[" + backends + "]}";
     Path config = work.resolve("ollamaflow.json");
     Files.writeString(config, json);
-    return new ProcessBuilder(java, "-Xmx1g", "-jar", jar.toAbsolutePath().toString(), "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--config", config.toString()));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
   }
 
   private static int freePort() throws IOException {

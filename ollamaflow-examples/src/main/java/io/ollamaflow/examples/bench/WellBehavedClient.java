@@ -1,8 +1,13 @@
 package io.ollamaflow.examples.bench;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The attack suite's well-behaved client: {@value #THREADS} threads on 127.0.0.1, each sending a
@@ -16,11 +21,27 @@ final class WellBehavedClient {
   static final byte[] REQUEST = HttpConn.request("POST", "/api/generate", "localhost", "application/json",
       AttackSuite.utf8("{\"model\":\"llama3\",\"prompt\":\"hi\",\"stream\":false}"));
 
-  record Stats(int ok, int total, int retried, double p50Ms, double p99Ms) {}
+  /** How many of a phase's slowest requests {@link Stats#slowest()} names. */
+  static final int SLOWEST = 5;
+
+  /**
+   * @param slowest the phase's {@value #SLOWEST} slowest requests, slowest first, with the wall-clock
+   *     time each was sent, to find them in the server's log
+   */
+  record Stats(int ok, int total, int retried, double p50Ms, double p99Ms, List<Timed> slowest) {}
+
+  /** One request: when it was sent (epoch ms) and how long it took. */
+  record Timed(long sentAtMillis, long nanos) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.0f ms sent at %s", nanos / 1e6,
+          LocalTime.ofInstant(Instant.ofEpochMilli(sentAtMillis), ZoneId.systemDefault()));
+    }
+  }
 
   private final int port;
   private final List<Thread> threads = new ArrayList<>();
-  private final List<Long> latencies = new ArrayList<>();
+  private final List<Timed> latencies = new ArrayList<>();
   private int ok;
   private int total;
   private int retried;
@@ -41,8 +62,11 @@ final class WellBehavedClient {
 
   /** Ends the current phase and starts the next; returns what the ended phase saw. */
   synchronized Stats nextPhase() {
-    long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-    Stats stats = new Stats(ok, total, retried, LoadGen.percentile(sorted, 0.50) / 1e6, LoadGen.percentile(sorted, 0.99) / 1e6);
+    long[] sorted = latencies.stream().mapToLong(Timed::nanos).sorted().toArray();
+    List<Timed> slowest = latencies.stream().sorted(Comparator.comparingLong(Timed::nanos).reversed())
+        .limit(SLOWEST).toList();
+    Stats stats = new Stats(ok, total, retried, LoadGen.percentile(sorted, 0.50) / 1e6, LoadGen.percentile(sorted, 0.99) / 1e6,
+        slowest);
     latencies.clear();
     ok = 0;
     total = 0;
@@ -59,6 +83,7 @@ final class WellBehavedClient {
     HttpConn conn = null;
     HttpConn.Response response = new HttpConn.Response();
     while (running) {
+      long sentAt = System.currentTimeMillis();
       long start = System.nanoTime();
       boolean success = false;
       boolean resent = false;
@@ -81,16 +106,16 @@ final class WellBehavedClient {
           resent = true;
         }
       }
-      record(System.nanoTime() - start, success, resent);
+      record(new Timed(sentAt, System.nanoTime() - start), success, resent);
       AttackSuite.sleep(50);
     }
     if (conn != null) conn.close();
   }
 
-  private synchronized void record(long nanos, boolean success, boolean resent) {
+  private synchronized void record(Timed request, boolean success, boolean resent) {
     total++;
     if (success) ok++;
     if (resent) retried++;
-    latencies.add(nanos);
+    latencies.add(request);
   }
 }
