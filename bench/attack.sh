@@ -5,7 +5,9 @@
 # simulated Ollamas, the standalone server in its own JVM, and each attack in turn while a
 # well-behaved client keeps sending requests; prints a markdown table of what it measured.
 # Everything runs on loopback (attackers on 127.0.0.2 and up) and every phase is bounded in time.
-# SKIP_BUILD=1 reuses the last build; MVN_OFFLINE=1 runs Maven offline.
+# SKIP_BUILD=1 reuses the last build; MVN_OFFLINE=1 runs Maven offline. SUITE_JVM_ARGS adds flags to
+# the suite's own JVM (where the simulated backends run), e.g. -Xlog:gc:file=suite-gc.log; the
+# server's JVM takes them from --server-jvm-arg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +30,5 @@ if [ "$HAS_JAVA" = "0" ]; then EXTRA+=(--java "$JAVA"); fi
 # The simulated backends run in the suite's JVM on virtual threads, which are not time-sliced: with
 # one carrier per core, backends streaming 100,000 tokens as fast as they can (attack 7) starve the
 # others, and the well-behaved client's requests wait on the simulator, not on the proxy.
-exec "$JAVA" -Xmx1g -Djdk.virtualThreadScheduler.parallelism=16 -cp ollamaflow-examples/target/ollamaflow-server.jar \
+exec "$JAVA" -Xmx1g ${SUITE_JVM_ARGS:-} -Djdk.virtualThreadScheduler.parallelism=16 -cp ollamaflow-examples/target/ollamaflow-server.jar \
   io.ollamaflow.examples.bench.AttackSuite "${EXTRA[@]}" "$@"

@@ -9,17 +9,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Lease implements AutoCloseable {
   private final long loadNanos;
+  private final long slotWaitNanos;
   private final Runnable release;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  Lease(long loadNanos, Runnable release) {
+  Lease(long loadNanos, long slotWaitNanos, Runnable release) {
     this.loadNanos = loadNanos;
+    this.slotWaitNanos = slotWaitNanos;
     this.release = release;
   }
 
   /** What the answer reports as load_duration, in nanoseconds. */
   long loadNanos() {
     return loadNanos;
+  }
+
+  /** How long the request waited for its slot once its model was ready, in nanoseconds. */
+  long slotWaitNanos() {
+    return slotWaitNanos;
   }
 
   @Override

@@ -130,9 +130,10 @@ final class Residency {
           awaitLoad(runner.ready);
         }
         long loadNanos = Math.max(turn.warm() ? WARM_LOAD_NANOS : 1, System.nanoTime() - start);
+        long slotAsked = System.nanoTime();
         runner.slots.acquire();
         running = true;
-        return new Lease(loadNanos, () -> {
+        return new Lease(loadNanos, System.nanoTime() - slotAsked, () -> {
           runner.slots.release();
           release(runner);
         });

@@ -137,13 +137,12 @@ final class SimRoutes {
         ? Answers.countMessageTokens(request.path("messages"))
         : Answers.countTokens(request.path("prompt").asText(""));
     try (Lease lease = sim.admit(installed, request)) {
-      long loadNanos = lease.loadNanos();
       if (!flag(request, "stream", true)) {
         sim.pauseTokens(count);
         lease.close();
         ObjectNode answer = chunk(model, chat, call.isPresent() ? "" : String.join("", tokens));
         call.ifPresent(c -> addToolCall(answer, c));
-        x.sendJson(200, last(x, answer, chat, count, promptTokens, loadNanos));
+        x.sendJson(200, last(x, answer, chat, count, promptTokens, lease));
         return;
       }
       StreamWriter out = x.stream(StreamWriter.Framing.NDJSON);
@@ -156,7 +155,7 @@ final class SimRoutes {
           out.send(chunk(model, chat, token).put("done", false));
         }
       }
-      out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, loadNanos));
+      out.send(last(x, chunk(model, chat, ""), chat, count, promptTokens, lease));
     }
   }
 
@@ -198,8 +197,15 @@ final class SimRoutes {
     return chunk;
   }
 
-  private ObjectNode last(SimExchange x, ObjectNode chunk, boolean chat, int count, int promptTokens,
-      long loadNanos) {
+  /**
+   * The closing line, with Ollama's durations. The simulator knows exactly how long the request
+   * waited for a slot, so everything else it spent after loading is reported as prompt evaluation
+   * and generation: what total_duration has beyond load_duration, prompt_eval_duration and
+   * eval_duration is that wait and nothing else, as a proxy reading the durations takes it. With
+   * zero token delay there is almost no real work, and a pause of the simulator's own JVM (a GC,
+   * CPU taken by other streams on the same cores) would otherwise read as a queue for a slot.
+   */
+  private ObjectNode last(SimExchange x, ObjectNode chunk, boolean chat, int count, int promptTokens, Lease lease) {
     chunk.put("done", true).put("done_reason", "stop");
     if (!chat) {
       ArrayNode context = chunk.putArray("context");
@@ -207,13 +213,17 @@ final class SimRoutes {
         context.add(i);
       }
     }
+    long total = x.elapsedNanos();
+    long promptEval = promptTokens * PROMPT_TOKEN_NANOS;
+    long eval = Math.max(1, Math.max(sim.tokenDelay.toNanos() * count,
+        total - lease.loadNanos() - promptEval - lease.slotWaitNanos()));
     return chunk
-        .put("total_duration", x.elapsedNanos())
-        .put("load_duration", loadNanos)
+        .put("total_duration", total)
+        .put("load_duration", lease.loadNanos())
         .put("prompt_eval_count", promptTokens)
-        .put("prompt_eval_duration", promptTokens * PROMPT_TOKEN_NANOS)
+        .put("prompt_eval_duration", promptEval)
         .put("eval_count", count)
-        .put("eval_duration", Math.max(1, sim.tokenDelay.toNanos() * count));
+        .put("eval_duration", eval);
   }
 
   private void embed(SimExchange x) throws IOException {

@@ -101,13 +101,14 @@ final class SimState {
       return residency.acquire(model, keepAlive, this::sleepUntilClosed);
     }
     occupancy.enqueue();
+    long slotAsked = System.nanoTime();
     try {
       engine.acquire();
     } catch (IOException | RuntimeException e) {
       occupancy.abandon();
       throw e;
     }
-    return new Lease(Residency.WARM_LOAD_NANOS, engine::release);
+    return new Lease(Residency.WARM_LOAD_NANOS, System.nanoTime() - slotAsked, engine::release);
   }
 
   /** Admits a request of an API without keep_alive (OpenAI's): the default applies. */
