@@ -21,6 +21,7 @@ import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
+import io.ollamaflow.core.internal.OkioWatchdogAnchor;
 import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.cors.AllowedOrigins;
 import io.ollamaflow.core.internal.cors.CorsHandler;
@@ -78,6 +79,7 @@ public final class FlowCluster implements AutoCloseable {
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
+  private final OkioWatchdogAnchor watchdogAnchor = OkioWatchdogAnchor.start(OkioWatchdogAnchor.DEFAULT_PERIOD);
   private final ClusterState state;
   private final ProxyEngine engine;
   private final FlowAdmin admin;
@@ -211,6 +213,7 @@ public final class FlowCluster implements AutoCloseable {
   @Override
   public void close() {
     state.close();
+    watchdogAnchor.close();
     if (ownedClient != null) {
       ownedClient.dispatcher().executorService().shutdown();
       ownedClient.connectionPool().evictAll();

@@ -18,6 +18,8 @@ final class RequestLog implements FlowEventListener {
 
   @Override
   public void requestFinished(RequestInfo r) {
+    // Ten arguments go through varargs: build the array, box and wrap them only for a line that is written.
+    if (!log.isInfoEnabled()) return;
     log.info("[{}] {} {} frontend={} model={} backend={} -> {} ({} ms, tokens in={} out={})", r.requestId(), r.method(),
         LogSafe.of(r.path()), r.frontendId(), LogSafe.of(r.model()), r.backendId(), r.status(),
         TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()), count(r.inputTokens()), count(r.outputTokens()));
@@ -25,6 +27,7 @@ final class RequestLog implements FlowEventListener {
 
   @Override
   public void requestFailed(RequestInfo r, FlowException failure) {
+    if (!log.isWarnEnabled()) return;
     log.warn("[{}] {} {} frontend={} model={} backend={} -> {} {} ({} ms)", r.requestId(), r.method(),
         LogSafe.of(r.path()), r.frontendId(), LogSafe.of(r.model()), r.backendId(), failure.httpStatus(),
         LogSafe.of(failure.getMessage()),

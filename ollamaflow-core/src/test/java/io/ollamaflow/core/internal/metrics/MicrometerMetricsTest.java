@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.RequestInfo;
+import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.ModelPull;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.RouteTable;
@@ -14,6 +16,40 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MicrometerMetricsTest {
+  /** A chat answered by {@code backend}, with token counts. */
+  private record Chat(String model, String backendId, int status) implements RequestInfo {
+    @Override public String requestId() { return "r"; }
+    @Override public String method() { return "POST"; }
+    @Override public String path() { return "/api/chat"; }
+    @Override public String clientAddress() { return "127.0.0.1"; }
+    @Override public String frontendId() { return "f1"; }
+    @Override public RequestKind kind() { return RequestKind.CHAT; }
+    @Override public long elapsedNanos() { return 2_000_000; }
+    @Override public long inputTokens() { return 7; }
+    @Override public long outputTokens() { return 3; }
+  }
+
+  @Test
+  void requestsWithTheSameLabelsShareOneSeriesAndRequestsWithOtherLabelsGetTheirOwn() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ClusterMetrics metrics = MicrometerMetrics.create(registry);
+    for (RequestInfo r : List.of(new Chat("llama3", "b1", 200), new Chat("LLAMA3:latest", "b1", 200),
+        new Chat("llama3", "b2", 200), new Chat("llama3", "b1", 503))) {
+      metrics.firstByte(r);
+      metrics.requestFinished(r);
+    }
+
+    assertThat(registry.get("ollamaflow.request.duration").tags("backend", "b1", "model", "llama3:latest", "status", "2xx")
+        .timer().count()).isEqualTo(2);
+    assertThat(registry.get("ollamaflow.request.duration").tags("backend", "b2", "status", "2xx").timer().count()).isEqualTo(1);
+    assertThat(registry.get("ollamaflow.request.duration").tags("backend", "b1", "status", "5xx").timer().count()).isEqualTo(1);
+    assertThat(registry.get("gen_ai.server.time_to_first_token").tag("backend", "b1").timer().count()).isEqualTo(2);
+    assertThat(registry.get("gen_ai.client.token.usage").tags("backend", "b1", "gen_ai.token.type", "input")
+        .summary().totalAmount()).isEqualTo(14);
+    assertThat(registry.get("gen_ai.client.token.usage").tags("backend", "b1", "gen_ai.token.type", "output")
+        .summary().totalAmount()).isEqualTo(6);
+    assertThat(registry.find("ollamaflow.request.duration").timers()).hasSize(3);
+  }
   private static ModelPull pull(String backend, String model, ModelPull.State state) {
     return new ModelPull(backend, model, state, "pulling", 10, 100, null, Instant.EPOCH);
   }
