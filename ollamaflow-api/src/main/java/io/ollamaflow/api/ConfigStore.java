@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where frontends and backends are kept. The cluster reads the whole configuration at start and
+ * Where frontends, backends and API keys are kept. The cluster reads the whole configuration at start and
  * again whenever {@link #revision()} changes, so several cluster instances may share one store
  * and see each other's edits.
  *
@@ -35,6 +35,53 @@ public interface ConfigStore extends AutoCloseable {
 
   /** @return false if there was no such backend */
   boolean removeBackend(String identifier);
+
+  /**
+   * All API keys, ordered by identifier. Stores written before API keys existed keep none: the
+   * default returns an empty list, and the writes below refuse.
+   */
+  default List<ApiKey> apiKeys() {
+    return List.of();
+  }
+
+  default Optional<ApiKey> apiKey(String identifier) {
+    return apiKeys().stream().filter(k -> k.identifier().equals(identifier)).findFirst();
+  }
+
+  /**
+   * Creates or replaces the API key with this identifier; changes the {@link #revision()}.
+   *
+   * @throws UnsupportedOperationException from stores that do not keep API keys (the default)
+   */
+  default void putApiKey(ApiKey key) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep API keys");
+  }
+
+  /**
+   * Removes the key and its usage; changes the {@link #revision()}.
+   *
+   * @return false if there was no such key
+   * @throws UnsupportedOperationException from stores that do not keep API keys (the default)
+   */
+  default boolean removeApiKey(String identifier) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep API keys");
+  }
+
+  /**
+   * Adds increments to the stored usage totals, one transaction for the batch. Usage of keys that
+   * no longer exist is dropped. Does not change the {@link #revision()}: usage is not
+   * configuration, and clusters must not reload because of it.
+   *
+   * @throws UnsupportedOperationException from stores that do not keep API keys (the default)
+   */
+  default void addApiKeyUsage(java.util.Collection<ApiKeyUsage> increments) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep API keys");
+  }
+
+  /** Stored usage totals of every key that has any, ordered by identifier. */
+  default List<ApiKeyUsage> apiKeyUsage() {
+    return List.of();
+  }
 
   /**
    * A number that changes after every successful write by any writer of this store, this process

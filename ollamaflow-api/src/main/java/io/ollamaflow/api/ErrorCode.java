@@ -8,8 +8,14 @@ public enum ErrorCode {
   NO_FRONTEND(400),
   /** Admin call without a valid bearer token. */
   UNAUTHORIZED(401),
+  /** A frontend that requires an API key got none, or one that is malformed, unknown, inactive or expired. */
+  INVALID_API_KEY(401),
   /** The frontend, or every backend, disallows this kind of request. */
   FORBIDDEN(403),
+  /** The request's API key may not use this frontend. */
+  FRONTEND_NOT_ALLOWED(403),
+  /** The request's API key may not use this model. */
+  MODEL_NOT_ALLOWED(403),
   /** No route for this method and path. */
   NOT_FOUND(404),
   /** Wrong method on a known path. */
@@ -22,6 +28,8 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413),
   /** Backend capacity and queue are exhausted. */
   BACKEND_BUSY(429),
+  /** The request's API key reached its requests or tokens per minute, or its concurrent requests. */
+  RATE_LIMIT_EXCEEDED(429),
   /** A fault inside the proxy itself; a bug if it is ever seen. */
   INTERNAL(500),
   /** Every attempt at a backend failed. */
@@ -30,6 +38,10 @@ public enum ErrorCode {
   NO_HEALTHY_BACKEND(503),
   /** The frontend is inactive. */
   FRONTEND_INACTIVE(503),
+  /** An admin call needs the configuration or live-state database, which cannot be reached now. */
+  STORE_UNAVAILABLE(503),
+  /** Request bodies waiting to be routed fill the proxy's room for them (heap and disk). */
+  BODY_SPOOL_FULL(503),
   /** No first byte from the backend within the frontend's TimeoutMs. */
   TIMEOUT(504);
 

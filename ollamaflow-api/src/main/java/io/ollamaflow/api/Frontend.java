@@ -53,6 +53,7 @@ public final class Frontend {
   private final boolean allowEmbeddings;
   private final boolean allowCompletions;
   private final boolean allowRetries;
+  private final boolean requireApiKey;
   private final boolean active;
   private final Instant createdUtc;
   private final Instant lastUpdateUtc;
@@ -83,6 +84,7 @@ public final class Frontend {
     allowEmbeddings = b.allowEmbeddings;
     allowCompletions = b.allowCompletions;
     allowRetries = b.allowRetries;
+    requireApiKey = b.requireApiKey;
     active = b.active;
     createdUtc = Checks.timestamp(b.createdUtc);
     lastUpdateUtc = b.lastUpdateUtc != null ? Checks.timestamp(b.lastUpdateUtc) : createdUtc;
@@ -138,6 +140,9 @@ public final class Frontend {
   public boolean allowEmbeddings() { return allowEmbeddings; }
   public boolean allowCompletions() { return allowCompletions; }
   public boolean allowRetries() { return allowRetries; }
+
+  /** Whether inference requests to this frontend must carry an {@link ApiKey} that allows it. */
+  public boolean requireApiKey() { return requireApiKey; }
   public boolean active() { return active; }
   public Instant createdUtc() { return createdUtc; }
   public Instant lastUpdateUtc() { return lastUpdateUtc; }
@@ -156,7 +161,7 @@ public final class Frontend {
         && logRequestFull == f.logRequestFull && logRequestBody == f.logRequestBody
         && logResponseBody == f.logResponseBody && useStickySessions == f.useStickySessions
         && stickySessionExpirationMs == f.stickySessionExpirationMs && allowEmbeddings == f.allowEmbeddings
-        && allowCompletions == f.allowCompletions && allowRetries == f.allowRetries && active == f.active
+        && allowCompletions == f.allowCompletions && allowRetries == f.allowRetries && requireApiKey == f.requireApiKey && active == f.active
         && identifier.equals(f.identifier) && Objects.equals(name, f.name) && hostname.equals(f.hostname)
         && loadBalancing.equals(f.loadBalancing) && backends.equals(f.backends)
         && requiredModels.equals(f.requiredModels)
@@ -207,6 +212,7 @@ public final class Frontend {
     private boolean allowEmbeddings = true;
     private boolean allowCompletions = true;
     private boolean allowRetries = true;
+    private boolean requireApiKey;
     private boolean active = true;
     private Instant createdUtc;
     private Instant lastUpdateUtc;
@@ -241,6 +247,7 @@ public final class Frontend {
       allowEmbeddings = f.allowEmbeddings;
       allowCompletions = f.allowCompletions;
       allowRetries = f.allowRetries;
+      requireApiKey = f.requireApiKey;
       active = f.active;
       createdUtc = f.createdUtc;
       lastUpdateUtc = f.lastUpdateUtc;
@@ -382,6 +389,12 @@ public final class Frontend {
 
     public Builder allowCompletions(boolean value) {
       this.allowCompletions = value;
+      return this;
+    }
+
+    /** Inference requests must carry a valid API key allowed on this frontend; off by default. */
+    public Builder requireApiKey(boolean value) {
+      this.requireApiKey = value;
       return this;
     }
 

@@ -19,8 +19,13 @@ public final class LogSafe {
    * {@code ...(N chars)} when cut; "null" for null.
    */
   public static String of(String value) {
+    return of(value, MAX_LENGTH);
+  }
+
+  /** As {@link #of(String)}, keeping at most {@code maxLength} characters (a logged body has a bound of its own). */
+  public static String of(String value, int maxLength) {
     if (value == null) return "null";
-    int end = Math.min(value.length(), MAX_LENGTH);
+    int end = Math.min(value.length(), maxLength);
     if (end < value.length() && Character.isHighSurrogate(value.charAt(end - 1))) end--;
     StringBuilder out = null;
     for (int i = 0; i < end; i++) {

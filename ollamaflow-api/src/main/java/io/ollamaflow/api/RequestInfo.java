@@ -34,6 +34,14 @@ public interface RequestInfo {
   /** Nanoseconds since the request arrived. */
   long elapsedNanos();
 
+  /**
+   * Nanoseconds from the request's arrival to its answer's first byte (status and headers sent
+   * to the client, a backend's answer or a refusal); -1 until then.
+   */
+  default long firstByteNanos() {
+    return -1;
+  }
+
   /** True when a sticky session chose the backend rather than the frontend's policy. */
   default boolean sticky() {
     return false;

@@ -73,6 +73,7 @@ public abstract class ConfigStoreContractTest {
         .allowEmbeddings(false)
         .allowCompletions(false)
         .allowRetries(false)
+        .requireApiKey(true)
         .active(false)
         .createdUtc(Instant.parse("2025-01-02T03:04:05.123456Z"))
         .lastUpdateUtc(Instant.parse("2025-02-03T04:05:06.654321Z"))
@@ -112,12 +113,37 @@ public abstract class ConfigStoreContractTest {
         .build();
   }
 
+  /** An API key with every field set away from its default. */
+  protected static ApiKey fullApiKey(String id) {
+    return ApiKey.builder(id)
+        .name("Key '" + id + "' -- for CI")
+        .secret("ofk_" + id + "-0123456789abcdefghijklmnopqrstuvwxyz")
+        .frontends(List.of("f2", "f1"))
+        .models(List.of("llama3*", "qwen2.5:7b"))
+        .requestsPerMinute(60)
+        .tokensPerMinute(100_000_000_000L)
+        .maxConcurrentRequests(4)
+        .expiresUtc(Instant.parse("2031-07-08T09:10:11.123456Z"))
+        .active(false)
+        .createdUtc(Instant.parse("2025-01-02T03:04:05.123456Z"))
+        .lastUpdateUtc(Instant.parse("2025-02-03T04:05:06.654321Z"))
+        .build();
+  }
+
+  /** A plain key: no limits, no expiry, any frontend and model. */
+  protected static ApiKey plainApiKey(String id) {
+    return ApiKey.builder(id).secret("ofk_" + id + "-plain-secret-0123456789").build();
+  }
+
   @Test
   void newStoreIsEmpty() {
     assertThat(store.frontends()).isEmpty();
     assertThat(store.backends()).isEmpty();
     assertThat(store.frontend("missing")).isEmpty();
     assertThat(store.backend("missing")).isEmpty();
+    assertThat(store.apiKeys()).isEmpty();
+    assertThat(store.apiKey("missing")).isEmpty();
+    assertThat(store.apiKeyUsage()).isEmpty();
   }
 
   @Test
@@ -240,5 +266,108 @@ public abstract class ConfigStoreContractTest {
     assertThat(store.backends()).hasSize(200);
     assertThat(store.frontends()).hasSize(200);
     assertThat(store.backend("b123").orElseThrow().port()).isEqualTo(10_123);
+  }
+
+  // ---- API keys and their usage ----
+
+  @Test
+  void apiKeyWithEveryFieldSetReadsBackEqual() {
+    ApiKey key = fullApiKey("k1");
+    store.putApiKey(key);
+    ApiKey read = store.apiKey("k1").orElseThrow();
+    assertThat(read).isEqualTo(key);
+    assertThat(read.keyHash()).isEqualTo(key.keyHash());
+    assertThat(read.expiresUtc()).contains(Instant.parse("2031-07-08T09:10:11.123456Z"));
+    assertThat(read.frontends()).containsExactly("f2", "f1");
+    assertThat(read.active()).isFalse();
+    assertThat(read.matches("ofk_k1-0123456789abcdefghijklmnopqrstuvwxyz")).isTrue();
+    assertThat(store.apiKeys()).containsExactly(key);
+  }
+
+  @Test
+  void plainApiKeyReadsBackEqual() {
+    ApiKey key = plainApiKey("plain");
+    store.putApiKey(key);
+    ApiKey read = store.apiKey("plain").orElseThrow();
+    assertThat(read).isEqualTo(key);
+    assertThat(read.expiresUtc()).isEmpty();
+    assertThat(read.frontends()).isEmpty();
+    assertThat(read.models()).isEmpty();
+  }
+
+  @Test
+  void apiKeysAreListedByIdentifierAndPutReplaces() {
+    for (String id : List.of("c", "a", "b")) store.putApiKey(plainApiKey(id));
+    assertThat(store.apiKeys()).extracting(ApiKey::identifier).containsExactly("a", "b", "c");
+
+    ApiKey replaced = store.apiKey("b").orElseThrow().toBuilder().requestsPerMinute(5).models(List.of("m")).build();
+    store.putApiKey(replaced);
+    assertThat(store.apiKey("b")).contains(replaced);
+    assertThat(store.apiKeys()).hasSize(3);
+  }
+
+  @Test
+  void removingAnApiKeyDropsItAndItsUsageAndReportsWhetherItExisted() {
+    store.putApiKey(plainApiKey("k1"));
+    store.putApiKey(plainApiKey("k2"));
+    store.addApiKeyUsage(List.of(usage("k1", 1, 10, 20, 0, "2025-05-01T00:00:00Z"),
+        usage("k2", 2, 0, 0, 1, "2025-05-01T00:00:01Z")));
+
+    assertThat(store.removeApiKey("k1")).isTrue();
+    assertThat(store.removeApiKey("k1")).isFalse();
+    assertThat(store.apiKey("k1")).isEmpty();
+    assertThat(store.apiKeys()).extracting(ApiKey::identifier).containsExactly("k2");
+    assertThat(store.apiKeyUsage()).extracting(ApiKeyUsage::identifier).containsExactly("k2");
+
+    // A key created again under the same identifier starts from no usage.
+    store.putApiKey(plainApiKey("k1"));
+    assertThat(store.apiKeyUsage()).extracting(ApiKeyUsage::identifier).containsExactly("k2");
+  }
+
+  @Test
+  void revisionChangesOnEveryApiKeyWriteButNotOnUsage() {
+    List<Long> seen = new ArrayList<>();
+    seen.add(store.revision());
+    store.putApiKey(plainApiKey("k"));
+    seen.add(store.revision());
+    store.putApiKey(store.apiKey("k").orElseThrow().toBuilder().active(false).build());
+    seen.add(store.revision());
+    long beforeUsage = store.revision();
+    store.addApiKeyUsage(List.of(usage("k", 3, 30, 40, 1, "2025-05-01T00:00:00Z")));
+    store.addApiKeyUsage(List.of(usage("gone", 1, 1, 1, 0, "2025-05-01T00:00:00Z")));
+    store.addApiKeyUsage(List.of());
+    assertThat(store.revision()).as("usage is not configuration").isEqualTo(beforeUsage);
+    store.removeApiKey("k");
+    seen.add(store.revision());
+    assertThat(store.removeApiKey("k")).isFalse();
+    assertThat(seen).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void usageIncrementsAddUpAcrossBatchesAndTheLatestUseWins() {
+    store.putApiKey(plainApiKey("a"));
+    store.putApiKey(plainApiKey("b"));
+    store.addApiKeyUsage(List.of(usage("a", 2, 100, 50, 0, "2025-05-01T10:00:00.123456Z"),
+        usage("b", 1, 0, 0, 3, null)));
+    store.addApiKeyUsage(List.of(usage("a", 5, 1_000, 500, 2, "2025-05-01T09:00:00Z")));
+    store.addApiKeyUsage(List.of(usage("a", 1, 1, 1, 0, "2025-05-01T11:00:00.5Z"),
+        usage("a", 1, 10_000_000_000L, 1, 0, null)));
+
+    assertThat(store.apiKeyUsage()).containsExactly(
+        usage("a", 9, 10_000_001_101L, 552, 2, "2025-05-01T11:00:00.5Z"),
+        usage("b", 1, 0, 0, 3, null));
+  }
+
+  @Test
+  void usageOfAnUnknownKeyIsDroppedAndTheRestOfTheBatchKept() {
+    store.putApiKey(plainApiKey("known"));
+    store.addApiKeyUsage(List.of(usage("unknown", 7, 7, 7, 7, "2025-05-01T00:00:00Z"),
+        usage("known", 1, 2, 3, 4, "2025-05-01T00:00:00Z")));
+
+    assertThat(store.apiKeyUsage()).containsExactly(usage("known", 1, 2, 3, 4, "2025-05-01T00:00:00Z"));
+  }
+
+  private static ApiKeyUsage usage(String id, long requests, long prompt, long completion, long refusals, String last) {
+    return new ApiKeyUsage(id, requests, prompt, completion, refusals, last == null ? null : Instant.parse(last));
   }
 }

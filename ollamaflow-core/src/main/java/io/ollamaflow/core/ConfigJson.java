@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import java.time.Instant;
@@ -18,7 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and writes {@link Frontend} and {@link Backend} in OllamaFlow's JSON.
+ * Reads and writes {@link Frontend} and {@link Backend} in OllamaFlow's JSON, and {@link ApiKey}
+ * settings in the same style.
  *
  * <p>Reading: PascalCase names matched ignoring case, missing or null fields left at their
  * defaults. Unlike OllamaFlow it refuses unknown fields (a misspelt {@code "Hostnme"} would
@@ -73,6 +75,7 @@ public final class ConfigJson {
         case "allowembeddings": b.allowEmbeddings(bool(name, v)); break;
         case "allowcompletions": b.allowCompletions(bool(name, v)); break;
         case "allowretries": b.allowRetries(bool(name, v)); break;
+        case "requireapikey": b.requireApiKey(bool(name, v)); break;
         case "active": b.active(bool(name, v)); break;
         case "createdutc": b.createdUtc(instant(name, v)); break;
         case "lastupdateutc": b.lastUpdateUtc(instant(name, v)); break;
@@ -124,6 +127,58 @@ public final class ConfigJson {
     return b.build();
   }
 
+  /**
+   * An API key's settings, without its secret: the server issues secrets (see {@code
+   * FlowAdmin#createApiKey}), so the returned builder still needs one. {@code KeyPrefix},
+   * {@code CreatedUtc}, {@code LastUpdateUtc} and {@code Usage} are read-only: accepted so that an
+   * object read from the admin API can be sent back whole, and ignored. {@code Secret} and
+   * {@code KeyHash} are refused.
+   *
+   * @throws IllegalArgumentException naming the first invalid field
+   */
+  public static ApiKey.Builder apiKey(JsonNode json) {
+    Fields fields = new Fields(json, "API key");
+    ApiKey.Builder b = ApiKey.builder(fields.requiredIdentifier());
+    for (Map.Entry<String, JsonNode> field : fields.entries()) {
+      String name = field.getKey();
+      JsonNode v = field.getValue();
+      switch (name.toLowerCase(Locale.ROOT)) {
+        case "identifier", "keyprefix", "createdutc", "lastupdateutc", "usage": break;
+        case "name": b.name(text(name, v)); break;
+        case "frontends": b.frontends(strings(name, v)); break;
+        case "models": b.models(strings(name, v)); break;
+        case "requestsperminute": b.requestsPerMinute(integer(name, v)); break;
+        case "tokensperminute": b.tokensPerMinute(longInteger(name, v)); break;
+        case "maxconcurrentrequests": b.maxConcurrentRequests(integer(name, v)); break;
+        case "expiresutc": b.expiresUtc(instant(name, v)); break;
+        case "active": b.active(bool(name, v)); break;
+        case "secret", "keyhash":
+          throw new IllegalArgumentException(name + ": cannot be set (expected: leave it out; the server issues the"
+              + " secret when the key is created or rotated, and shows it once)");
+        default: throw unknown("API key", name);
+      }
+    }
+    return b;
+  }
+
+  /** The API key as the admin API shows it: its prefix, never its secret or hash. */
+  public static ObjectNode toJson(ApiKey k) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("Identifier", k.identifier());
+    if (k.name() != null) json.put("Name", k.name());
+    json.put("KeyPrefix", k.keyPrefix());
+    k.frontends().forEach(json.putArray("Frontends")::add);
+    k.models().forEach(json.putArray("Models")::add);
+    json.put("RequestsPerMinute", k.requestsPerMinute());
+    json.put("TokensPerMinute", k.tokensPerMinute());
+    json.put("MaxConcurrentRequests", k.maxConcurrentRequests());
+    k.expiresUtc().ifPresent(expires -> json.put("ExpiresUtc", time(expires)));
+    json.put("Active", k.active());
+    json.put("CreatedUtc", time(k.createdUtc()));
+    json.put("LastUpdateUtc", time(k.lastUpdateUtc()));
+    return json;
+  }
+
   /** The frontend as OllamaFlow writes it; reading the result with {@link #frontend(JsonNode)} gives it back. */
   public static ObjectNode toJson(Frontend f) {
     ObjectNode json = JsonNodeFactory.instance.objectNode();
@@ -153,6 +208,7 @@ public final class ConfigJson {
     json.put("AllowEmbeddings", f.allowEmbeddings());
     json.put("AllowCompletions", f.allowCompletions());
     json.put("AllowRetries", f.allowRetries());
+    json.put("RequireApiKey", f.requireApiKey());
     json.put("Active", f.active());
     json.put("CreatedUtc", time(f.createdUtc()));
     json.put("LastUpdateUtc", time(f.lastUpdateUtc()));

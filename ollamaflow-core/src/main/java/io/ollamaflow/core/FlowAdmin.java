@@ -1,6 +1,8 @@
 package io.ollamaflow.core;
 
 import io.ollamaflow.api.ApiFormat;
+import io.ollamaflow.api.ApiKey;
+import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.ErrorCode;
@@ -8,13 +10,15 @@ import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.HealthState;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.LiveState;
+import io.ollamaflow.api.StoreUnavailableException;
 import io.ollamaflow.core.internal.ClusterState;
+import io.ollamaflow.core.internal.admin.ApiKeySecrets;
 import io.ollamaflow.core.internal.admin.Secrets;
 import io.ollamaflow.core.internal.metrics.RecentTraffic;
 import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
-import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +35,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -43,9 +49,13 @@ import java.util.stream.Collectors;
  * update or delete of a missing one {@link ErrorCode#NOT_FOUND}, a frontend naming a backend
  * that does not exist or a load-balancing policy that is not registered
  * {@link ErrorCode#BAD_REQUEST}, and deleting a backend that a frontend still lists
- * {@link ErrorCode#CONFLICT} naming those frontends. A write that passes is stored and then
- * applied to the cluster before the call returns, so the next request routes by it. Requests
- * already in flight finish on the configuration they started with, streams included.
+ * {@link ErrorCode#CONFLICT} naming those frontends (likewise a frontend that an API key lists).
+ * A write that passes is stored and then applied to the cluster before the call returns, so the
+ * next request routes by it. Requests already in flight finish on the configuration they started
+ * with, streams included.
+ *
+ * <p>API keys ({@link #createApiKey}) are issued here: the secret is generated on the server and
+ * returned once, in an {@link IssuedApiKey}; the store keeps its prefix and hash.
  *
  * <p>Objects are returned as stored, secrets included ({@link Backend#toString()} masks them).
  * An update whose {@code bearerToken}, or whose value of a header named like a credential
@@ -56,13 +66,17 @@ import java.util.stream.Collectors;
  * <p>Threading: safe for concurrent use. Writes go through the cluster's one config writer (the
  * same path as the RequiredModels edits of pulls and deletes), so check-then-write is atomic
  * against every other write made through this cluster; it is not atomic against other processes
- * writing the same store. Calls block on the store and on applying the change.
+ * writing the same store. Calls block on the store and on applying the change. A store or shared
+ * live state whose database cannot be reached makes a call throw
+ * {@link StoreUnavailableException} (the REST admin API answers 503); nothing is stored then.
  */
 public final class FlowAdmin {
   private static final Comparator<Frontend> FRONTENDS_NEWEST_FIRST =
       Comparator.comparing(Frontend::createdUtc).reversed().thenComparing(Frontend::identifier);
   private static final Comparator<Backend> BACKENDS_NEWEST_FIRST =
       Comparator.comparing(Backend::createdUtc).reversed().thenComparing(Backend::identifier);
+  private static final Comparator<ApiKey> API_KEYS_NEWEST_FIRST =
+      Comparator.comparing(ApiKey::createdUtc).reversed().thenComparing(ApiKey::identifier);
 
   private final ConfigStore store;
   private final ClusterState state;
@@ -70,9 +84,16 @@ public final class FlowAdmin {
   private final TranslatorRegistry translators;
   private final Clock clock;
   private final RecentTraffic traffic;
+  private final InMemoryLiveState localState;
+  private final LongSupplier liveStateFallbacks;
+  private final ToIntFunction<String> queuedByFrontend;
 
   FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, TranslatorRegistry translators,
-      Clock clock, RecentTraffic traffic) {
+      Clock clock, RecentTraffic traffic, InMemoryLiveState localState, LongSupplier liveStateFallbacks,
+      ToIntFunction<String> queuedByFrontend) {
+    this.queuedByFrontend = queuedByFrontend;
+    this.localState = localState;
+    this.liveStateFallbacks = liveStateFallbacks;
     this.store = store;
     this.state = state;
     this.balancers = balancers;
@@ -127,12 +148,16 @@ public final class FlowAdmin {
   /**
    * Deletes a frontend and applies the change; its sticky sessions go with it.
    *
-   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such frontend
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such frontend,
+   *     {@link ErrorCode#CONFLICT} if an API key lists it
    */
   public void deleteFrontend(String identifier) {
     Objects.requireNonNull(identifier, "identifier");
     write(() -> {
-      if (!store.removeFrontend(identifier)) throw missing("frontend", identifier);
+      if (store.frontend(identifier).isEmpty()) throw missing("frontend", identifier);
+      refuseWhileListed("frontend", identifier, "API key", store.apiKeys(), ApiKey::frontends, ApiKey::identifier,
+          "Frontends");
+      store.removeFrontend(identifier);
       return null;
     });
   }
@@ -193,19 +218,126 @@ public final class FlowAdmin {
     Objects.requireNonNull(identifier, "identifier");
     write(() -> {
       if (store.backend(identifier).isEmpty()) throw missing("backend", identifier);
-      List<String> users = store.frontends().stream()
-          .filter(f -> f.backends().contains(identifier))
-          .map(Frontend::identifier)
-          .sorted()
-          .toList();
-      if (!users.isEmpty()) {
-        throw new FlowException(ErrorCode.CONFLICT, "backend '" + identifier + "' is used by "
-            + (users.size() == 1 ? "frontend " : "frontends ") + quoted(users)
-            + " (remove it from their Backends first)");
-      }
+      refuseWhileListed("backend", identifier, "frontend", store.frontends(), Frontend::backends, Frontend::identifier,
+          "Backends");
       store.removeBackend(identifier);
       return null;
     });
+  }
+
+  /** Every API key, newest first (by {@code createdUtc}); they hold a prefix and a hash, never the secret. */
+  public List<ApiKey> apiKeys() {
+    return store.apiKeys().stream().sorted(API_KEYS_NEWEST_FIRST).toList();
+  }
+
+  public Optional<ApiKey> apiKey(String identifier) {
+    return store.apiKey(Objects.requireNonNull(identifier, "identifier"));
+  }
+
+  /**
+   * Issues a new API key with these settings: a fresh secret is generated and set on the builder,
+   * and {@code createdUtc} and {@code lastUpdateUtc} become now. The secret is in the answer and
+   * nowhere else: the store keeps its hash.
+   *
+   * @throws FlowException {@link ErrorCode#CONFLICT} if the identifier exists,
+   *     {@link ErrorCode#BAD_REQUEST} for a frontend that does not exist or an expiry that has passed
+   */
+  public IssuedApiKey createApiKey(ApiKey.Builder settings) {
+    Objects.requireNonNull(settings, "settings");
+    String secret = ApiKeySecrets.issue();
+    Instant now = clock.instant();
+    ApiKey key = settings.secret(secret).createdUtc(now).lastUpdateUtc(now).build();
+    return writeKeys(() -> {
+      if (store.apiKey(key.identifier()).isPresent()) throw exists("API key", key.identifier());
+      checkReferences(key);
+      if (key.isExpiredAt(now)) {
+        throw new FlowException(ErrorCode.BAD_REQUEST, "ExpiresUtc: \"" + ConfigJson.time(key.expiresUtc().orElseThrow())
+            + "\" is not in the future (expected: a later time, or leave it out for a key that does not expire)");
+      }
+      store.putApiKey(key);
+      return new IssuedApiKey(readBack(store::apiKey, key.identifier()), secret);
+    });
+  }
+
+  /**
+   * Replaces an API key's settings whole, keeping its secret; returns it as stored. The stored
+   * {@code createdUtc} is kept and {@code lastUpdateUtc} becomes now. An expiry in the past is
+   * accepted here: it is how a key is made to expire at once.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such key,
+   *     {@link ErrorCode#BAD_REQUEST} for a frontend that does not exist, or when the key carries
+   *     another secret than the stored one (a new secret comes from {@link #rotateApiKey})
+   */
+  public ApiKey updateApiKey(ApiKey key) {
+    Objects.requireNonNull(key, "key");
+    return writeKeys(() -> {
+      ApiKey stored = store.apiKey(key.identifier()).orElseThrow(() -> missing("API key", key.identifier()));
+      if (!stored.keyHash().equals(key.keyHash())) {
+        throw new FlowException(ErrorCode.BAD_REQUEST, "the secret of API key '" + key.identifier()
+            + "' cannot be changed by an update (expected: the key as read; rotateApiKey issues a new secret)");
+      }
+      checkReferences(key);
+      store.putApiKey(key.toBuilder().createdUtc(stored.createdUtc()).lastUpdateUtc(clock.instant()).build());
+      return readBack(store::apiKey, key.identifier());
+    });
+  }
+
+  /**
+   * Gives an API key a new secret; the old one stops working at once. Settings and usage are kept.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such key
+   */
+  public IssuedApiKey rotateApiKey(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    String secret = ApiKeySecrets.issue();
+    return writeKeys(() -> {
+      ApiKey stored = store.apiKey(identifier).orElseThrow(() -> missing("API key", identifier));
+      store.putApiKey(stored.toBuilder().secret(secret).lastUpdateUtc(clock.instant()).build());
+      return new IssuedApiKey(readBack(store::apiKey, identifier), secret);
+    });
+  }
+
+  /**
+   * Deletes an API key and its usage; the next request with it is refused. Requests already
+   * under way with it finish.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such key
+   */
+  public void deleteApiKey(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    writeKeys(() -> {
+      if (!store.removeApiKey(identifier)) throw missing("API key", identifier);
+      return null;
+    });
+  }
+
+  /**
+   * What each API key has used since it was created, ordered by identifier; keys never used show
+   * zeros. Includes this instance's usage not yet added to the store (that is done every few
+   * seconds, in batches).
+   */
+  public List<ApiKeyUsage> apiKeyUsage() {
+    Map<String, ApiKeyUsage> used = usageByKey();
+    return store.apiKeys().stream().map(ApiKey::identifier).sorted().map(id -> usageOf(used, id)).toList();
+  }
+
+  /**
+   * What one API key has used since it was created; zeros if never used.
+   *
+   * @throws FlowException {@link ErrorCode#NOT_FOUND} if there is no such key
+   */
+  public ApiKeyUsage apiKeyUsage(String identifier) {
+    if (store.apiKey(Objects.requireNonNull(identifier, "identifier")).isEmpty()) throw missing("API key", identifier);
+    return usageOf(usageByKey(), identifier);
+  }
+
+  /** The usage totals the store holds plus what this instance has not flushed yet, by key. */
+  private Map<String, ApiKeyUsage> usageByKey() {
+    return state.keyUsage().totals().stream().collect(Collectors.toMap(ApiKeyUsage::identifier, u -> u));
+  }
+
+  private static ApiKeyUsage usageOf(Map<String, ApiKeyUsage> used, String identifier) {
+    return used.getOrDefault(identifier, new ApiKeyUsage(identifier, 0, 0, 0, 0, null));
   }
 
   /** The live state of every backend the cluster has applied, newest first like {@link #backends()}. */
@@ -252,14 +384,43 @@ public final class FlowAdmin {
     return digests;
   }
 
-  /** The sticky sessions that have not expired, ordered by frontend, then client key. */
+  /**
+   * The sticky sessions that have not expired, ordered by frontend, then client key: every
+   * instance's when the live state is shared.
+   *
+   * @throws StoreUnavailableException when the shared live state cannot be reached
+   */
   public List<StickySession> sessions() {
-    return state.sticky().sessions().stream().map(StickySession::new).toList();
+    return state.live().sessions().stream().map(StickySession::new).toList();
   }
 
-  /** Sticky sessions evicted since start because their cap was reached (see {@code FlowCluster.Builder#stickySessionLimits}). */
+  /**
+   * Sticky sessions evicted from this instance's in-memory state since start because their cap was
+   * reached (see {@code FlowCluster.Builder#stickySessionLimits}).
+   */
   public long stickySessionEvictions() {
-    return state.sticky().evictions();
+    return localState.evictions();
+  }
+
+  /**
+   * Sticky-session and counter decisions this instance made on its local state because the shared
+   * live state failed or was being left alone after a failure; 0 without a shared state.
+   */
+  public long liveStateFallbacks() {
+    return liveStateFallbacks.getAsLong();
+  }
+
+  /**
+   * Requests of this frontend waiting in this instance for a backend slot (its backends' capacity
+   * is taken); 0 for an unknown frontend.
+   */
+  public int queuedRequests(String frontendIdentifier) {
+    return queuedByFrontend.applyAsInt(Objects.requireNonNull(frontendIdentifier, "frontendIdentifier"));
+  }
+
+  /** Requests refused since start for a missing, malformed or unknown API key (one count, not per key). */
+  public long apiKeyRefusalsWithoutKey() {
+    return state.keyUsage().refusalsWithoutKey();
   }
 
   /**
@@ -267,17 +428,28 @@ public final class FlowAdmin {
    * null. The clients' next requests are balanced afresh. Returns how many sessions ended.
    *
    * @throws FlowException {@link ErrorCode#NOT_FOUND} if the frontend does not exist
+   * @throws StoreUnavailableException when the shared live state cannot be reached
    */
   public int clearSessions(String frontendIdentifier) {
     if (frontendIdentifier != null && store.frontend(frontendIdentifier).isEmpty()) {
       throw missing("frontend", frontendIdentifier);
     }
-    return state.sticky().clear(frontendIdentifier);
+    return state.live().clearSessions(Optional.ofNullable(frontendIdentifier));
   }
 
   /** Work done through the cluster's one config writer, which applies the store's new content before returning. */
   private <T> T write(Supplier<T> work) {
     return state.writer().write(work);
+  }
+
+  /** A write of API keys; a store written before keys existed refuses it, which is said plainly. */
+  private <T> T writeKeys(Supplier<T> work) {
+    try {
+      return write(work);
+    } catch (UnsupportedOperationException e) {
+      throw new FlowException(ErrorCode.INTERNAL, e.getMessage() + " (expected: a ConfigStore that implements the"
+          + " API key methods, such as InMemoryConfigStore, SqliteConfigStore or PostgresConfigStore)");
+    }
   }
 
   /** A format no translator or built-in knows would leave the backend serving no route at all. */
@@ -303,13 +475,37 @@ public final class FlowAdmin {
     }
   }
 
+  private void checkReferences(ApiKey key) {
+    Set<String> known = store.frontends().stream().map(Frontend::identifier).collect(Collectors.toSet());
+    List<String> unknown = key.frontends().stream().filter(id -> !known.contains(id)).toList();
+    if (!unknown.isEmpty()) {
+      throw new FlowException(ErrorCode.BAD_REQUEST, "Frontends: " + quoted(unknown)
+          + (unknown.size() == 1 ? " is not a configured frontend" : " are not configured frontends")
+          + " (expected: identifiers of existing frontends, or [] for every frontend)");
+    }
+  }
+
   private static <T> T readBack(Function<String, Optional<T>> read, String identifier) {
     return read.apply(identifier).orElseThrow(() -> new FlowException(ErrorCode.INTERNAL,
         "'" + identifier + "' was written but the store does not return it"));
   }
 
   private static FlowException exists(String kind, String identifier) {
-    return new FlowException(ErrorCode.CONFLICT, "a " + kind + " with identifier '" + identifier + "' already exists");
+    String article = "aeiouAEIOU".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ";
+    return new FlowException(ErrorCode.CONFLICT, article + kind + " with identifier '" + identifier + "' already exists");
+  }
+
+  /** Refuses deleting {@code identifier} while any of {@code users} lists it in its {@code field}: 409 naming them. */
+  private static <T> void refuseWhileListed(String kind, String identifier, String userKind, List<T> users,
+      Function<T, List<String>> listed, Function<T, String> userIdentifier, String field) {
+    List<String> listing = users.stream()
+        .filter(user -> listed.apply(user).contains(identifier))
+        .map(userIdentifier)
+        .sorted()
+        .toList();
+    if (listing.isEmpty()) return;
+    throw new FlowException(ErrorCode.CONFLICT, kind + " '" + identifier + "' is used by " + userKind
+        + (listing.size() == 1 ? " " : "s ") + quoted(listing) + " (remove it from their " + field + " first)");
   }
 
   private static FlowException missing(String kind, String identifier) {
@@ -318,6 +514,22 @@ public final class FlowAdmin {
 
   private static String quoted(List<String> identifiers) {
     return identifiers.stream().map(id -> "'" + id + "'").collect(Collectors.joining(", "));
+  }
+
+  /**
+   * An API key as stored and its secret, which exists only in this answer: the store keeps a hash.
+   * Hand the secret to the client once; {@link #toString()} does not show it.
+   */
+  public record IssuedApiKey(ApiKey key, String secret) {
+    public IssuedApiKey {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(secret, "secret");
+    }
+
+    @Override
+    public String toString() {
+      return "IssuedApiKey{" + key + ", secret=****}";
+    }
   }
 
   /**
@@ -413,9 +625,9 @@ public final class FlowAdmin {
 
   /** A client bound to a backend of a frontend by sticky sessions. A snapshot. */
   public static final class StickySession {
-    private final StickySessions.Session session;
+    private final LiveState.Session session;
 
-    private StickySession(StickySessions.Session session) {
+    private StickySession(LiveState.Session session) {
       this.session = session;
     }
 

@@ -5,6 +5,7 @@ import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.http.FlowHttpHandler;
 import io.ollamaflow.core.inprocess.ChatRequest;
@@ -19,6 +20,7 @@ import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.FallbackLiveState;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.OkioWatchdogAnchor;
@@ -29,6 +31,8 @@ import io.ollamaflow.core.internal.health.HttpHealthProbe;
 import io.ollamaflow.core.internal.metrics.ClusterMetrics;
 import io.ollamaflow.core.internal.metrics.MicrometerMetrics;
 import io.ollamaflow.core.internal.metrics.RecentTraffic;
+import io.ollamaflow.core.internal.proxy.BodyLog;
+import io.ollamaflow.core.internal.proxy.BodySpool;
 import io.ollamaflow.core.internal.proxy.HttpCall;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.RouteTable;
@@ -37,6 +41,7 @@ import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.StickySessions;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +81,10 @@ public final class FlowCluster implements AutoCloseable {
   public static final int DEFAULT_MAX_STICKY_SESSIONS = StickySessions.DEFAULT_MAX_SESSIONS;
   /** Sticky-session client keys longer than this are kept as their SHA-256. */
   public static final int DEFAULT_MAX_STICKY_KEY_LENGTH = StickySessions.DEFAULT_MAX_KEY_LENGTH;
+  /** Heap all request bodies waiting to be routed may hold together (see {@link Builder#requestBodySpool}). */
+  public static final long DEFAULT_REQUEST_BODY_MEMORY_BYTES = BodySpool.DEFAULT_MAX_MEMORY_BYTES;
+  /** Bytes all request bodies waiting to be routed may hold in temporary files together. */
+  public static final long DEFAULT_REQUEST_BODY_DISK_BYTES = BodySpool.DEFAULT_MAX_DISK_BYTES;
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
@@ -92,7 +101,7 @@ public final class FlowCluster implements AutoCloseable {
         .guard(b.httpClient != null ? b.httpClient : ownedClient);
     LoadBalancerRegistry balancers = new LoadBalancerRegistry(b.loadBalancers, FlowCluster.class.getClassLoader());
     RecentTraffic traffic = new RecentTraffic(b.clock);
-    List<FlowEventListener> listeners = new ArrayList<>(List.of(b.eventListener, traffic));
+    List<FlowEventListener> listeners = new ArrayList<>(List.of(traffic));
     List<BiConsumer<RouteTable, Collection<BackendState>>> routeWatchers = new ArrayList<>();
     routeWatchers.add((routes, backends) -> traffic.retain(backends.stream().map(x -> x.backend().identifier()).toList()));
     // Micrometer is optional: its classes are loaded only when the host gave a registry.
@@ -101,17 +110,26 @@ public final class FlowCluster implements AutoCloseable {
       listeners.add(metrics);
       routeWatchers.add(metrics::routesPublished);
     }
+    // The host's listener last: when it hears of a request, the cluster's own figures already count it.
+    listeners.add(b.eventListener);
     Events events = new Events(listeners, routeWatchers);
     HealthProbe probe = !b.activeHealthChecks ? null : b.healthProbe != null ? b.healthProbe : new HttpHealthProbe(client);
     ClusterState.Polling polling = new ClusterState.Polling(b.configPollInterval, probe, b.healthCheckInterval,
         b.healthCheckTimeout, b.activeHealthChecks ? b.modelRefreshInterval : null,
         b.activeHealthChecks ? b.loadPollInterval : null, b.modelPullsPerBackend, b.modelPullsTotal);
-    state = new ClusterState(store, balancers, client, polling, events, b.clock,
-        new StickySessions(b.clock, b.maxStickySessions, b.maxStickyKeyLength));
+    // A shared state is decided on with this instance's own beside it, for when the shared one fails.
+    InMemoryLiveState local = b.liveState instanceof InMemoryLiveState given ? given
+        : new InMemoryLiveState(b.clock, b.maxStickySessions, b.maxStickyKeyLength);
+    FallbackLiveState fallback = b.liveState == null || b.liveState == local ? null
+        : new FallbackLiveState(b.liveState, local);
+    state = new ClusterState(store, balancers, client, polling, events, b.clock, fallback != null ? fallback : local,
+        b.maxStickyKeyLength);
     TranslatorRegistry translators = new TranslatorRegistry(b.translators, FlowCluster.class.getClassLoader());
-    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock);
+    engine = new ProxyEngine(state, events, b.stickyHeaders, b.maxAttempts, translators, b.clock, b.bodySpool,
+        new BodyLog(state, b.logRequestBodies, b.logResponseBodies));
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
-    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic);
+    admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic, local,
+        fallback == null ? () -> 0 : fallback::fallbacks, engine::queued);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
@@ -207,8 +225,9 @@ public final class FlowCluster implements AutoCloseable {
   }
 
   /**
-   * Stops the cluster's threads and the HTTP client it created. A store or client supplied to the
-   * builder stays open: its owner closes it.
+   * Stops the cluster's threads and the HTTP client it created, after adding API key usage not yet
+   * stored to the store. A store, live state or client supplied to the builder stays open: its
+   * owner closes it.
    */
   @Override
   public void close() {
@@ -233,6 +252,7 @@ public final class FlowCluster implements AutoCloseable {
   /** Configures a {@link FlowCluster}; every setting is optional. */
   public static final class Builder {
     private ConfigStore configStore;
+    private LiveState liveState;
     private OkHttpClient httpClient;
     private final List<LoadBalancerProvider> loadBalancers = new ArrayList<>();
     private FlowEventListener eventListener = FlowEventListener.NONE;
@@ -251,8 +271,11 @@ public final class FlowCluster implements AutoCloseable {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private int maxStickySessions = DEFAULT_MAX_STICKY_SESSIONS;
     private int maxStickyKeyLength = DEFAULT_MAX_STICKY_KEY_LENGTH;
+    private BodySpool bodySpool = new BodySpool(null, DEFAULT_REQUEST_BODY_MEMORY_BYTES, DEFAULT_REQUEST_BODY_DISK_BYTES);
     private List<String> adminBearerTokens = List.of();
     private AllowedOrigins allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(List.of());
+    private boolean logRequestBodies;
+    private boolean logResponseBodies;
     private final List<ApiTranslator> translators = new ArrayList<>();
 
     private Builder() {}
@@ -260,6 +283,20 @@ public final class FlowCluster implements AutoCloseable {
     /** Where frontends and backends live; default: a new {@link InMemoryConfigStore}. */
     public Builder configStore(ConfigStore store) {
       this.configStore = Objects.requireNonNull(store, "configStore");
+      return this;
+    }
+
+    /**
+     * Where sticky sessions and windowed counters (API keys' requests and tokens per minute)
+     * live; default: an {@link InMemoryLiveState} on this builder's clock and
+     * {@link #stickySessionLimits}. A shared state (such as {@code PostgresLiveState}) makes
+     * sessions and limits hold across instances; the cluster keeps an in-memory state beside it
+     * and decides there whenever the shared one fails (see {@link FlowAdmin#liveStateFallbacks()}).
+     * API keys' concurrent requests are always counted per instance. The host owns the state:
+     * closing the cluster leaves it open.
+     */
+    public Builder liveState(LiveState state) {
+      this.liveState = Objects.requireNonNull(state, "liveState");
       return this;
     }
 
@@ -293,7 +330,10 @@ public final class FlowCluster implements AutoCloseable {
       return this;
     }
 
-    /** Observes requests; default {@link FlowEventListener#NONE}. */
+    /**
+     * Observes requests; default {@link FlowEventListener#NONE}. Called after the cluster's own
+     * recorders (metrics, the dashboard's traffic), so an event heard here is already counted there.
+     */
     public Builder eventListener(FlowEventListener listener) {
       this.eventListener = Objects.requireNonNull(listener, "eventListener");
       return this;
@@ -320,12 +360,28 @@ public final class FlowCluster implements AutoCloseable {
      * Bounds on sticky sessions, whose keys clients choose: at most {@code maxSessions} are kept
      * (default 100,000; past it the least recently used tenth is evicted, see
      * {@link FlowAdmin#stickySessionEvictions()}), and a client key longer than
-     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256.
+     * {@code maxKeyLength} characters (default 256, at least 71) is kept as its SHA-256. The cap
+     * bounds the default in-memory live state, or the local one kept beside a shared
+     * {@link #liveState}; the key bound applies before any live state sees a key.
      */
     public Builder stickySessionLimits(int maxSessions, int maxKeyLength) {
       StickySessions.checkLimits(maxSessions, maxKeyLength);
       this.maxStickySessions = maxSessions;
       this.maxStickyKeyLength = maxKeyLength;
+      return this;
+    }
+
+    /**
+     * Where request bodies wait: every body is read whole before its request takes a backend slot,
+     * so a slow upload never holds one. Each body keeps up to 256 KiB on the heap while the heap
+     * held by all bodies stays within {@code maxMemoryBytes} (default 64 MiB), the rest in a
+     * temporary file in {@code directory} (null, the default: the JVM's temporary directory),
+     * deleted when the request ends, while all such files stay within {@code maxDiskBytes}
+     * (default 4 GiB). A body that would exceed both is refused with 503 ({@code BODY_SPOOL_FULL}).
+     * One body is also bounded by its frontend's {@code MaxRequestBodySize}.
+     */
+    public Builder requestBodySpool(Path directory, long maxMemoryBytes, long maxDiskBytes) {
+      this.bodySpool = new BodySpool(directory, maxMemoryBytes, maxDiskBytes);
       return this;
     }
 
@@ -448,6 +504,20 @@ public final class FlowCluster implements AutoCloseable {
      */
     public Builder allowedOrigins(List<String> origins) {
       this.allowedOrigins = AllowedOrigins.ollamaDefaultsPlus(Objects.requireNonNull(origins, "allowedOrigins"));
+      return this;
+    }
+
+    /**
+     * Writes every request's body ({@code requests}) and every answer's body ({@code responses})
+     * to the log at info, on logger {@code ollamaflow.bodies}: the first 8192 bytes of each,
+     * credentials redacted (JSON members named like one, bearer tokens). A frontend's or a
+     * backend's {@code logRequestBody} / {@code logResponseBody} turns the same on for the requests
+     * it serves only.
+     * Default: off.
+     */
+    public Builder logBodies(boolean requests, boolean responses) {
+      this.logRequestBodies = requests;
+      this.logResponseBodies = responses;
       return this;
     }
 

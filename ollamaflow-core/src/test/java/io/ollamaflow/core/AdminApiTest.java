@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.core.testing.AdminCalls;
 import io.ollamaflow.core.testing.Chunks;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.ScenarioHarness;
@@ -46,8 +47,6 @@ class AdminApiTest {
   private static final String TOKEN = "ollamaflowadmin";
   private static final String OTHER_TOKEN = "second-token";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String BAD_REQUEST_MESSAGE =
-      "We were unable to discern your request.  Please check your URL, query, and request body.";
 
   private final ScenarioHarness harness = new ScenarioHarness();
 
@@ -374,6 +373,26 @@ class AdminApiTest {
     }
   }
 
+  @Test
+  void anAdminTokenInTheQueryStringIsRefusedWith401EvenBesideAValidHeaderAndChangesNothing() throws Exception {
+    for (String query : new String[] {"token=" + TOKEN, "access_token=" + TOKEN, "Api_Key=" + TOKEN,
+        "frontend=f1&key=" + TOKEN}) {
+      assertError(harness.call(new Request.Builder().url(harness.url("/v1.0/backends?" + query))),
+          401, "AuthenticationFailed", "the admin token is never accepted in the query string (parameter '");
+      Response withHeader = harness.call(new Request.Builder().url(harness.url("/v1.0/backends?" + query))
+          .header("Authorization", "Bearer " + TOKEN).put(RequestBody.create("{\"Identifier\":\"b1\"}", ScenarioHarness.JSON)));
+      try (withHeader) {
+        String body = withHeader.body().string();
+        assertThat(withHeader.code()).as(query).isEqualTo(401);
+        assertThat(JSON.readTree(body).get("Description").asText())
+            .endsWith("; send it in the header Authorization: Bearer <admin token>").doesNotContain(TOKEN);
+      }
+    }
+    assertThat(harness.store.backends()).isEmpty();
+    json(harness.call(new Request.Builder().url(harness.url("/v1.0/backends?tokenizer=x"))
+        .header("Authorization", "Bearer " + TOKEN)), 200);
+  }
+
   // ---- secrets ----
 
   @Test
@@ -678,34 +697,16 @@ class AdminApiTest {
   // ---- helpers ----
 
   private Response admin(String method, String path, String body) throws Exception {
-    RequestBody requestBody = body == null ? null : RequestBody.create(body, ScenarioHarness.JSON);
-    if (requestBody == null && (method.equals("PUT") || method.equals("POST"))) {
-      requestBody = RequestBody.create(new byte[0], null);
-    }
-    return harness.call(new Request.Builder().url(harness.url(path)).method(method, requestBody)
-        .header("Authorization", "Bearer " + TOKEN));
+    return new AdminCalls(harness, TOKEN).call(method, path, body);
   }
 
   private static JsonNode json(Response response, int expectedStatus) throws IOException {
-    try (response) {
-      String body = response.body().string();
-      assertThat(response.code()).as("status; body: %s", body).isEqualTo(expectedStatus);
-      return JSON.readTree(body);
-    }
+    return AdminCalls.json(response, expectedStatus);
   }
 
   private static void assertError(Response response, int status, String error, String descriptionStart)
       throws IOException {
-    try (response) {
-      String body = response.body().string();
-      assertThat(response.code()).as("status; body: %s", body).isEqualTo(status);
-      JsonNode json = JSON.readTree(body);
-      assertThat(json.get("Error").asText()).isEqualTo(error);
-      assertThat(json.get("StatusCode").asInt()).isEqualTo(status);
-      assertThat(json.get("Description").asText()).startsWith(descriptionStart);
-      if (error.equals("BadRequest")) assertThat(json.get("Message").asText()).isEqualTo(BAD_REQUEST_MESSAGE);
-      assertThat(body).doesNotContain("Exception", "\tat ");
-    }
+    AdminCalls.assertError(response, status, error, descriptionStart);
   }
 
   private void sticky(String conversation, String host) throws Exception {

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.testing.ScenarioHarness;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What browsers send, with {@code Origin}, and the headers they require: the allowed origins a
@@ -50,6 +56,45 @@ class BrowserAccessTest {
       assertThat(response.header("Access-Control-Allow-Origin")).isEqualTo("*");
       assertThat(response.header("Access-Control-Allow-Credentials")).isNull();
     }
+  }
+
+  /**
+   * Every answer a browser can get, admin and inference, preflight or not, with an origin named or
+   * {@code *}: none allows credentials, even when the backend's own answer says it does.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"https://chat.example.com", "*"})
+  void noAnswerEverAllowsCredentialsWithAWildcardOrAnEchoedOrigin(String allowed) throws Exception {
+    harness.start(b -> b.disableActiveHealthChecks().allowedOrigins(List.of(allowed)).adminBearerTokens(List.of(TOKEN)));
+    MockWebServer backend = harness.backend(new MockResponse.Builder().addHeader("Content-Type", "application/json")
+        .addHeader("Access-Control-Allow-Credentials", "true").addHeader("Access-Control-Allow-Origin", "https://chat.example.com")
+        .body("{\"response\":\"hi\",\"done\":true}").build());
+    harness.configure(Frontend.builder("f1"), ScenarioHarness.backendFor("b1", backend).build());
+    String origin = "https://chat.example.com";
+    Map<String, Request.Builder> calls = new LinkedHashMap<>();
+    calls.put("proxied POST /api/generate", new Request.Builder().url(harness.url("/api/generate"))
+        .post(RequestBody.create("{\"model\":\"m\",\"stream\":false}", ScenarioHarness.JSON)));
+    calls.put("refused POST /api/generate", new Request.Builder().url(harness.url("/api/generate"))
+        .post(RequestBody.create("not json", ScenarioHarness.JSON)));
+    calls.put("preflight /api/chat", preflight("/api/chat"));
+    calls.put("admin GET /v1.0/backends", new Request.Builder().url(harness.url("/v1.0/backends"))
+        .header("Authorization", "Bearer " + TOKEN));
+    calls.put("admin 401", new Request.Builder().url(harness.url("/v1.0/backends")));
+    calls.put("admin preflight", preflight("/v1.0/backends"));
+    calls.put("GET /", new Request.Builder().url(harness.url("/")));
+    for (Map.Entry<String, Request.Builder> call : calls.entrySet()) {
+      try (Response response = harness.call(call.getValue().header("Origin", origin))) {
+        assertThat(response.code()).as(call.getKey()).isEqualTo(call.getKey().startsWith("proxied") ? 200
+            : call.getKey().contains("preflight") ? 204 : response.code()).isLessThan(500);
+        assertThat(response.header("Access-Control-Allow-Origin")).as(call.getKey()).isIn("*", origin);
+        assertThat(response.headers("Access-Control-Allow-Credentials")).as(call.getKey()).isEmpty();
+      }
+    }
+  }
+
+  private Request.Builder preflight(String path) {
+    return new Request.Builder().url(harness.url(path)).method("OPTIONS", null)
+        .header("Access-Control-Request-Method", "POST").header("Access-Control-Request-Headers", "authorization");
   }
 
   @Test

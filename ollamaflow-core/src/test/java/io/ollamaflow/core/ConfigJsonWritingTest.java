@@ -29,7 +29,7 @@ class ConfigJsonWritingTest {
         .pinnedCompletionsProperties(pins).modelAliases(java.util.Map.of("gpt-4o", "llama3.1:8b"))
         .listConfiguredModelsOnly(true).preloadModels(List.of("llama3.1:8b")).keepModelsLoaded(true)
         .defaultEmbeddingsProperties(pins).defaultCompletionsProperties(pins)
-        .allowEmbeddings(false).allowCompletions(false).allowRetries(false)
+        .allowEmbeddings(false).allowCompletions(false).allowRetries(false).requireApiKey(true)
         .active(false).createdUtc(CREATED).lastUpdateUtc(CREATED.plusSeconds(1)).build();
 
     ObjectNode json = ConfigJson.toJson(frontend);
@@ -40,7 +40,7 @@ class ConfigJsonWritingTest {
         "LogResponseBody", "UseStickySessions", "StickySessionExpirationMs", "PinnedEmbeddingsProperties",
         "PinnedCompletionsProperties", "ModelAliases", "ListConfiguredModelsOnly", "PreloadModels",
         "KeepModelsLoaded", "DefaultEmbeddingsProperties", "DefaultCompletionsProperties", "AllowEmbeddings",
-        "AllowCompletions", "AllowRetries", "Active", "CreatedUtc", "LastUpdateUtc");
+        "AllowCompletions", "AllowRetries", "RequireApiKey", "Active", "CreatedUtc", "LastUpdateUtc");
     assertThat(json.get("ModelAliases").get("gpt-4o").asText()).isEqualTo("llama3.1:8b");
     assertThat(json.get("CreatedUtc").asText()).isEqualTo("2025-09-29T23:01:54.704256Z");
     assertThat(json.get("LastUpdateUtc").asText()).isEqualTo("2025-09-29T23:01:55.704256Z");

@@ -3,20 +3,15 @@ package io.ollamaflow.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamaflow.api.Backend;
-import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.RawBackend;
+import io.ollamaflow.core.testing.RetryLog;
 import io.ollamaflow.core.testing.ScenarioHarness;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -33,13 +28,7 @@ class DuplicateDeliveryScenarioTest {
   private static final String CHAT = "{\"model\":\"m\",\"stream\":false}";
 
   private final ScenarioHarness harness = new ScenarioHarness();
-  private final List<String> retries = new CopyOnWriteArrayList<>();
-  private final FlowEventListener listener = new FlowEventListener() {
-    @Override
-    public void retried(RequestInfo request, String reason) {
-      retries.add(request.backendId() + ": " + reason);
-    }
-  };
+  private final RetryLog listener = new RetryLog();
 
   @AfterEach
   void close() {
@@ -50,13 +39,13 @@ class DuplicateDeliveryScenarioTest {
   void withoutRetriesEachPostReachesABackendThatClosesWithoutAnsweringExactlyOnce() throws Exception {
     harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
     try (RawBackend closing = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER)) {
-      harness.configure(Frontend.builder("f1").allowRetries(false), raw("closing", closing));
+      harness.configure(Frontend.builder("f1").allowRetries(false), closing.backend("closing"));
 
       Map<Integer, Integer> statuses = postChats(10);
 
       assertThat(statuses).containsOnly(Map.entry(502, 10));
       assertThat(closing.posts()).as("POSTs the backend read").isEqualTo(10);
-      assertThat(retries).isEmpty();
+      assertThat(listener.retries()).isEmpty();
     }
   }
 
@@ -66,17 +55,17 @@ class DuplicateDeliveryScenarioTest {
     // Answers the first request of each connection and keeps it; reads the second and closes.
     RawBackend.Script answerThenDrop = (method, path, n, out) -> {
       if (n > 1) return false;
-      answer(out, "{\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"done\":true}");
+      RawBackend.answer(out, 200, "{\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"done\":true}");
       return true;
     };
     try (RawBackend flaky = new RawBackend(answerThenDrop)) {
-      harness.configure(Frontend.builder("f1").allowRetries(false), raw("flaky", flaky));
+      harness.configure(Frontend.builder("f1").allowRetries(false), flaky.backend("flaky"));
 
       Map<Integer, Integer> statuses = postChats(10);
 
       assertThat(statuses).containsOnly(Map.entry(200, 5), Map.entry(502, 5));
       assertThat(flaky.posts()).as("POSTs the backend read").isEqualTo(10);
-      assertThat(retries).isEmpty();
+      assertThat(listener.retries()).isEmpty();
     }
   }
 
@@ -85,14 +74,14 @@ class DuplicateDeliveryScenarioTest {
     harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
     try (RawBackend first = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER);
         RawBackend second = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER)) {
-      harness.configure(Frontend.builder("f1").allowRetries(true), raw("first", first), raw("second", second));
+      harness.configure(Frontend.builder("f1").allowRetries(true), first.backend("first"), second.backend("second"));
 
       Map<Integer, Integer> statuses = postChats(10);
 
       assertThat(statuses).containsOnly(Map.entry(502, 10));
       // Two eligible backends: each request goes to one, then once more to the other.
-      assertThat(first.posts() + second.posts()).isEqualTo(10 + retries.size());
-      assertThat(retries).hasSize(10).allSatisfy(reason ->
+      assertThat(first.posts() + second.posts()).isEqualTo(10 + listener.retries().size());
+      assertThat(listener.retries()).hasSize(10).allSatisfy(reason ->
           assertThat(reason).contains("after the request reached it whole (it may have started the work)"));
     }
   }
@@ -102,13 +91,13 @@ class DuplicateDeliveryScenarioTest {
     harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
     try (RawBackend first = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER);
         RawBackend second = new RawBackend(RawBackend.CLOSE_WITHOUT_ANSWER)) {
-      harness.configure(Frontend.builder("f1").allowRetries(true), raw("first", first), raw("second", second));
+      harness.configure(Frontend.builder("f1").allowRetries(true), first.backend("first"), second.backend("second"));
 
       try (Response r = harness.post("/api/pull", "{\"model\":\"m\",\"stream\":false}")) {
         assertThat(r.code()).isEqualTo(502);
       }
       assertThat(first.posts() + second.posts()).isEqualTo(1);
-      assertThat(retries).isEmpty();
+      assertThat(listener.retries()).isEmpty();
     }
   }
 
@@ -119,12 +108,12 @@ class DuplicateDeliveryScenarioTest {
     int deadPort = gone.port();
     gone.close();
     try (RawBackend answering = new RawBackend((method, path, n, out) -> {
-      answer(out, "{\"status\":\"success\"}");
+      RawBackend.answer(out, 200, "{\"status\":\"success\"}");
       return true;
     })) {
       harness.configure(Frontend.builder("f1").allowRetries(true),
           Backend.builder("dead").hostname("127.0.0.1").port(deadPort).unhealthyThreshold(1000).build(),
-          raw("answering", answering));
+          answering.backend("answering"));
 
       for (int i = 0; i < 4; i++) {
         try (Response r = harness.post("/api/pull", "{\"model\":\"m\",\"stream\":false}")) {
@@ -132,7 +121,7 @@ class DuplicateDeliveryScenarioTest {
         }
       }
       assertThat(answering.posts()).isEqualTo(4);
-      assertThat(retries).isNotEmpty().allSatisfy(reason ->
+      assertThat(listener.retries()).isNotEmpty().allSatisfy(reason ->
           assertThat(reason).startsWith("dead: ").endsWith("refused the connection"));
     }
   }
@@ -141,7 +130,7 @@ class DuplicateDeliveryScenarioTest {
   void aPooledConnectionTheBackendClosedWhileIdleIsReplacedBeforeAnythingIsWrittenOnIt() throws Exception {
     // Answers each request with keep-alive, then closes the connection anyway (an idle timeout).
     try (RawBackend idleCloser = new RawBackend((method, path, n, out) -> {
-      answer(out, "{\"done\":true}");
+      RawBackend.answer(out, 200, "{\"done\":true}");
       return false;
     })) {
       BackendClients guard = new BackendClients(System::nanoTime, 0);
@@ -173,18 +162,7 @@ class DuplicateDeliveryScenarioTest {
     return statuses;
   }
 
-  private static Backend raw(String id, RawBackend backend) {
-    return Backend.builder(id).hostname("127.0.0.1").port(backend.port()).unhealthyThreshold(1000).build();
-  }
-
   private static RequestBody body() {
     return RequestBody.create(CHAT, ScenarioHarness.JSON);
-  }
-
-  private static void answer(OutputStream out, String json) throws java.io.IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.ISO_8859_1));
-    out.write(body);
   }
 }

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.FlowEventListener;
+import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.core.testing.FakeOllama;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -33,6 +38,8 @@ class MetricsScenarioTest {
 
   private final ScenarioHarness harness = new ScenarioHarness();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  /** Requests the cluster finished recording: a client has its answer before the recorders run. */
+  private final Semaphore recorded = new Semaphore(0);
 
   @AfterEach
   void close() {
@@ -40,7 +47,21 @@ class MetricsScenarioTest {
   }
 
   private void start() throws Exception {
-    harness.start(b -> b.meterRegistry(registry).disableActiveHealthChecks());
+    harness.start(b -> b.meterRegistry(registry).disableActiveHealthChecks().eventListener(new FlowEventListener() {
+      @Override
+      public void requestFinished(RequestInfo r) {
+        recorded.release();
+      }
+
+      @Override
+      public void requestFailed(RequestInfo r, FlowException failure) {
+        if (r.status() == 0) recorded.release();
+      }
+    }));
+  }
+
+  private void awaitRecorded(int requests) throws InterruptedException {
+    assertThat(recorded.tryAcquire(requests, 10, TimeUnit.SECONDS)).as("requests recorded").isTrue();
   }
 
   @Test
@@ -55,6 +76,7 @@ class MetricsScenarioTest {
         assertThat(response.code()).isEqualTo(200);
       }
     }
+    awaitRecorded(4);
 
     for (String backend : new String[] {"b1", "b2"}) {
       assertThat(registry.get("ollamaflow.request.duration").tags("frontend", "f1", "backend", backend, "kind", "chat",
@@ -82,6 +104,7 @@ class MetricsScenarioTest {
         assertThat(response.code()).isEqualTo(404);
       }
     }
+    awaitRecorded(INVENTED);
 
     Set<String> models = registry.find("ollamaflow.request.duration").meters().stream()
         .map(m -> m.getId().getTag("model")).collect(Collectors.toSet());
@@ -108,6 +131,7 @@ class MetricsScenarioTest {
         assertThat(response.code()).isEqualTo(200);
       }
     }
+    awaitRecorded(3);
 
     // Every attempt on a failing backend was retried on another one, and counted once.
     assertThat(failing.getRequestCount()).isPositive();
@@ -127,6 +151,7 @@ class MetricsScenarioTest {
     try (Response response = harness.post("/api/chat", CHAT)) {
       assertThat(response.code()).isEqualTo(503);
     }
+    awaitRecorded(1);
 
     assertThat(registry.get("ollamaflow.refusals").tags("frontend", "f1", "status", "503", "reason",
         "frontend_inactive").counter().count()).isEqualTo(1);

@@ -416,7 +416,7 @@ class PolicyScenarioTest {
     MockWebServer healthy = harness.backend(answer("healthy"));
     harness.configure(Frontend.builder("f1").pinnedCompletionsProperties(json("{\"options\":{\"num_ctx\":4096}}")),
         ScenarioHarness.backendFor("failing", failing).build(), ScenarioHarness.backendFor("healthy", healthy).build());
-    // Beyond the parser's first block and beyond BodyPrefix's 256 KiB in memory, sent without Content-Length.
+    // Beyond the parser's first block and beyond the 256 KiB a body keeps in memory, sent without Content-Length.
     String prompt = "x".repeat(400_000);
     byte[] body = ("{\"model\":\"m\",\"prompt\":\"" + prompt + "\"}").getBytes(StandardCharsets.UTF_8);
     RequestBody chunked = new RequestBody() {
@@ -564,7 +564,7 @@ class PolicyScenarioTest {
   @Test
   void requestQueuedForASlotIsNotSentToABackendDeactivatedWhileItWaited() throws Exception {
     RecordingListener listener = new RecordingListener();
-    harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
+    harness.start(b -> b.disableActiveHealthChecks().eventListener(listener).adminBearerTokens(List.of("admin-token")));
     CountDownLatch releaseA = new CountDownLatch(1);
     CountDownLatch releaseB = new CountDownLatch(1);
     MockWebServer a = harness.backend(holding("a", releaseA));
@@ -583,6 +583,12 @@ class PolicyScenarioTest {
       Future<String> queued = clients.submit(() -> chat(Map.of()));
       Eventually.until(Duration.ofSeconds(5), "the third request waits in the capacity queue",
           () -> harness.cluster().queuedRequests("f1") == 1);
+      // What the dashboard shows as "waiting for a slot".
+      try (Response queues = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends/queues"))
+          .header("Authorization", "Bearer admin-token"))) {
+        assertThat(queues.code()).isEqualTo(200);
+        assertThat(queues.body().string()).contains("\"Identifier\": \"f1\"").contains("\"Queued\": 1");
+      }
 
       setActive("a", false);
       releaseA.countDown();

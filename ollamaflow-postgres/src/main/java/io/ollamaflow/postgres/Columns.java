@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -38,6 +39,18 @@ final class Columns {
 
   static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
     ps.setObject(index, instant.atOffset(ZoneOffset.UTC));
+  }
+
+  /** Binds the instant, or SQL NULL for null. */
+  static void setOptionalInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    if (instant == null) ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    else setInstant(ps, index, instant);
+  }
+
+  /** The column's instant; null for SQL NULL. */
+  static Instant optionalInstant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -14,7 +14,7 @@ final class FrontendRows {
       "logrequestbody", "logresponsebody", "usestickysessions", "stickysessionexpirationms", "pinnedembeddingsprops",
       "pinnedcompletionsprops", "allowembeddings", "allowcompletions", "allowretries", "active", "createdutc",
       "lastupdateutc", "modelaliases", "listconfiguredmodelsonly", "preloadmodels", "keepmodelsloaded",
-      "defaultembeddingsprops", "defaultcompletionsprops"),
+      "defaultembeddingsprops", "defaultcompletionsprops", "requireapikey"),
       Set.of("backends", "requiredmodels", "pinnedembeddingsprops", "pinnedcompletionsprops", "modelaliases",
           "preloadmodels", "defaultembeddingsprops", "defaultcompletionsprops"),
       Frontend::identifier, FrontendRows::bind, FrontendRows::read);
@@ -51,7 +51,8 @@ final class FrontendRows {
     Columns.setJson(ps, i++, f.preloadModels());
     ps.setBoolean(i++, f.keepModelsLoaded());
     Columns.setJson(ps, i++, f.defaultEmbeddingsProperties());
-    Columns.setJson(ps, i, f.defaultCompletionsProperties());
+    Columns.setJson(ps, i++, f.defaultCompletionsProperties());
+    ps.setBoolean(i, f.requireApiKey());
   }
 
   /** @throws IllegalStateException naming the frontend if the row does not make a valid one */
@@ -83,6 +84,7 @@ final class FrontendRows {
           .allowEmbeddings(rs.getBoolean("allowembeddings"))
           .allowCompletions(rs.getBoolean("allowcompletions"))
           .allowRetries(rs.getBoolean("allowretries"))
+          .requireApiKey(rs.getBoolean("requireapikey"))
           .active(rs.getBoolean("active"))
           .createdUtc(Columns.instant(rs, "createdutc"))
           .lastUpdateUtc(Columns.instant(rs, "lastupdateutc"))

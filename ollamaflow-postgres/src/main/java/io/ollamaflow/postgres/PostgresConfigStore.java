@@ -2,9 +2,12 @@ package io.ollamaflow.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ollamaflow.api.ApiKey;
+import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +36,8 @@ import javax.sql.DataSource;
  * <p>Writes: each is one transaction that changes the row, increments {@code meta.revision} and
  * sends {@code NOTIFY ollamaflow_config} with the new revision; PostgreSQL delivers it to every
  * instance's watch connection once the transaction commits. All SQL is parameterised.
+ * API key usage is not configuration: a batch of increments is one transaction that leaves the
+ * revision alone. API keys are kept as a prefix and a hash, never the secret.
  *
  * <p>Revision: {@link #revision()} answers from memory the last revision written here or heard
  * through {@code LISTEN} (see {@code RevisionWatch}), so polling it costs nothing and another
@@ -42,7 +48,8 @@ import javax.sql.DataSource;
  * timeout. {@link #close()} is idempotent and makes later calls throw {@link IllegalStateException}.
  *
  * <p>Errors: failures are thrown as {@link IllegalStateException} naming the operation, the
- * identifier and the database (its URL without parameters). Messages never contain passwords,
+ * identifier and the database (its URL without parameters); {@link StoreUnavailableException}
+ * when the database cannot be reached. Messages never contain passwords,
  * bearer tokens or header values: PostgreSQL's messages name tables and columns, not bound values.
  */
 public final class PostgresConfigStore implements ConfigStore {
@@ -50,8 +57,6 @@ public final class PostgresConfigStore implements ConfigStore {
   public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REVISION_POLL_INTERVAL = Duration.ofSeconds(5);
   public static final int DEFAULT_MAX_POOL_SIZE = 4;
-  private static final String URL_PREFIX = "jdbc:postgresql:";
-
   private final DataSource dataSource;
   private final HikariDataSource ownPool; // null when the host supplied the DataSource
   private final String location;
@@ -109,6 +114,49 @@ public final class PostgresConfigStore implements ConfigStore {
     return remove(BackendRows.TABLE, identifier);
   }
 
+  @Override
+  public List<ApiKey> apiKeys() {
+    return all(ApiKeyRows.TABLE);
+  }
+
+  @Override
+  public Optional<ApiKey> apiKey(String identifier) {
+    return one(ApiKeyRows.TABLE, identifier);
+  }
+
+  @Override
+  public void putApiKey(ApiKey key) {
+    put(ApiKeyRows.TABLE, key);
+  }
+
+  /** The key's usage goes with it (ON DELETE CASCADE). */
+  @Override
+  public boolean removeApiKey(String identifier) {
+    return remove(ApiKeyRows.TABLE, identifier);
+  }
+
+  /** One transaction for the batch; usage is not configuration, so the revision is left alone. */
+  @Override
+  public void addApiKeyUsage(Collection<ApiKeyUsage> increments) {
+    List<ApiKeyUsage> batch = List.copyOf(increments);
+    if (batch.isEmpty()) return;
+    write("add API key usage", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(ApiKeyRows.ADD_USAGE)) {
+        for (ApiKeyUsage increment : batch) {
+          ApiKeyRows.bindUsage(ps, increment);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return false;
+    });
+  }
+
+  @Override
+  public List<ApiKeyUsage> apiKeyUsage() {
+    return list("API key usage", ApiKeyRows.SELECT_USAGE, ApiKeyRows::readUsage);
+  }
+
   /** The last revision written by this store or heard from another; no round trip to the database. */
   @Override
   public long revision() {
@@ -135,10 +183,14 @@ public final class PostgresConfigStore implements ConfigStore {
   }
 
   private <T> List<T> all(Table<T> table) {
-    return call(table.kind() + "s", null, c -> {
+    return list(table.kind() + "s", table.selectAll(), table.reader());
+  }
+
+  private <T> List<T> list(String operation, String sql, Table.RowReader<T> reader) {
+    return call(operation, null, c -> {
       List<T> result = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(table.selectAll()); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) result.add(table.reader().read(rs));
+      try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) result.add(reader.read(rs));
       }
       return List.copyOf(result);
     });
@@ -189,7 +241,7 @@ public final class PostgresConfigStore implements ConfigStore {
   }
 
   /**
-   * Runs a write in one transaction; when the work reports a change, the revision is bumped and
+   * Runs a write in one transaction; when the work reports a change of configuration, the revision is bumped and
    * announced in the same transaction, so readers never see the data without its revision.
    */
   private boolean write(String operation, String identifier, Transactions.Work<Boolean> work) {
@@ -214,9 +266,11 @@ public final class PostgresConfigStore implements ConfigStore {
     if (closed.get()) throw new IllegalStateException(describe(operation, identifier) + " failed: store is closed");
   }
 
+  /** A database that cannot be reached is {@link StoreUnavailableException}: the admin API answers 503, not 500. */
   private IllegalStateException failure(String operation, String identifier, SQLException e) {
-    return new IllegalStateException(describe(operation, identifier) + " on " + location + " failed: "
-        + ConnectFailures.message(e), e);
+    String message = describe(operation, identifier) + " on " + location + " failed: " + ConnectFailures.message(e);
+    return ConnectFailures.isUnavailable(e) ? new StoreUnavailableException(message, e)
+        : new IllegalStateException(message, e);
   }
 
   private static String describe(String operation, String identifier) {
@@ -238,11 +292,7 @@ public final class PostgresConfigStore implements ConfigStore {
 
     /** A URL such as {@code jdbc:postgresql://db.internal:5432/ollamaflow}; the store pools its own connections. */
     public Builder jdbcUrl(String url) {
-      Objects.requireNonNull(url, "jdbcUrl");
-      if (!url.startsWith(URL_PREFIX)) {
-        throw new IllegalArgumentException("jdbcUrl: \"" + withoutParameters(url) + "\" (expected: " + URL_PREFIX + "//HOST:PORT/DATABASE)");
-      }
-      this.jdbcUrl = url;
+      this.jdbcUrl = ConnectionSettings.checkedUrl(url);
       return this;
     }
 
@@ -309,7 +359,7 @@ public final class PostgresConfigStore implements ConfigStore {
       if ((jdbcUrl == null) == (dataSource == null)) {
         throw new IllegalArgumentException("set exactly one of jdbcUrl and dataSource");
       }
-      String location = jdbcUrl == null ? "the supplied DataSource" : withoutParameters(jdbcUrl);
+      String location = jdbcUrl == null ? "the supplied DataSource" : ConnectionSettings.withoutParameters(jdbcUrl);
       HikariDataSource pool = null;
       try {
         Properties driverSettings = driverSettings();
@@ -343,15 +393,8 @@ public final class PostgresConfigStore implements ConfigStore {
 
     /** pgjdbc's settings for the pool's connections and the watch's: credentials and timeouts. */
     private Properties driverSettings() {
-      Properties settings = new Properties();
-      if (user != null) settings.setProperty("user", user);
-      if (password != null) settings.setProperty("password", password);
-      // In seconds: TCP connect, the whole login, and any one read.
-      settings.setProperty("connectTimeout", seconds(connectTimeout));
-      settings.setProperty("loginTimeout", seconds(connectTimeout));
-      settings.setProperty("socketTimeout", seconds(socketTimeout));
-      settings.setProperty("tcpKeepAlive", "true");
-      settings.setProperty("ApplicationName", "ollamaflow");
+      Properties settings = ConnectionSettings.driverSettings(user, password, connectTimeout, "ollamaflow");
+      settings.setProperty("socketTimeout", ConnectionSettings.seconds(socketTimeout));
       return settings;
     }
 
@@ -366,19 +409,10 @@ public final class PostgresConfigStore implements ConfigStore {
       return new HikariDataSource(config);
     }
 
-    private static String seconds(Duration d) {
-      return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
-    }
-
     private static Duration atLeastOneSecond(String name, Duration value) {
       Objects.requireNonNull(value, name);
       if (value.toMillis() < 1000) throw new IllegalArgumentException(name + ": " + value + " (expected: at least 1 s)");
       return value;
     }
-  }
-
-  /** A JDBC URL without its parameters, which may carry a password. */
-  private static String withoutParameters(String url) {
-    return url.split("\\?", 2)[0];
   }
 }

@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class Schema {
   /** The schema version this code reads and writes. */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   /** Key of the advisory lock that serialises migrations in one database ("ollamafl" in ASCII). */
   static final long MIGRATION_LOCK = 0x6f6c6c616d61666cL;
@@ -93,7 +93,37 @@ final class Schema {
           "ALTER TABLE frontends ADD COLUMN defaultembeddingsprops JSONB NOT NULL DEFAULT '{}'",
           "ALTER TABLE frontends ADD COLUMN defaultcompletionsprops JSONB NOT NULL DEFAULT '{}'"),
       // Version 3: a backend's Weight; existing rows get the default of 1.
-      List.of("ALTER TABLE backends ADD COLUMN weight INTEGER NOT NULL DEFAULT 1"));
+      List.of("ALTER TABLE backends ADD COLUMN weight INTEGER NOT NULL DEFAULT 1"),
+      // Version 4: API keys (a prefix and the SHA-256 of the secret, never the secret), their usage
+      // totals, and whether a frontend requires a key; existing frontends do not.
+      List.of(
+          "ALTER TABLE frontends ADD COLUMN requireapikey BOOLEAN NOT NULL DEFAULT FALSE",
+          """
+          CREATE TABLE apikeys (
+            identifier TEXT NOT NULL PRIMARY KEY,
+            name TEXT,
+            keyprefix TEXT NOT NULL,
+            keyhash TEXT NOT NULL,
+            frontends JSONB NOT NULL,
+            models JSONB NOT NULL,
+            requestsperminute INTEGER NOT NULL,
+            tokensperminute BIGINT NOT NULL,
+            maxconcurrentrequests INTEGER NOT NULL,
+            expiresutc TIMESTAMPTZ,
+            active BOOLEAN NOT NULL,
+            createdutc TIMESTAMPTZ NOT NULL,
+            lastupdateutc TIMESTAMPTZ NOT NULL
+          )""",
+          // Not configuration: written in batches that leave meta.revision alone; goes with its key.
+          """
+          CREATE TABLE apikeyusage (
+            identifier TEXT NOT NULL PRIMARY KEY REFERENCES apikeys (identifier) ON DELETE CASCADE,
+            requests BIGINT NOT NULL,
+            prompttokens BIGINT NOT NULL,
+            completiontokens BIGINT NOT NULL,
+            refusals BIGINT NOT NULL,
+            lastusedutc TIMESTAMPTZ
+          )"""));
 
   private Schema() {}
 

@@ -3,6 +3,8 @@ package io.ollamaflow.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ollamaflow.api.ApiKey;
+import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.Frontend;
 import java.sql.Connection;
@@ -10,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +41,7 @@ class PostgresSchemaTest {
   @Test
   void aVersionOneDatabaseIsUpgradedKeepingItsRowsWithTheNewColumnsDefaults() throws SQLException {
     try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
-      for (String ddl : Schema.migration(0)) s.execute(ddl);
-      s.execute("INSERT INTO schema_version VALUES (1, 1)");
+      createSchemaVersion(s, 1);
       s.execute("""
           INSERT INTO backends VALUES ('old', 'Old', 'gpu1', 11434, FALSE, 2, 1, 'GET', '/', 4, 10, FALSE, FALSE,
             FALSE, 'OLLAMA', '[]', '{}', '{}', TRUE, TRUE, NULL, NULL, '{}', TRUE,
@@ -65,6 +66,59 @@ class PostgresSchemaTest {
   }
 
   @Test
+  void aVersionThreeDatabaseIsUpgradedKeepingEveryRowAndNoFrontendRequiresAKey() throws SQLException {
+    try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
+      createSchemaVersion(s, 3);
+      s.execute("""
+          INSERT INTO backends VALUES ('gpu', 'GPU', 'gpu1', 11434, FALSE, 2, 1, 'GET', '/', 4, 10, FALSE, FALSE,
+            FALSE, 'OLLAMA', '["eu"]', '{}', '{}', TRUE, TRUE, 'sk-1', NULL, '{}', TRUE,
+            '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', 3)""");
+      s.execute("""
+          INSERT INTO frontends VALUES ('chat', NULL, '*', 60000, 'round-robin', TRUE, 536870912, '["gpu"]', '[]', FALSE,
+            FALSE, FALSE, TRUE, 60000, '{}', '{}', TRUE, TRUE, FALSE, TRUE,
+            '2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '{"gpt-4o":"llama3"}', TRUE, '["llama3"]', TRUE, '{}', '{}')""");
+      s.execute("UPDATE meta SET revision = 2");
+    }
+
+    try (PostgresConfigStore store = pg.store(db).build()) {
+      Backend backend = store.backend("gpu").orElseThrow();
+      assertThat(backend.weight()).isEqualTo(3);
+      assertThat(backend.bearerToken()).isEqualTo("sk-1");
+      assertThat(backend.labels()).containsExactly("eu");
+      Frontend frontend = store.frontend("chat").orElseThrow();
+      assertThat(frontend.requireApiKey()).isFalse();
+      assertThat(frontend.useStickySessions()).isTrue();
+      assertThat(frontend.allowRetries()).isFalse();
+      assertThat(frontend.modelAliases()).containsEntry("gpt-4o", "llama3");
+      assertThat(frontend.lastUpdateUtc()).isEqualTo(Instant.parse("2024-01-02T00:00:00Z"));
+      assertThat(store.apiKeys()).isEmpty();
+      assertThat(store.revision()).isEqualTo(2);
+
+      Frontend guarded = frontend.toBuilder().requireApiKey(true).build();
+      store.putFrontend(guarded);
+      assertThat(store.frontend("chat")).contains(guarded);
+    }
+    assertThat(schemaVersion()).isEqualTo(Schema.VERSION).isEqualTo(4);
+  }
+
+  @Test
+  void keysAreStoredAsPrefixAndHashAndTheirUsageGoesWithThem() throws SQLException {
+    String secret = "ofk_stored-secret-0123456789abcdef";
+    try (PostgresConfigStore store = pg.store(db).build()) {
+      store.putApiKey(ApiKey.builder("k").secret(secret).build());
+      store.addApiKeyUsage(List.of(new ApiKeyUsage("k", 1, 2, 3, 0, Instant.parse("2025-01-01T00:00:00Z"))));
+      assertThat(query("SELECT count(*) FROM apikeys WHERE keyprefix = '" + ApiKey.prefixOf(secret) + "' AND keyhash = '"
+          + ApiKey.hashOf(secret) + "'")).isEqualTo(1);
+      assertThat(query("SELECT count(*) FROM apikeys WHERE position('" + secret + "' IN CAST(apikeys.* AS TEXT)) > 0"))
+          .as("no column holds the secret").isZero();
+      assertThat(query("SELECT count(*) FROM apikeyusage")).isEqualTo(1);
+
+      assertThat(store.removeApiKey("k")).isTrue();
+      assertThat(query("SELECT count(*) FROM apikeyusage")).isZero();
+    }
+  }
+
+  @Test
   void aDatabaseWithANewerSchemaIsRefusedAndLeftAlone() throws SQLException {
     try (PostgresConfigStore store = pg.store(db).build()) {
       store.putBackend(Backend.builder("b").build());
@@ -83,9 +137,7 @@ class PostgresSchemaTest {
   void aMigrationThatFailsLeavesTheOldSchemaWhole() throws SQLException {
     // A version-2 database whose backends table someone already gave a 'weight' column by hand.
     try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
-      for (int v = 0; v < 2; v++) for (String ddl : Schema.migration(v)) s.execute(ddl);
-      s.execute("INSERT INTO schema_version VALUES (1, 2)");
+      createSchemaVersion(s, 2);
       s.execute("ALTER TABLE backends ADD COLUMN weight TEXT");
     }
 
@@ -164,6 +216,13 @@ class PostgresSchemaTest {
       execute("UPDATE backends SET headers = '{}', port = 0");
       assertThatThrownBy(() -> store.backend("b")).hasMessageStartingWith("PostgreSQL: stored backend 'b' is invalid: port");
     }
+  }
+
+  /** The tables of an older release: its migrations applied by hand, and its version recorded. */
+  private static void createSchemaVersion(Statement s, int version) throws SQLException {
+    s.execute("CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+    for (int v = 0; v < version; v++) for (String ddl : Schema.migration(v)) s.execute(ddl);
+    s.execute("INSERT INTO schema_version VALUES (1, " + version + ")");
   }
 
   private void awaitAdvisoryLockWaiter() throws Exception {

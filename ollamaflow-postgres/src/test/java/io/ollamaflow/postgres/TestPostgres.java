@@ -60,6 +60,59 @@ public final class TestPostgres {
     return instance;
   }
 
+  /**
+   * A server of its own, for a test that stops and starts it ({@link #stopServer()},
+   * {@link #startServer()}) without disturbing the tests that share {@link #get()}.
+   */
+  public static TestPostgres startSeparate() {
+    try {
+      return start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start a separate test PostgreSQL", e);
+    }
+  }
+
+  /** Stops the server as an outage would (fast shutdown: sessions end, clients see their connections drop). */
+  public void stopServer() throws IOException {
+    run("pg_ctl", "-D", dataDir.toString(), "-m", "fast", "-w", "stop");
+  }
+
+  /** Starts the stopped server again on the same port and data. */
+  public void startServer() throws IOException {
+    run("pg_ctl", "-D", dataDir.toString(), "-l", dataDir.resolveSibling("server.log").toString(), "-w", "-t", "60",
+        "start");
+  }
+
+  /**
+   * Makes the server hang as a database that accepts connections and then says nothing: every
+   * process of this server (started by this test JVM) stopped with SIGSTOP, until {@link #thaw()}.
+   */
+  public void freeze() throws IOException {
+    signal("-STOP");
+  }
+
+  public void thaw() throws IOException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException {
+    long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+    List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+    ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> command.add(Long.toString(p.pid())));
+    try {
+      Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (kill.waitFor() != 0) throw new IOException(command + ": " + new String(kill.getInputStream().readAllBytes()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** A shared live state on this database with the default 200 ms timeout. */
+  public PostgresLiveState.Builder liveState(String database) {
+    return PostgresLiveState.builder().jdbcUrl(url(database)).user(USER).password(password);
+  }
+
   public int port() {
     return port;
   }
@@ -137,8 +190,7 @@ public final class TestPostgres {
         "synchronous_commit = off",
         "full_page_writes = off",
         ""), StandardOpenOption.APPEND);
-    pg.run("pg_ctl", "-D", pg.dataDir.toString(), "-l", dataDir.resolve("server.log").toString(), "-w", "-t", "60",
-        "start");
+    pg.startServer();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> pg.stop(dataDir), "test-postgres-stop"));
     return pg;
   }

@@ -16,8 +16,9 @@ final class FrontendRows {
         maxrequestbodysize, backends, requiredmodels, logrequestfull, logrequestbody, logresponsebody,
         usestickysessions, stickysessionexpirationms, pinnedembeddingsprops, pinnedcompletionsprops,
         allowembeddings, allowcompletions, allowretries, active, createdutc, lastupdateutc, modelaliases,
-        listconfiguredmodelsonly, preloadmodels, keepmodelsloaded, defaultembeddingsprops, defaultcompletionsprops)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        listconfiguredmodelsonly, preloadmodels, keepmodelsloaded, defaultembeddingsprops, defaultcompletionsprops,
+        requireapikey)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   private FrontendRows() {}
 
@@ -50,7 +51,8 @@ final class FrontendRows {
     ps.setString(i++, JsonColumns.write(f.preloadModels()));
     ps.setInt(i++, bit(f.keepModelsLoaded()));
     ps.setString(i++, JsonColumns.write(f.defaultEmbeddingsProperties()));
-    ps.setString(i, JsonColumns.write(f.defaultCompletionsProperties()));
+    ps.setString(i++, JsonColumns.write(f.defaultCompletionsProperties()));
+    ps.setInt(i, bit(f.requireApiKey()));
   }
 
   /** @throws IllegalStateException naming the frontend if the row does not make a valid one */
@@ -86,6 +88,7 @@ final class FrontendRows {
           .allowEmbeddings(rs.getInt("allowembeddings") != 0)
           .allowCompletions(rs.getInt("allowcompletions") != 0)
           .allowRetries(rs.getInt("allowretries") != 0)
+          .requireApiKey(rs.getInt("requireapikey") != 0)
           .active(rs.getInt("active") != 0)
           .createdUtc(Timestamps.read("createdutc", rs.getString("createdutc")))
           .lastUpdateUtc(Timestamps.read("lastupdateutc", rs.getString("lastupdateutc")))

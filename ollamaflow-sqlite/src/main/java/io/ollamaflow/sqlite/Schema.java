@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class Schema {
   /** The schema version this code reads and writes. */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   /** Entry i upgrades version i to version i + 1. Never edit a released entry; append a new one. */
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -84,7 +84,37 @@ final class Schema {
           "ALTER TABLE frontends ADD COLUMN defaultembeddingsprops TEXT NOT NULL DEFAULT '{}'",
           "ALTER TABLE frontends ADD COLUMN defaultcompletionsprops TEXT NOT NULL DEFAULT '{}'"),
       // Version 3: a backend's Weight; existing rows get the default of 1.
-      List.of("ALTER TABLE backends ADD COLUMN weight INTEGER NOT NULL DEFAULT 1"));
+      List.of("ALTER TABLE backends ADD COLUMN weight INTEGER NOT NULL DEFAULT 1"),
+      // Version 4: API keys (a prefix and the SHA-256 of the secret, never the secret), their usage
+      // totals, and whether a frontend requires a key; existing frontends do not.
+      List.of(
+          "ALTER TABLE frontends ADD COLUMN requireapikey INTEGER NOT NULL DEFAULT 0",
+          """
+          CREATE TABLE apikeys (
+            identifier TEXT NOT NULL PRIMARY KEY,
+            name TEXT,
+            keyprefix TEXT NOT NULL,
+            keyhash TEXT NOT NULL,
+            frontends TEXT NOT NULL,
+            models TEXT NOT NULL,
+            requestsperminute INTEGER NOT NULL,
+            tokensperminute INTEGER NOT NULL,
+            maxconcurrentrequests INTEGER NOT NULL,
+            expiresutc TEXT,
+            active INTEGER NOT NULL,
+            createdutc TEXT NOT NULL,
+            lastupdateutc TEXT NOT NULL
+          )""",
+          // Not configuration: written in batches that leave meta.revision alone.
+          """
+          CREATE TABLE apikeyusage (
+            identifier TEXT NOT NULL PRIMARY KEY,
+            requests INTEGER NOT NULL,
+            prompttokens INTEGER NOT NULL,
+            completiontokens INTEGER NOT NULL,
+            refusals INTEGER NOT NULL,
+            lastusedutc TEXT
+          )"""));
 
   private Schema() {}
 

@@ -1,5 +1,7 @@
 package io.ollamaflow.sqlite;
 
+import io.ollamaflow.api.ApiKey;
+import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
@@ -12,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
 /**
- * A {@link ConfigStore} in one SQLite file, which several processes may share.
+ * A {@link ConfigStore} in one SQLite file, which several processes may share. API keys are kept
+ * as a prefix and a hash; their usage totals are added in one transaction per batch.
  *
  * <p>Durability: the file is in WAL journal mode with {@code synchronous=FULL}, so a write that
  * has returned survives a crash of the process or of the machine. Every write is one
@@ -27,7 +31,7 @@ import org.sqlite.SQLiteConfig;
  * ten seconds ({@code BUSY_TIMEOUT_MS}) before failing.
  *
  * <p>Revision: a one-row table {@code meta(revision)} is incremented inside every write
- * transaction that changes something, and {@link #revision()} reads it. Writes by other
+ * transaction that changes configuration (not API key usage), and {@link #revision()} reads it. Writes by other
  * processes and connections therefore change it too; reading it is a one-row query.
  *
  * <p>Threading: thread-safe. Each store holds one JDBC connection, and a lock serialises every
@@ -148,6 +152,54 @@ public final class SqliteConfigStore implements ConfigStore {
   }
 
   @Override
+  public List<ApiKey> apiKeys() {
+    return read("apiKeys", null, c -> list(c, ApiKeyRows.SELECT_ALL, ApiKeyRows::read));
+  }
+
+  @Override
+  public Optional<ApiKey> apiKey(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return read("apiKey", identifier, c -> one(c, ApiKeyRows.SELECT_ONE, identifier, ApiKeyRows::read));
+  }
+
+  @Override
+  public void putApiKey(ApiKey key) {
+    Objects.requireNonNull(key, "key");
+    write("putApiKey", key.identifier(), c -> upsert(c, ApiKeyRows.UPSERT, ApiKeyRows::bind, key));
+  }
+
+  @Override
+  public boolean removeApiKey(String identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    return write("removeApiKey", identifier, c -> {
+      delete(c, ApiKeyRows.DELETE_USAGE, identifier);
+      return delete(c, ApiKeyRows.DELETE, identifier);
+    });
+  }
+
+  /** One transaction for the batch; usage is not configuration, so the revision is left alone. */
+  @Override
+  public void addApiKeyUsage(Collection<ApiKeyUsage> increments) {
+    List<ApiKeyUsage> batch = List.copyOf(increments);
+    if (batch.isEmpty()) return;
+    write("addApiKeyUsage", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(ApiKeyRows.ADD_USAGE)) {
+        for (ApiKeyUsage increment : batch) {
+          ApiKeyRows.bindUsage(ps, increment);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return false;
+    });
+  }
+
+  @Override
+  public List<ApiKeyUsage> apiKeyUsage() {
+    return read("apiKeyUsage", null, c -> list(c, ApiKeyRows.SELECT_USAGE, ApiKeyRows::readUsage));
+  }
+
+  @Override
   public long revision() {
     return read("revision", null, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT revision FROM meta WHERE id = 1");
@@ -233,7 +285,10 @@ public final class SqliteConfigStore implements ConfigStore {
     }
   }
 
-  /** Runs a write in one transaction; the revision is bumped in the same transaction when the work reports a change. */
+  /**
+   * Runs a write in one transaction; the revision is bumped in the same transaction when the work
+   * reports a change of configuration.
+   */
   private boolean write(String operation, String identifier, Transactions.Work<Boolean> work) {
     lock.lock();
     try {

@@ -146,13 +146,13 @@ class SqliteConfigStorePersistenceTest {
   }
 
   @Test
-  void openingCreatesSchemaVersion3InWalJournalMode() throws SQLException {
+  void openingCreatesTheCurrentSchemaVersionInWalJournalMode() throws SQLException {
     SqliteConfigStore.open(file()).close();
 
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("3");
+      assertThat(pragma(c, "user_version")).isEqualTo(Integer.toString(Schema.VERSION));
       assertThat(pragma(c, "journal_mode")).isEqualTo("wal");
-      assertThat(tables(c)).contains("frontends", "backends", "meta");
+      assertThat(tables(c)).contains("frontends", "backends", "meta", "apikeys", "apikeyusage");
     }
   }
 
@@ -183,7 +183,7 @@ class SqliteConfigStorePersistenceTest {
       assertThat(store.frontend("f1")).contains(edited);
     }
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("3");
+      assertThat(pragma(c, "user_version")).isEqualTo(Integer.toString(Schema.VERSION));
     }
   }
 
@@ -210,7 +210,7 @@ class SqliteConfigStorePersistenceTest {
       assertThat(store.backend("b1")).contains(heavier);
     }
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("3");
+      assertThat(pragma(c, "user_version")).isEqualTo(Integer.toString(Schema.VERSION));
     }
   }
 
@@ -234,7 +234,7 @@ class SqliteConfigStorePersistenceTest {
       assertThat(store.revision()).isEqualTo(1);
     }
     try (Connection c = connect()) {
-      assertThat(pragma(c, "user_version")).isEqualTo("3");
+      assertThat(pragma(c, "user_version")).isEqualTo(Integer.toString(Schema.VERSION));
     }
   }
 

@@ -10,8 +10,10 @@ import java.net.InetSocketAddress;
  * thread without hand-offs (platform threads for the first 256 connections, virtual threads
  * beyond on JDK 21+), TCP_NODELAY on, keep-alive, chunked bodies both ways and
  * {@code Expect: 100-continue}. What a client may hold (connections, time to send or to read) is
- * bounded by {@link HttpServerOptions}. No TLS: put a TLS terminator in front, or mount the handler in a
- * servlet container ({@link FlowServlet}) or the JDK's server ({@link JdkHttpServerAdapter}).
+ * bounded by {@link HttpServerOptions}. HTTPS with {@link HttpServerOptions.Builder#tls} (TLS 1.2 and 1.3,
+ * optionally mutual), and client addresses filtered by {@link HttpServerOptions.Builder#accessControl}
+ * before anything is read. No HTTP/2: for it, mount the handler in a servlet container
+ * ({@link FlowServlet}).
  */
 public final class FlowHttpServer implements AutoCloseable {
   private final Http1Server server;

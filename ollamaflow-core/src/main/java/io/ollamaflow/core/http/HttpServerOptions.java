@@ -1,6 +1,7 @@
 package io.ollamaflow.core.http;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The limits of a {@link FlowHttpServer}: how many connections it keeps, how long a client may
@@ -19,6 +20,8 @@ public final class HttpServerOptions {
   private final Duration writeTimeout;
   private final int maxHeadBytes;
   private final Duration shutdownGrace;
+  private final TlsOptions tls;
+  private final AccessControl accessControl;
 
   private HttpServerOptions(Builder b) {
     maxConnections = b.maxConnections;
@@ -31,6 +34,8 @@ public final class HttpServerOptions {
     writeTimeout = b.writeTimeout;
     maxHeadBytes = b.maxHeadBytes;
     shutdownGrace = b.shutdownGrace;
+    tls = b.tls;
+    accessControl = b.accessControl;
   }
 
   public static HttpServerOptions defaults() {
@@ -59,7 +64,11 @@ public final class HttpServerOptions {
     return requestHeadTimeout;
   }
 
-  /** Longest wait for the next bytes of a request body; beyond, 408 and close. */
+  /**
+   * Longest wait for the next bytes of a request body (beyond, 408 and close), and for a new
+   * connection's first byte or TLS handshake message when shorter than the head timeout (beyond,
+   * closed silently).
+   */
   public Duration readTimeout() {
     return readTimeout;
   }
@@ -102,7 +111,17 @@ public final class HttpServerOptions {
     return shutdownGrace;
   }
 
-  /** Defaults: 10,000 connections, 1,000 per address, 10 s head, 10 s read, 1 KB/s, 64 KB buffered, 60 s idle, 30 s write, 64 KB head, 10 s grace. */
+  /** TLS on every connection, or empty for plain HTTP (the default). */
+  public Optional<TlsOptions> tls() {
+    return Optional.ofNullable(tls);
+  }
+
+  /** Which client addresses are served; {@link AccessControl#permitAll()} by default. */
+  public AccessControl accessControl() {
+    return accessControl;
+  }
+
+  /** Defaults: plain HTTP, every address permitted, 10,000 connections, 1,000 per address, 10 s head, 10 s read, 1 KB/s, 64 KB buffered, 60 s idle, 30 s write, 64 KB head, 10 s grace. */
   public static final class Builder {
     private int maxConnections = 10_000;
     private int maxConnectionsPerAddress = 1_000;
@@ -114,6 +133,8 @@ public final class HttpServerOptions {
     private Duration writeTimeout = Duration.ofSeconds(30);
     private int maxHeadBytes = 64 * 1024;
     private Duration shutdownGrace = Duration.ofSeconds(10);
+    private TlsOptions tls;
+    private AccessControl accessControl = AccessControl.permitAll();
 
     private Builder() {}
 
@@ -169,6 +190,19 @@ public final class HttpServerOptions {
     public Builder shutdownGrace(Duration value) {
       if (value == null || value.isNegative()) throw new IllegalArgumentException("shutdownGrace: " + value + " (expected: >= 0)");
       shutdownGrace = value;
+      return this;
+    }
+
+    /** Serves TLS: a client's handshake runs on its connection's thread, within the {@link #requestHeadTimeout}. */
+    public Builder tls(TlsOptions value) {
+      if (value == null) throw new IllegalArgumentException("tls: null (leave it unset for plain HTTP)");
+      tls = value;
+      return this;
+    }
+
+    public Builder accessControl(AccessControl value) {
+      if (value == null) throw new IllegalArgumentException("accessControl: null (expected: AccessControl.permitAll() or a built one)");
+      accessControl = value;
       return this;
     }
 

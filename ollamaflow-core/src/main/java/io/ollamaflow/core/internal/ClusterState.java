@@ -1,15 +1,19 @@
 package io.ollamaflow.core.internal;
 
+import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.HealthProbe;
 import io.ollamaflow.api.HealthStatus;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LoadBalancer;
 import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.api.ProbeResult;
 import io.ollamaflow.core.internal.health.Probes;
+import io.ollamaflow.core.internal.keys.ApiKeyIndex;
+import io.ollamaflow.core.internal.keys.ApiKeyUsageLog;
 import io.ollamaflow.core.internal.load.LoadReporter;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelDiscovery;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,10 +66,13 @@ public final class ClusterState implements AutoCloseable {
   private final LoadReporter loadReporter;
   private final BackendPoller loadReports;
   private final Clock clock;
-  private final StickySessions sticky;
+  private final LiveState live;
+  private final int maxStickyKeyLength;
   private final ConfigWriter writer = new ConfigWriter(this::reload);
   private final ModelDemand demand = new ModelDemand();
   private volatile RouteTable routes = RouteTable.EMPTY;
+  private volatile ApiKeyIndex apiKeys = ApiKeyIndex.EMPTY;
+  private final ApiKeyUsageLog keyUsage;
   private final ConfigStore.Subscription storeChanges;
 
   // Touched only on the update thread.
@@ -85,10 +93,11 @@ public final class ClusterState implements AutoCloseable {
       Duration modelRefresh, Duration loadPoll, int pullsPerBackend, int pullsTotal) {}
 
   public ClusterState(ConfigStore store, LoadBalancerRegistry balancers, OkHttpClient baseClient, Polling polling,
-      Events events, Clock clock, StickySessions sticky) {
+      Events events, Clock clock, LiveState live, int maxStickyKeyLength) {
     this.clock = clock;
     this.store = store;
-    this.sticky = sticky;
+    this.live = live;
+    this.maxStickyKeyLength = maxStickyKeyLength;
     this.balancers = balancers;
     this.baseClient = baseClient;
     this.events = events;
@@ -113,13 +122,15 @@ public final class ClusterState implements AutoCloseable {
         : new ModelSync(baseClient, this::routes, polling.pullsPerBackend(), polling.pullsTotal(), polling.modelRefresh(),
             clock);
     this.preloader = new ModelPreloader(baseClient, discovery != null, clock);
+    this.keyUsage = new ApiKeyUsageLog(store, clock);
     reload();
     long pollMs = polling.config().toMillis();
     updates.scheduleWithFixedDelay(this::reloadIfChanged, pollMs, pollMs, TimeUnit.MILLISECONDS);
     // A store that hears of other instances' writes (PostgreSQL's NOTIFY) lets us reload at once.
     storeChanges = store.onChange(() -> Threads.submit(updates, this::reloadIfChanged));
-    updates.scheduleWithFixedDelay(sticky::sweep, 1, 1, TimeUnit.MINUTES);
+    updates.scheduleWithFixedDelay(live::sweep, 1, 1, TimeUnit.MINUTES);
     updates.scheduleWithFixedDelay(demand::decay, 30, 30, TimeUnit.SECONDS);
+    updates.scheduleWithFixedDelay(keyUsage::flushIfDue, 1, 1, TimeUnit.SECONDS);
     long keepMs = ModelPreloader.KEEP_LOADED_INTERVAL.toMillis();
     updates.scheduleWithFixedDelay(() -> preloader.keepLoaded(routes), keepMs, keepMs, TimeUnit.MILLISECONDS);
     // Catches loads that qualify once discovery has listed a backend; only walks the configuration otherwise.
@@ -129,6 +140,16 @@ public final class ClusterState implements AutoCloseable {
   /** The current routing snapshot; never null. */
   public RouteTable routes() {
     return routes;
+  }
+
+  /** The configured API keys, as of the same revision as {@link #routes()}; never null. */
+  public ApiKeyIndex apiKeys() {
+    return apiKeys;
+  }
+
+  /** API key usage not yet in the store; flushed every few seconds on the update thread and at close. */
+  public ApiKeyUsageLog keyUsage() {
+    return keyUsage;
   }
 
   /** Re-reads the store on the update thread and returns once the new snapshot is published. */
@@ -165,9 +186,14 @@ public final class ClusterState implements AutoCloseable {
     if (discovery != null) Threads.submit(updates, () -> discovery.pollNow(backendId));
   }
 
-  /** The sticky-session table; thread-safe. */
-  public StickySessions sticky() {
-    return sticky;
+  /** Sticky sessions and windowed counters, shared with other instances or not; thread-safe. */
+  public LiveState live() {
+    return live;
+  }
+
+  /** The key of this client's sticky session on this frontend, a long client key replaced by its hash. */
+  public LiveState.SessionKey sessionKey(String frontendId, String clientKey) {
+    return new LiveState.SessionKey(frontendId, StickySessions.boundedKey(clientKey, maxStickyKeyLength));
   }
 
   /**
@@ -284,13 +310,14 @@ public final class ClusterState implements AutoCloseable {
     long revision = store.revision();
     List<Backend> backends = store.backends();
     List<Frontend> frontends = store.frontends();
+    List<ApiKey> keys = store.apiKeys();
 
     Map<String, BackendState> states = new HashMap<>();
     for (Backend backend : backends) {
       BackendState previous = backendStates.get(backend.identifier());
       states.put(backend.identifier(), previous == null ? new BackendState(backend, clock) : previous.withConfig(backend));
     }
-    backendStates.keySet().stream().filter(id -> !states.containsKey(id)).forEach(sticky::forgetBackend);
+    backendStates.keySet().stream().filter(id -> !states.containsKey(id)).forEach(live::forgetBackend);
     backendStates.clear();
     backendStates.putAll(states);
 
@@ -309,9 +336,11 @@ public final class ClusterState implements AutoCloseable {
             frontend.hostname());
       }
     }
-    frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(sticky::forgetFrontend);
+    frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(this::forgetSessionsOf);
     frontendRoutes.clear();
     frontendRoutes.putAll(routesById);
+    // Keys first: a frontend that starts requiring a key never meets the keys of a revision before.
+    apiKeys = ApiKeyIndex.of(keys, apiKeys);
     routes = new RouteTable(byHost, catchAll, new ArrayList<>(routesById.values()));
     if (prober != null) prober.sync(states.values());
     if (discovery != null) discovery.sync(states.values());
@@ -357,6 +386,15 @@ public final class ClusterState implements AutoCloseable {
         .build());
   }
 
+  /** A deleted frontend's sessions; a shared state that is down keeps them until they expire, unrouted. */
+  private void forgetSessionsOf(String frontendId) {
+    try {
+      live.clearSessions(Optional.of(frontendId));
+    } catch (RuntimeException e) {
+      log.warn("Sessions of deleted frontend '{}' stay until they expire: {}", frontendId, e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
     storeChanges.close();
@@ -366,6 +404,7 @@ public final class ClusterState implements AutoCloseable {
     if (sync != null) sync.close();
     writer.close();
     updates.shutdownNow();
+    keyUsage.flush();
     deadlines.shutdownNow();
   }
 }

@@ -1,5 +1,6 @@
 // OllamaFlow dashboard: plain JavaScript over the admin API (/v1.0/...). The admin token lives in
-// sessionStorage for this tab only and is sent as a bearer token; nothing secret is ever rendered.
+// sessionStorage for this tab only and is sent as a bearer token. Nothing secret is rendered, except
+// a new API key's secret: shown once in its own dialog, and cleared from the page when that closes.
 "use strict";
 
 const REFRESH_MS = 2000;
@@ -131,21 +132,86 @@ function renderBackends(backends) {
   $("#backends tbody").replaceChildren(...rows);
 }
 
-function renderFrontends(frontends, sessions) {
+function renderFrontends(frontends, sessions, queues) {
   const rows = frontends.map((f) => {
     const count = sessions.filter((s) => s.FrontendId === f.Identifier).length;
+    const queue = queues.find((q) => q.Identifier === f.Identifier);
     return el("tr", { class: f.Active ? null : "inactive", dataset: { frontend: f.Identifier } },
       el("td", {}, el("strong", {}, f.Identifier), f.Name ? el("div", { class: "sub" }, f.Name) : null),
       el("td", {}, f.Hostname),
       el("td", {}, f.LoadBalancing),
       el("td", {}, (f.Backends || []).join(", ")),
+      el("td", { class: "queued" }, queue ? String(queue.Queued) : "0"),
       el("td", {}, f.UseStickySessions ? count + " active" : "off"),
+      el("td", {}, f.RequireApiKey ? "required" : "not required"),
       el("td", { class: "actions" },
         f.UseStickySessions ? button("Clear sessions", "clearSessions", f.Identifier) : null,
         button("Edit", "editFrontend", f.Identifier),
         button("Delete", "deleteFrontend", f.Identifier, "danger")));
   });
   $("#frontends tbody").replaceChildren(...rows);
+}
+
+function limits(k) {
+  const parts = [];
+  if (k.RequestsPerMinute) parts.push(k.RequestsPerMinute + " req/min");
+  if (k.TokensPerMinute) parts.push(k.TokensPerMinute + " tokens/min");
+  if (k.MaxConcurrentRequests) parts.push(k.MaxConcurrentRequests + " at once");
+  return parts.length ? parts.join(" · ") : "no limits";
+}
+
+function renderApiKeys(keys) {
+  const rows = keys.map((k) => {
+    const u = k.Usage || {};
+    const expired = k.ExpiresUtc && Date.parse(k.ExpiresUtc) <= Date.now();
+    return el("tr", { class: k.Active && !expired ? null : "inactive", dataset: { apikey: k.Identifier } },
+      el("td", {},
+        el("strong", {}, k.Identifier), k.Name ? el("div", { class: "sub" }, k.Name) : null,
+        el("div", { class: "sub" }, el("code", { class: "prefix" }, k.KeyPrefix + "…")),
+        k.Active ? null : el("span", { class: "badge inactive-key" }, "inactive"),
+        expired ? el("span", { class: "badge expired" }, "expired") : null,
+        k.ExpiresUtc && !expired ? el("div", { class: "sub" }, "expires " + new Date(k.ExpiresUtc).toLocaleString()) : null),
+      el("td", {}, (k.Frontends || []).length ? k.Frontends.join(", ") : "any"),
+      el("td", {}, (k.Models || []).length ? k.Models.join(", ") : "any"),
+      el("td", { class: "limits" }, limits(k)),
+      el("td", { class: "usage" },
+        el("div", {}, (u.Requests || 0) + " requests"),
+        el("div", { class: "sub" }, (u.PromptTokens || 0) + " tokens in · " + (u.CompletionTokens || 0) + " out"),
+        u.Refusals ? el("div", { class: "sub" }, u.Refusals + " refused") : null,
+        u.LastUsedUtc ? el("div", { class: "sub" }, "last used " + ago(u.LastUsedUtc)) : null),
+      el("td", { class: "actions" },
+        k.Active ? button("Deactivate", "deactivateKey", k.Identifier) : button("Activate", "activateKey", k.Identifier),
+        button("Rotate", "rotateKey", k.Identifier),
+        button("Edit", "editApiKey", k.Identifier),
+        button("Delete", "deleteApiKey", k.Identifier, "danger")));
+  });
+  $("#apikeys tbody").replaceChildren(...rows);
+}
+
+/** Shows a secret the server issued, once; closing the dialog removes it from the page. */
+function showSecret(title, secret) {
+  $("#secret-title").textContent = title;
+  $("#secret-value").value = secret;
+  $("#secret-copied").textContent = "";
+  $("#secret-dialog").showModal();
+  $("#secret-value").select();
+}
+
+async function copySecret() {
+  const input = $("#secret-value");
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+    $("#secret-copied").textContent = "Copied to the clipboard.";
+  } catch (e) {
+    // Clipboard access needs a secure context and permission; the text is selected for Ctrl+C instead.
+    $("#secret-copied").textContent = "The browser did not allow copying: the key is selected, press Ctrl+C (⌘C).";
+  }
+}
+
+function closeSecret() {
+  $("#secret-value").value = "";
+  $("#secret-dialog").close();
 }
 
 // ---- refresh loop and errors ----
@@ -160,12 +226,13 @@ function showBanner(message, notice) {
 async function refresh() {
   clearTimeout(refreshTimer);
   try {
-    const [backends, frontends, sessions] = await Promise.all([api("GET", "backends/health"), api("GET", "frontends"),
-      api("GET", "sessions")]);
+    const [backends, frontends, sessions, keys, queues] = await Promise.all([api("GET", "backends/health"),
+      api("GET", "frontends"), api("GET", "sessions"), api("GET", "apikeys"), api("GET", "frontends/queues")]);
     lastBackends = backends;
     lastFrontends = frontends;
     renderBackends(backends);
-    renderFrontends(frontends, sessions);
+    renderFrontends(frontends, sessions, queues);
+    renderApiKeys(keys);
     showBanner("");
     $("#status").textContent = backends.length + " backends · " + frontends.length + " frontends · updated "
       + new Date().toLocaleTimeString();
@@ -225,7 +292,7 @@ async function signIn(token) {
   refresh();
 }
 
-// ---- editor: one form for frontends and backends, with the API's validation next to the field ----
+// ---- editor: one form for frontends, backends and API keys, with the API's validation next to the field ----
 
 const BACKEND_FIELDS = [
   { name: "Identifier", label: "Identifier", type: "text", createOnly: true },
@@ -246,19 +313,37 @@ const FRONTEND_FIELDS = [
     options: ["RoundRobin", "Random", "least-requests", "model-affinity"] },
   { name: "Backends", label: "Backends (comma-separated identifiers)", type: "list" },
   { name: "UseStickySessions", label: "Sticky sessions", type: "checkbox" },
+  { name: "RequireApiKey", label: "Require an API key on inference routes", type: "checkbox" },
   { name: "Active", label: "Active", type: "checkbox" },
 ];
+const API_KEY_FIELDS = [
+  { name: "Identifier", label: "Identifier", type: "text", createOnly: true },
+  { name: "Name", label: "Name", type: "text" },
+  { name: "Frontends", label: "Frontends (comma-separated identifiers; empty for any)", type: "list" },
+  { name: "Models", label: "Models (comma-separated names or globs such as llama3*; empty for any)", type: "list" },
+  { name: "RequestsPerMinute", label: "Requests per minute (0 or empty: no limit)", type: "number" },
+  { name: "TokensPerMinute", label: "Tokens per minute (0 or empty: no limit)", type: "number" },
+  { name: "MaxConcurrentRequests", label: "Requests at once (0 or empty: no limit)", type: "number" },
+  { name: "ExpiresUtc", label: "Expires (UTC, e.g. 2026-12-31T00:00:00Z; empty: never)", type: "text" },
+  { name: "Active", label: "Active", type: "checkbox" },
+];
+/** What the editor edits: its fields, where the API keeps it, and a new object's values. */
+const KINDS = {
+  backend: { fields: BACKEND_FIELDS, collection: "backends",
+    defaults: { Hostname: "localhost", Port: 11434, ApiFormat: "Ollama", MaxParallelRequests: 4, Active: true } },
+  frontend: { fields: FRONTEND_FIELDS, collection: "frontends",
+    defaults: { Hostname: "*", LoadBalancing: "RoundRobin", Active: true } },
+  "API key": { fields: API_KEY_FIELDS, collection: "apikeys", defaults: { Active: true } },
+};
 
 let editing = null;
 
 function openEditor(kind, original) {
-  const fields = kind === "backend" ? BACKEND_FIELDS : FRONTEND_FIELDS;
+  const fields = KINDS[kind].fields;
   editing = { kind, original, fields };
   $("#editor-title").textContent = (original ? "Edit " : "Add ") + kind + (original ? " " + original.Identifier : "");
   $("#editor-error").textContent = "";
-  const values = original || (kind === "backend"
-    ? { Hostname: "localhost", Port: 11434, ApiFormat: "Ollama", MaxParallelRequests: 4, Active: true }
-    : { Hostname: "*", LoadBalancing: "RoundRobin", Active: true });
+  const values = original || KINDS[kind].defaults;
   $("#editor-fields").replaceChildren(...fields.filter((f) => !(f.createOnly && original)).map((f) => fieldInput(f, values)));
   $("#editor").showModal();
   const first = $("#editor-fields input");
@@ -295,12 +380,14 @@ function formValues() {
     if (field.type === "checkbox") body[field.name] = input.checked;
     else if (field.type === "number") body[field.name] = input.value === "" ? null : Number(input.value);
     else if (field.type === "list") body[field.name] = input.value.split(",").map((s) => s.trim()).filter((s) => s);
+    else if (field.name === "ExpiresUtc") body[field.name] = input.value.trim() === "" ? null : input.value.trim();
     else body[field.name] = input.value;
   }
-  for (const derived of ["HealthState", "Healthy", "HealthySinceUtc", "UnhealthySinceUtc", "LastError", "ActiveRequests",
-    "ConcurrencyLimit", "ExternalLoad", "ModelsKnown", "Models", "DigestConflicts", "ModelPulls", "Traffic"]) {
-    delete body[derived];
-  }
+  // The health view's fields are not a backend's settings (an API key's Models are, so only backends lose them).
+  const derivedFields = editing.kind !== "backend" ? [] : ["HealthState", "Healthy", "HealthySinceUtc",
+    "UnhealthySinceUtc", "LastError", "ActiveRequests", "ConcurrencyLimit", "ExternalLoad", "ModelsKnown", "Models",
+    "DigestConflicts", "ModelPulls", "Traffic"];
+  for (const derived of derivedFields) delete body[derived];
   return body;
 }
 
@@ -323,10 +410,11 @@ function showValidation(message) {
 async function saveEditor(event) {
   event.preventDefault();
   const body = formValues();
-  const collection = editing.kind === "backend" ? "backends" : "frontends";
+  const collection = KINDS[editing.kind].collection;
+  let saved;
   try {
-    if (editing.original) await api("PUT", collection + "/" + encodeURIComponent(editing.original.Identifier), body);
-    else await api("PUT", collection, body);
+    if (editing.original) saved = await api("PUT", collection + "/" + encodeURIComponent(editing.original.Identifier), body);
+    else saved = await api("PUT", collection, body);
   } catch (e) {
     if (e instanceof AdminError && e.status === 401) { $("#editor").close(); handleSessionError(e); return; }
     if (e instanceof AdminError) showValidation(e.message);
@@ -334,7 +422,8 @@ async function saveEditor(event) {
     return;
   }
   $("#editor").close();
-  showBanner((editing.original ? "Saved " : "Created ") + editing.kind + " " + body.Identifier + ".", true);
+  showBanner((editing.original ? "Saved " : "Created ") + editing.kind + " " + saved.Identifier + ".", true);
+  if (saved.Secret) showSecret("API key " + saved.Identifier + " created", saved.Secret);
   refresh();
 }
 
@@ -350,15 +439,35 @@ async function act(work, done) {
   refresh();
 }
 
-async function setActive(id, active) {
-  const backend = await api("GET", "backends/" + encodeURIComponent(id));
-  backend.Active = active;
-  await api("PUT", "backends/" + encodeURIComponent(id), backend);
+async function setActive(collection, id, active) {
+  const object = await api("GET", collection + "/" + encodeURIComponent(id));
+  object.Active = active;
+  await api("PUT", collection + "/" + encodeURIComponent(id), object);
+}
+
+async function rotate(id) {
+  const rotated = await api("POST", "apikeys/" + encodeURIComponent(id) + "/rotate");
+  showSecret("New secret for API key " + id, rotated.Secret);
 }
 
 const actions = {
-  drain: (id) => act(() => setActive(id, false), "Backend " + id + " drained: no new requests go to it; requests under way finish."),
-  activate: (id) => act(() => setActive(id, true), "Backend " + id + " is back in rotation."),
+  drain: (id) => act(() => setActive("backends", id, false), "Backend " + id + " drained: no new requests go to it; requests under way finish."),
+  activate: (id) => act(() => setActive("backends", id, true), "Backend " + id + " is back in rotation."),
+  deactivateKey: (id) => act(() => setActive("apikeys", id, false), "API key " + id + " deactivated: requests with it are refused."),
+  activateKey: (id) => act(() => setActive("apikeys", id, true), "API key " + id + " is active again."),
+  rotateKey: (id) => {
+    if (confirm("Give API key " + id + " a new secret? The current one stops working at once.")) {
+      act(() => rotate(id), "API key " + id + " has a new secret.");
+    }
+  },
+  editApiKey: async (id) => {
+    try { openEditor("API key", await api("GET", "apikeys/" + encodeURIComponent(id))); } catch (e) { handleSessionError(e); }
+  },
+  deleteApiKey: (id) => {
+    if (confirm("Delete API key " + id + "? Clients using it are refused from the next request.")) {
+      act(() => api("DELETE", "apikeys/" + encodeURIComponent(id)), "Deleted API key " + id + ".");
+    }
+  },
   editBackend: async (id) => {
     try { openEditor("backend", await api("GET", "backends/" + encodeURIComponent(id))); } catch (e) { handleSessionError(e); }
   },
@@ -380,6 +489,10 @@ $("#login-form").addEventListener("submit", (event) => { event.preventDefault();
 $("#sign-out").addEventListener("click", () => signOut(""));
 $("#add-backend").addEventListener("click", () => openEditor("backend", null));
 $("#add-frontend").addEventListener("click", () => openEditor("frontend", null));
+$("#add-apikey").addEventListener("click", () => openEditor("API key", null));
+$("#secret-copy").addEventListener("click", copySecret);
+$("#secret-done").addEventListener("click", closeSecret);
+$("#secret-dialog").addEventListener("close", () => { $("#secret-value").value = ""; });
 $("#editor-form").addEventListener("submit", saveEditor);
 $("#editor-cancel").addEventListener("click", () => $("#editor").close());
 if (sessionStorage.getItem(TOKEN_KEY)) signIn(sessionStorage.getItem(TOKEN_KEY));

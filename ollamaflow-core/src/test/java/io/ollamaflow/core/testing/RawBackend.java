@@ -1,5 +1,6 @@
 package io.ollamaflow.core.testing;
 
+import io.ollamaflow.api.Backend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +9,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend on a raw server socket, for misbehaviour no HTTP server library produces: it reads
  * each request whole (head and Content-Length body) and lets a script answer it, or not, on the
- * bare socket. Counts the POSTs it read and the connections it accepted and closed.
+ * bare socket. Counts the POSTs it read and the connections it accepted and closed, and keeps
+ * the SHA-256 of each POST body.
  */
 public final class RawBackend implements AutoCloseable {
   /** What the backend does with one request it read. */
@@ -34,6 +41,7 @@ public final class RawBackend implements AutoCloseable {
   private final AtomicInteger posts = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger closed = new AtomicInteger();
+  private final List<String> postBodies = new CopyOnWriteArrayList<>();
 
   public RawBackend(Script script) throws IOException {
     this.script = script;
@@ -45,9 +53,19 @@ public final class RawBackend implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /** This backend's configuration, never marked unhealthy by its failures (they are the scenario). */
+  public Backend backend(String id) {
+    return Backend.builder(id).hostname("127.0.0.1").port(port()).unhealthyThreshold(1000).build();
+  }
+
   /** POST requests read whole. */
   public int posts() {
     return posts.get();
+  }
+
+  /** The SHA-256 (hex) of each POST body read whole, in order. */
+  public List<String> postBodyDigests() {
+    return List.copyOf(postBodies);
   }
 
   public int connections() {
@@ -79,8 +97,11 @@ public final class RawBackend implements AutoCloseable {
         String head = readHead(in);
         if (head == null) return;
         String[] requestLine = head.substring(0, head.indexOf("\r\n")).split(" ");
-        in.readNBytes(contentLength(head));
-        if (requestLine[0].equals("POST")) posts.incrementAndGet();
+        byte[] body = in.readNBytes(contentLength(head));
+        if (requestLine[0].equals("POST")) {
+          postBodies.add(sha256(body));
+          posts.incrementAndGet();
+        }
         boolean keep = script.answer(requestLine[0], requestLine[1], n, out);
         out.flush();
         if (!keep) return;
@@ -102,6 +123,23 @@ public final class RawBackend implements AutoCloseable {
       matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1) ? matched + 1 : 0;
     }
     return head.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Writes a whole JSON answer with {@code status} and Content-Length on the bare socket. */
+  public static void answer(OutputStream out, int status, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.write(body);
+  }
+
+  /** The SHA-256 of {@code bytes} in hex. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static int contentLength(String head) {

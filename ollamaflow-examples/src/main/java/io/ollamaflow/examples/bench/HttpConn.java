@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A minimal HTTP/1.1 keep-alive client connection for the load generator: one blocking socket,
@@ -39,10 +41,17 @@ final class HttpConn implements Closeable {
   private final StringBuilder line = new StringBuilder(128);
 
   HttpConn(int port, int soTimeoutMs) throws IOException {
-    socket = new Socket();
-    socket.setTcpNoDelay(true);
-    socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-    socket.setSoTimeout(soTimeoutMs);
+    this(port, soTimeoutMs, null);
+  }
+
+  /** @param tls null for plain HTTP; else TLS to "localhost", handshake done before the first request */
+  HttpConn(int port, int soTimeoutMs, SSLSocketFactory tls) throws IOException {
+    Socket tcp = new Socket();
+    tcp.setTcpNoDelay(true);
+    tcp.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+    tcp.setSoTimeout(soTimeoutMs);
+    socket = tls == null ? tcp : tls.createSocket(tcp, "localhost", port, true);
+    if (socket instanceof SSLSocket handshake) handshake.startHandshake();
     in = socket.getInputStream();
     out = socket.getOutputStream();
   }
@@ -75,11 +84,17 @@ final class HttpConn implements Closeable {
    * @throws IllegalStateException when the process exited or was not ready in time
    */
   static void awaitOk(String name, int port, byte[] request, Process process, String logs) throws InterruptedException {
+    awaitOk(name, port, null, request, process, logs);
+  }
+
+  /** As {@link #awaitOk(String, int, byte[], Process, String)}, over TLS unless {@code tls} is null. */
+  static void awaitOk(String name, int port, SSLSocketFactory tls, byte[] request, Process process, String logs)
+      throws InterruptedException {
     String last = "";
     long limit = System.nanoTime() + 60_000_000_000L;
     while (System.nanoTime() < limit) {
       if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + logs);
-      try (HttpConn c = new HttpConn(port, 5_000)) {
+      try (HttpConn c = new HttpConn(port, 5_000, tls)) {
         c.send(request);
         Response r = c.read(null, new Response());
         if (r.status == 200) return;

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * An open-loop (constant arrival rate) load generator over {@link HttpConn}s. Each of
@@ -42,6 +43,12 @@ final class LoadGen {
   }
 
   static Result run(int port, byte[] request, int conns, double rate, double seconds) throws InterruptedException {
+    return run(port, null, request, conns, rate, seconds);
+  }
+
+  /** As {@link #run(int, byte[], int, double, double)}, on keep-alive TLS connections unless {@code tls} is null. */
+  static Result run(int port, SSLSocketFactory tls, byte[] request, int conns, double rate, double seconds)
+      throws InterruptedException {
     long interval = (long) (1e9 * conns / rate);
     int perConn = Math.max(1, (int) Math.round(seconds * rate / conns));
     long start = System.nanoTime() + 20_000_000L;
@@ -67,7 +74,7 @@ final class LoadGen {
           }
           if (System.nanoTime() > deadline) break;
           try {
-            if (c == null) c = new HttpConn(port, 30_000);
+            if (c == null) c = new HttpConn(port, 30_000, tls);
             c.send(request);
             c.read(null, r);
             long done = System.nanoTime();

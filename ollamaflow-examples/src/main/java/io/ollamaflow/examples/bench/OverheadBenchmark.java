@@ -1,5 +1,6 @@
 package io.ollamaflow.examples.bench;
 
+import io.ollamaflow.examples.sim.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The overhead benchmark of issue 8: the same workloads direct to a simulated Ollama, through
@@ -48,7 +50,7 @@ public final class OverheadBenchmark {
    * same chat bodies to /v1/chat/completions instead of /api/chat (to our server, whose backends
    * are Ollama-format, that means translation to /api/chat and back).
    */
-  record Target(String name, int fastPort, int slowPort, int stampPort, long pid, boolean openAi) {
+  record Target(String name, int fastPort, int slowPort, int stampPort, long pid, boolean openAi, boolean tls) {
     boolean proxy() {
       return pid > 0;
     }
@@ -62,7 +64,7 @@ public final class OverheadBenchmark {
     }
 
     Target speakingOpenAi(String name) {
-      return new Target(name, fastPort, slowPort, stampPort, pid, true);
+      return new Target(name, fastPort, slowPort, stampPort, pid, true, tls);
     }
 
     /** The target added latency is measured against: the first of {@code all} speaking the same dialect (direct). */
@@ -75,6 +77,8 @@ public final class OverheadBenchmark {
   private final StringBuilder md = new StringBuilder();
   private final List<Process> children = new ArrayList<>();
   private final Path work;
+  /** Trusts the CA of the TLS server's certificate; set when that server starts. */
+  private SSLSocketFactory clientTls;
 
   private OverheadBenchmark(Options o) throws IOException {
     this.o = o;
@@ -159,12 +163,14 @@ public final class OverheadBenchmark {
     log("backends: fast=" + fast + " slow=" + slow + " stamp=" + stamp.port() + " (backends JVM pid " + backends.pid() + ")");
 
     List<Target> targets = new ArrayList<>();
-    Target direct = new Target("direct", fast, slow, stamp.port(), -1, false);
+    Target direct = new Target("direct", fast, slow, stamp.port(), -1, false, false);
     targets.add(direct);
     Target nginx = startNginx(fast, slow, stamp.port());
     if (nginx != null) targets.add(nginx);
     Target ours = startServer("ollamaflow", o.java, fast, slow, stamp.port());
     targets.add(ours);
+    // Measured in (a) only, then stopped: the cost of TLS on keep-alive connections, against plain direct.
+    Target oursTls = startServer("ollamaflow over TLS", o.java, fast, slow, stamp.port(), true);
     targets.add(direct.speakingOpenAi("direct, /v1 request"));
     targets.add(ours.speakingOpenAi("ollamaflow + translation"));
     List<Target> nativeProxies = targets.stream().filter(t -> t.proxy() && !t.openAi()).toList();
@@ -182,6 +188,7 @@ public final class OverheadBenchmark {
     for (Target t : targets) {
       LoadGen.run(t.fastPort(), t.chat(FAST_HOST, small), 8, 1000, o.warmSeconds * 4);
     }
+    LoadGen.run(oursTls.fastPort(), clientTls, oursTls.chat(FAST_HOST, small), 8, 1000, o.warmSeconds * 4);
     for (int ci = 0; ci < o.concurrency.length; ci++) {
       int c = o.concurrency[ci];
       double rate = o.rates[ci];
@@ -191,12 +198,15 @@ public final class OverheadBenchmark {
         latencyRow(t.name(), c, rate, r, runs.get(t.base(targets)), r.cpuPer1000);
         if (c == 1) smallC1.put(t, r.percentile(0.5));
       }
+      LoadGen.Result tlsRun = measured(oursTls, oursTls.chat(FAST_HOST, small), c, rate, runs);
+      latencyRow(oursTls.name(), c, rate, tlsRun, runs.get(direct), tlsRun.cpuPer1000);
     }
     md.append("\nIdle RSS after (a), before (b)-(e):");
     for (Target t : nativeProxies) {
       md.append(' ').append(t.name()).append(' ').append(mib(Proc.rssBytes(t.pid()))).append(';');
     }
     md.append('\n');
+    stopProcess(oursTls.pid());
     flush();
 
     // (c) 200-chunk stream
@@ -285,6 +295,7 @@ public final class OverheadBenchmark {
     md.append("- nginx: ").append(nginx == null ? "not available (not installed and could not be installed)" : nginxVersion()
         + ", 1 worker, master_process off, proxy_buffering off, proxy_request_buffering off, upstream keepalive 32, HTTP/1.1 upstream, access_log off").append(".\n");
     md.append("- Everything on 127.0.0.1; load generator, proxy and backend share the cores, so treat figures as magnitudes. Added = proxy percentile minus direct percentile from the same run. Latency runs from the intended send time (open loop). CPU = utime+stime of the proxy process from /proc.\n");
+    md.append("- TLS row (a only): the same server with `Webserver.Ssl` on (PEM RSA 2048 certificate made for the run), clients on keep-alive TLS connections (handshake before the first request, JDK TLS on both ends); its added = TLS proxy minus plain direct, so it includes the cost of TLS.\n");
     md.append("- Translation rows: the same workload sent as an OpenAI request (POST /v1/chat/completions, same messages and `stream`) to our server, whose backends are Ollama-format, so it translates to /api/chat and back (NDJSON to SSE for streams). Their added = ollamaflow + translation minus \"direct, /v1 request\", the identical request sent direct: the simulator serves /v1/chat/completions itself, and so does the stamped stream backend (SSE, stamps in the message content, which survives translation).\n");
   }
 
@@ -305,9 +316,10 @@ public final class OverheadBenchmark {
    */
   private LoadGen.Result measured(Target t, byte[] req, int c, double rate, Map<Target, LoadGen.Result> runs)
       throws InterruptedException {
-    LoadGen.run(t.fastPort(), req, c, rate, o.warmSeconds);
+    SSLSocketFactory tls = t.tls() ? clientTls : null;
+    LoadGen.run(t.fastPort(), tls, req, c, rate, o.warmSeconds);
     double cpu0 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
-    LoadGen.Result r = LoadGen.run(t.fastPort(), req, c, rate, o.seconds);
+    LoadGen.Result r = LoadGen.run(t.fastPort(), tls, req, c, rate, o.seconds);
     double cpu1 = t.proxy() ? Proc.cpuSeconds(t.pid()) : Double.NaN;
     r.cpuPer1000 = (cpu1 - cpu0) / Math.max(1, r.latencies.length) * 1000;
     runs.put(t, r);
@@ -473,10 +485,16 @@ public final class OverheadBenchmark {
     Files.writeString(file, conf);
     Process p = start(List.of(o.nginx, "-p", prefix.toString(), "-c", file.toString()), prefix.resolve("stderr.log"), false);
     waitReady("nginx", pf, FAST_HOST, p);
-    return new Target("nginx", pf, ps, pc, p.pid(), false);
+    return new Target("nginx", pf, ps, pc, p.pid(), false, false);
   }
 
   private Target startServer(String name, String java, int fast, int slow, int stamp) throws IOException, InterruptedException {
+    return startServer(name, java, fast, slow, stamp, false);
+  }
+
+  /** @param tls serve HTTPS with a certificate made for the run ({@link TestCertificates}) */
+  private Target startServer(String name, String java, int fast, int slow, int stamp, boolean tls)
+      throws IOException, InterruptedException {
     Path dir = Files.createDirectories(work.resolve(name.replaceAll("[^a-z0-9]+", "-")));
     int port = freePort();
     StringBuilder be = new StringBuilder();
@@ -494,7 +512,7 @@ public final class OverheadBenchmark {
     }
     // Every stream of (d) comes from 127.0.0.1: lift the connection limits above the largest count.
     String json = "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":" + port
-        + ",\"IO\":{\"MaxConnections\":50000,\"MaxConnectionsPerAddress\":50000}},\"DatabaseFilename\":\""
+        + ",\"IO\":{\"MaxConnections\":50000,\"MaxConnectionsPerAddress\":50000}" + (tls ? ssl() : "") + "},\"DatabaseFilename\":\""
         + dir.resolve("ollamaflow.db") + "\",\"Logging\":{\"MinimumSeverity\":4},\"AdminBearerTokens\":[],\"Frontends\":[" + fe + "],\"Backends\":[" + be + "]}";
     Path cfg = dir.resolve("ollamaflow.json");
     Files.writeString(cfg, json);
@@ -503,10 +521,23 @@ public final class OverheadBenchmark {
     cmd.addAll(Arrays.asList(o.serverOpts.trim().split("\\s+")));
     cmd.addAll(List.of("-jar", o.serverJar.toAbsolutePath().toString(), "--config", cfg.toString()));
     Process p = start(cmd, dir.resolve("server.log"), false);
+    if (tls) {
+      HttpConn.awaitOk(name, port, clientTls, HttpConn.request("POST", "/api/chat", FAST_HOST, "application/json",
+          SMALL_CHAT.getBytes(StandardCharsets.UTF_8)), p, work.toString());
+      return new Target(name, port, port, port, p.pid(), false, true);
+    }
     waitReady(name, port, FAST_HOST, p);
     waitReady(name, port, STAMP_HOST, p);
     waitReady(name, port, SLOW_HOST, p, HttpConn.request("GET", "/api/tags", SLOW_HOST, null, null));
-    return new Target(name, port, port, port, p.pid(), false);
+    return new Target(name, port, port, port, p.pid(), false, false);
+  }
+
+  /** The Webserver.Ssl section for a TLS server, with PEM files made for this run; sets {@link #clientTls}. */
+  private String ssl() throws IOException {
+    TestCertificates certificates = TestCertificates.create(work.resolve("certificates"));
+    clientTls = certificates.clientContext(false).getSocketFactory();
+    return ",\"Ssl\":{\"Enable\":true,\"PemCertificateFile\":\"" + certificates.serverChainPem()
+        + "\",\"PemPrivateKeyFile\":\"" + certificates.serverKeyPem() + "\"}";
   }
 
   /** Waits until a small chat through {@code port} answers 200 (backends probed healthy). */

@@ -2,32 +2,50 @@ package io.ollamaflow.examples.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ConfigStore;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.postgres.PostgresConfigStore;
+import io.ollamaflow.postgres.PostgresLiveState;
 import io.ollamaflow.sqlite.SqliteConfigStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The {@code Database} section of {@code ollamaflow.json}: which store keeps the configuration.
  * Absent, or {@code "Type": "Sqlite"}, means the SQLite file {@code DatabaseFilename}; {@code
  * "Type": "PostgreSQL"} means a database that several instances share, reached at {@code JdbcUrl}
- * as {@code User} with {@code Password} or the first line of {@code PasswordFile}.
+ * as {@code User} with {@code Password} or the first line of {@code PasswordFile}. With
+ * PostgreSQL the live state (sticky sessions, counters) is shared there too, unless
+ * {@code ShareLiveState} is false; {@code LiveStateTimeoutMs} bounds each of its calls.
  */
 final class DatabaseSettings {
   enum Type { SQLITE, POSTGRESQL }
+
+  private static final SettingsKeys KEYS = SettingsKeys.of("Type", "JdbcUrl", "User", "Password", "PasswordFile", "ShareLiveState",
+      "LiveStateTimeoutMs");
 
   final Type type;
   final String jdbcUrl;
   final String user;
   private final String password; // kept out of toString and messages
+  private final boolean shareLiveState;
+  private final Duration liveStateTimeout;
 
-  private DatabaseSettings(Type type, String jdbcUrl, String user, String password) {
+  private DatabaseSettings(Type type, String jdbcUrl, String user, String password, boolean shareLiveState,
+      Duration liveStateTimeout) {
     this.type = type;
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
+    this.shareLiveState = shareLiveState;
+    this.liveStateTimeout = liveStateTimeout;
+  }
+
+  private static DatabaseSettings sqlite() {
+    return new DatabaseSettings(Type.SQLITE, null, null, null, false, null);
   }
 
   /**
@@ -35,16 +53,16 @@ final class DatabaseSettings {
    * @throws IllegalArgumentException naming the key that is wrong, or the password file that cannot be read
    */
   static DatabaseSettings read(JsonNode section) {
-    if (section == null) return new DatabaseSettings(Type.SQLITE, null, null, null);
-    if (!section.isObject()) throw new IllegalArgumentException("Database: expected an object");
+    if (section == null) return sqlite();
+    KEYS.check(section, "Database");
     String type = text(section, "Type");
     if (type == null || type.equalsIgnoreCase("Sqlite")) {
-      for (String key : new String[] {"JdbcUrl", "User", "Password", "PasswordFile"}) {
-        if (text(section, key) != null) {
+      for (String key : new String[] {"JdbcUrl", "User", "Password", "PasswordFile", "ShareLiveState", "LiveStateTimeoutMs"}) {
+        if (ServerSettings.field(section, key) != null) {
           throw new IllegalArgumentException("Database." + key + ": set only with \"Type\": \"PostgreSQL\"");
         }
       }
-      return new DatabaseSettings(Type.SQLITE, null, null, null);
+      return sqlite();
     }
     if (!type.equalsIgnoreCase("PostgreSQL")) {
       throw new IllegalArgumentException("Database.Type: \"" + type + "\" (expected: Sqlite or PostgreSQL)");
@@ -61,7 +79,23 @@ final class DatabaseSettings {
       throw new IllegalArgumentException("Database: set Password or PasswordFile, not both");
     }
     if (passwordFile != null) password = firstLine(Path.of(passwordFile));
-    return new DatabaseSettings(Type.POSTGRESQL, url, user, password);
+    return new DatabaseSettings(Type.POSTGRESQL, url, user, password, shareLiveState(section), liveStateTimeout(section));
+  }
+
+  private static boolean shareLiveState(JsonNode section) {
+    JsonNode value = ServerSettings.field(section, "ShareLiveState");
+    if (value == null) return true;
+    if (!value.isBoolean()) throw new IllegalArgumentException("Database.ShareLiveState: " + value + " (expected: true or false)");
+    return value.booleanValue();
+  }
+
+  private static Duration liveStateTimeout(JsonNode section) {
+    JsonNode value = ServerSettings.field(section, "LiveStateTimeoutMs");
+    if (value == null) return PostgresLiveState.DEFAULT_TIMEOUT;
+    if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 10 || value.intValue() > 60_000) {
+      throw new IllegalArgumentException("Database.LiveStateTimeoutMs: " + value + " (expected: 10 to 60000)");
+    }
+    return Duration.ofMillis(value.intValue());
   }
 
   /**
@@ -74,6 +108,19 @@ final class DatabaseSettings {
     PostgresConfigStore.Builder builder = PostgresConfigStore.builder().jdbcUrl(jdbcUrl).user(user);
     if (password != null) builder.password(password);
     return builder.build();
+  }
+
+  /**
+   * The shared live state these settings name: PostgreSQL's unless {@code ShareLiveState} is
+   * false; empty means each instance keeps its own in memory.
+   *
+   * @throws IllegalStateException when the database cannot be reached
+   */
+  Optional<LiveState> openLiveState() {
+    if (type != Type.POSTGRESQL || !shareLiveState) return Optional.empty();
+    PostgresLiveState.Builder builder = PostgresLiveState.builder().jdbcUrl(jdbcUrl).user(user).timeout(liveStateTimeout);
+    if (password != null) builder.password(password);
+    return Optional.of(builder.build());
   }
 
   /** Where the configuration is, for the start-up log; never the password. */

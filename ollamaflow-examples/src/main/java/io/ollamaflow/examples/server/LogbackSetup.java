@@ -65,11 +65,16 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     }
     settings.file().ifPresent(file -> start(context, root, "file", rollingFile(context, file)));
     for (LoggingSettings.SyslogServer server : settings.servers()) {
-      SyslogAppender syslog = new SyslogAppender();
+      SyslogAppender syslog;
+      if (settings.syslogFormat() == LoggingSettings.SyslogFormat.RFC5424) {
+        syslog = new Rfc5424SyslogAppender();
+      } else {
+        syslog = new SyslogAppender();
+        syslog.setFacility("USER");
+        syslog.setSuffixPattern("ollamaflow: [%thread] %logger %msg");
+      }
       syslog.setSyslogHost(server.hostname());
       syslog.setPort(server.port());
-      syslog.setFacility("USER");
-      syslog.setSuffixPattern("ollamaflow: [%thread] %logger %msg");
       start(context, root, "syslog-" + server.hostname() + ":" + server.port(), syslog);
     }
   }

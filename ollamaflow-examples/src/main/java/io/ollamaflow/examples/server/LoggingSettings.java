@@ -4,24 +4,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The {@code Logging} section of {@code ollamaflow.json}, under OllamaFlow's key names. A key the
- * server does not honour is refused by name rather than silently dropped. Without the section the
- * server logs to the console at info, as before; file and syslog logging are on only when asked.
+ * The {@code Logging} section of {@code ollamaflow.json}, under OllamaFlow's key names, plus
+ * {@code SyslogFormat}. A key the server does not honour is refused by name rather than silently
+ * dropped. Without the section the server logs to the console at info, as before; file and syslog
+ * logging are on only when asked, and so are request and answer bodies ({@code LogQueries},
+ * {@code LogResults}).
  */
 record LoggingSettings(boolean enabled, boolean console, boolean colors, int minimumSeverity,
-    Optional<Path> file, List<SyslogServer> servers) {
+    Optional<Path> file, List<SyslogServer> servers, SyslogFormat syslogFormat, boolean logQueries, boolean logResults) {
 
   /** Syslog severity 6 (informational). */
   static final int DEFAULT_SEVERITY = 6;
-  static final LoggingSettings DEFAULT = new LoggingSettings(true, true, false, DEFAULT_SEVERITY, Optional.empty(), List.of());
+  static final LoggingSettings DEFAULT = new LoggingSettings(true, true, false, DEFAULT_SEVERITY, Optional.empty(), List.of(),
+      SyslogFormat.RFC3164, false, false);
 
-  private static final Set<String> KEYS = Set.of("enable", "consolelogging", "enablecolors", "minimumseverity",
-      "logdirectory", "logfilename", "servers", "logqueries", "logresults");
+  private static final SettingsKeys KEYS = SettingsKeys.of("Enable", "ConsoleLogging", "EnableColors", "MinimumSeverity",
+      "LogDirectory", "LogFilename", "Servers", "SyslogFormat", "LogQueries", "LogResults");
+
+  /** How a line is framed in its syslog datagram. */
+  enum SyslogFormat { RFC3164, RFC5424 }
+  /** RandomizePorts false, as OllamaFlow writes it, makes MinimumPort and MaximumPort unused. */
+  private static final SettingsKeys SERVER_KEYS = SettingsKeys.of("Hostname", "Port", "RandomizePorts", "MinimumPort",
+      "MaximumPort");
 
   /** One syslog receiver, reached over UDP. */
   record SyslogServer(String hostname, int port) {}
@@ -29,19 +36,7 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
   /** @throws IllegalArgumentException naming the key and what was wrong */
   static LoggingSettings read(JsonNode logging) {
     if (logging == null) return DEFAULT;
-    if (!logging.isObject()) throw new IllegalArgumentException("Logging: " + logging + " (expected: an object)");
-    for (var entry : logging.properties()) {
-      if (!KEYS.contains(entry.getKey().toLowerCase(Locale.ROOT))) {
-        throw new IllegalArgumentException("Logging." + entry.getKey() + ": not a setting this server honours (known: "
-            + "Enable, ConsoleLogging, EnableColors, MinimumSeverity, LogDirectory, LogFilename, Servers, LogQueries, LogResults)");
-      }
-    }
-    for (String bodyLogging : List.of("LogQueries", "LogResults")) {
-      if (bool(logging, bodyLogging, false)) {
-        throw new IllegalArgumentException("Logging." + bodyLogging
-            + ": true is not supported (request and response bodies are not logged); set it to false or remove it");
-      }
-    }
+    KEYS.check(logging, "Logging");
     JsonNode severity = ServerSettings.field(logging, "MinimumSeverity");
     int minimumSeverity = DEFAULT_SEVERITY;
     if (severity != null) {
@@ -57,14 +52,25 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
     if (directory != null || filename != null) {
       file = Optional.of(Path.of(directory == null ? "./logs/" : directory).resolve(filename == null ? "ollamaflow.log" : filename));
     }
-    return new LoggingSettings(bool(logging, "Enable", true), bool(logging, "ConsoleLogging", true),
-        bool(logging, "EnableColors", false), minimumSeverity, file, servers(ServerSettings.field(logging, "Servers")));
+    return new LoggingSettings(bool(logging, "Logging.Enable", true), bool(logging, "Logging.ConsoleLogging", true),
+        bool(logging, "Logging.EnableColors", false), minimumSeverity, file, servers(ServerSettings.field(logging, "Servers")),
+        syslogFormat(text(logging, "SyslogFormat")), bool(logging, "Logging.LogQueries", false),
+        bool(logging, "Logging.LogResults", false));
   }
 
-  private static boolean bool(JsonNode node, String name, boolean fallback) {
-    JsonNode value = ServerSettings.field(node, name);
+  private static SyslogFormat syslogFormat(String name) {
+    if (name == null) return SyslogFormat.RFC3164;
+    for (SyslogFormat format : SyslogFormat.values()) {
+      if (format.name().equalsIgnoreCase(name)) return format;
+    }
+    throw new IllegalArgumentException("Logging.SyslogFormat: \"" + name + "\" (expected: RFC3164 or RFC5424)");
+  }
+
+  /** @param path the key's full path, whose last part is its name */
+  private static boolean bool(JsonNode node, String path, boolean fallback) {
+    JsonNode value = ServerSettings.field(node, path.substring(path.lastIndexOf('.') + 1));
     if (value == null) return fallback;
-    if (!value.isBoolean()) throw new IllegalArgumentException("Logging." + name + ": " + value + " (expected: true or false)");
+    if (!value.isBoolean()) throw new IllegalArgumentException(path + ": " + value + " (expected: true or false)");
     return value.booleanValue();
   }
 
@@ -84,13 +90,10 @@ record LoggingSettings(boolean enabled, boolean console, boolean colors, int min
     for (int i = 0; i < servers.size(); i++) {
       String path = "Logging.Servers[" + i + "]";
       JsonNode server = servers.get(i);
-      if (!server.isObject()) throw new IllegalArgumentException(path + ": " + server + " (expected: an object)");
-      for (var entry : server.properties()) {
-        String key = entry.getKey().toLowerCase(Locale.ROOT);
-        if (!key.equals("hostname") && !key.equals("port")) {
-          throw new IllegalArgumentException(path + "." + entry.getKey()
-              + ": not a setting this server honours (known: Hostname, Port)");
-        }
+      SERVER_KEYS.check(server, path);
+      if (bool(server, path + ".RandomizePorts", false)) {
+        throw new IllegalArgumentException(path + ".RandomizePorts: true is not supported (each server is sent to at its Port);"
+            + " set it to false or remove it");
       }
       JsonNode hostname = ServerSettings.field(server, "Hostname");
       if (hostname == null || !hostname.isTextual() || hostname.textValue().isBlank()) {

@@ -6,6 +6,7 @@ import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ConfigStore;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.LiveState;
 import io.ollamaflow.core.FlowAdmin;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
@@ -14,6 +15,7 @@ import io.ollamaflow.examples.sim.SimulatedOllama;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +30,15 @@ public final class OllamaFlowServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OllamaFlowServer.class);
 
   private final ConfigStore store;
+  private final Optional<LiveState> sharedState;
   private final DemoBackends demo;
   private final FlowCluster cluster;
   private final FlowHttpServer http;
 
-  private OllamaFlowServer(ConfigStore store, DemoBackends demo, FlowCluster cluster, FlowHttpServer http) {
+  private OllamaFlowServer(ConfigStore store, Optional<LiveState> sharedState, DemoBackends demo, FlowCluster cluster,
+      FlowHttpServer http) {
     this.store = store;
+    this.sharedState = sharedState;
     this.demo = demo;
     this.cluster = cluster;
     this.http = http;
@@ -93,17 +98,24 @@ public final class OllamaFlowServer implements AutoCloseable {
   static OllamaFlowServer start(ServerOptions options, ServerSettings settings, ConfigStore store) throws IOException {
     DemoBackends demo = null;
     FlowCluster cluster = null;
+    Optional<LiveState> sharedState = Optional.empty();
     try {
       LogbackSetup.apply(settings.logging);
       if (options.demo) demo = DemoBackends.start(store, options.demoTokenDelay);
+      else sharedState = settings.database.openLiveState();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      cluster = FlowCluster.builder()
+      FlowCluster.Builder builder = FlowCluster.builder();
+      sharedState.ifPresent(builder::liveState);
+      cluster = builder
           .configStore(store)
           .meterRegistry(registry)
           .stickyHeaders(settings.stickyHeaders)
           .allowedOrigins(settings.allowedOrigins)
           .stickySessionLimits(settings.maxStickySessions, settings.maxStickyKeyLength)
+          .requestBodySpool(settings.requestBodies.directory(), settings.requestBodies.maxMemoryBytes(),
+              settings.requestBodies.maxDiskBytes())
           .adminBearerTokens(settings.adminBearerTokens)
+          .logBodies(settings.logging.logQueries(), settings.logging.logResults())
           .eventListener(new RequestLog())
           .build();
       if (!options.demo) seedIfEmpty(cluster.admin(), settings);
@@ -111,11 +123,12 @@ public final class OllamaFlowServer implements AutoCloseable {
           : new InetSocketAddress(settings.hostname, settings.port);
       FlowHttpServer http = FlowHttpServer.start(address, new MetricsEndpoint(registry, cluster.httpHandler()),
           settings.httpOptions);
-      OllamaFlowServer server = new OllamaFlowServer(store, demo, cluster, http);
+      OllamaFlowServer server = new OllamaFlowServer(store, sharedState, demo, cluster, http);
       server.announce(options, settings);
       return server;
     } catch (IOException | RuntimeException e) {
       if (cluster != null) cluster.close();
+      sharedState.ifPresent(LiveState::close);
       if (demo != null) demo.close();
       store.close();
       throw e;
@@ -161,9 +174,13 @@ public final class OllamaFlowServer implements AutoCloseable {
   }
 
   private void announce(ServerOptions options, ServerSettings settings) {
-    String url = "http://" + (settings.bindsAllInterfaces() ? "localhost" : settings.hostname) + ":" + http.port();
+    String scheme = settings.httpOptions.tls().isPresent() ? "https" : "http";
+    String url = scheme + "://" + (settings.bindsAllInterfaces() ? "localhost" : settings.hostname) + ":" + http.port();
     log.info("OllamaFlow listening on {} ({} frontends, {} backends)", url, store.frontends().size(),
         store.backends().size());
+    settings.httpOptions.tls().ifPresent(tls -> log.info("TLS 1.2/1.3 with the certificate for {}, valid until {}{}",
+        tls.certificateSubject(), tls.certificateNotAfter(), tls.clientCertificateRequired() ? "; client certificates required" : ""));
+    if (!settings.httpOptions.accessControl().permitsAll()) log.info("Access control: {}", settings.httpOptions.accessControl());
     if (settings.adminBearerTokens.isEmpty()) {
       log.info("Admin API off: AdminBearerTokens is empty");
     } else {
@@ -173,7 +190,8 @@ public final class OllamaFlowServer implements AutoCloseable {
     }
     log.info("Prometheus metrics on {}{}", url, MetricsEndpoint.PATH);
     if (demo == null) {
-      log.info("Configuration in {}", settings.database.describe(settings.databaseFilename));
+      log.info("Configuration in {}{}", settings.database.describe(settings.databaseFilename),
+          sharedState.isPresent() ? "; sticky sessions and counters shared there too" : "");
       return;
     }
     for (SimulatedOllama sim : demo.servers()) {
@@ -188,6 +206,7 @@ public final class OllamaFlowServer implements AutoCloseable {
   public void close() {
     http.close();
     cluster.close();
+    sharedState.ifPresent(LiveState::close);
     if (demo != null) demo.close();
     store.close();
   }

@@ -25,7 +25,9 @@ import java.util.function.LongConsumer;
  * {@code AllowedOrigins}, the browser origins allowed besides Ollama's defaults, and an optional
  * {@code Database} section for a shared PostgreSQL ({@link DatabaseSettings}).
  * {@code Webserver.IO} sets the listener's limits ({@link HttpServerOptions}), under OllamaFlow's
- * names where it has one ({@code ReadTimeoutMs}, {@code MaxIncomingHeadersSize}).
+ * names where it has one ({@code ReadTimeoutMs}, {@code MaxIncomingHeadersSize});
+ * {@code Webserver.Ssl} adds HTTPS ({@link SslSettings}), {@code Webserver.AccessControl} filters
+ * client addresses ({@link AccessControlSettings}).
  */
 final class ServerSettings {
   static final String DEFAULT_HOSTNAME = "localhost";
@@ -34,6 +36,23 @@ final class ServerSettings {
   static final String DEFAULT_ADMIN_TOKEN = "ollamaflowadmin";
 
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  // The keys each object may hold; the README lists those accepted and ignored.
+  private static final SettingsKeys TOP_KEYS = SettingsKeys.of("Logging", "Webserver", "DatabaseFilename",
+      "AdminBearerTokens", "StickyHeaders", "Database", "AllowedOrigins", "StickySessionLimits", "Frontends", "Backends",
+      "RequestBodySpool");
+  private static final SettingsKeys WEBSERVER_KEYS = SettingsKeys.of("Hostname", "Port", "IO", "Ssl", "AccessControl",
+      "Headers", "Prefix", "Debug");
+  private static final SettingsKeys IO_KEYS = SettingsKeys.of("MaxConnections", "MaxConnectionsPerAddress",
+      "RequestHeadTimeoutMs", "ReadTimeoutMs", "MinRequestBodyBytesPerSecond", "BufferedRequestBodySize", "IdleTimeoutMs",
+      "WriteTimeoutMs", "MaxIncomingHeadersSize", "ShutdownGraceMs", "StreamBufferSize", "MaxRequests", "EnableKeepAlive");
+  private static final SettingsKeys HEADERS_KEYS = SettingsKeys.of("IncludeContentLength", "DefaultHeaders");
+  /** Watson's default response headers: request-style headers and CORS, which the server sets itself. */
+  private static final SettingsKeys DEFAULT_HEADERS_KEYS = SettingsKeys.of("Access-Control-Allow-Origin",
+      "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Expose-Headers", "Accept",
+      "Accept-Language", "Accept-Charset", "Cache-Control", "Connection", "Host");
+  private static final SettingsKeys DEBUG_KEYS = SettingsKeys.of("AccessControl", "Routing", "Requests", "Responses");
+  private static final SettingsKeys STICKY_LIMITS_KEYS = SettingsKeys.of("MaxSessions", "MaxKeyLength");
 
   final String hostname;
   final int port;
@@ -48,18 +67,25 @@ final class ServerSettings {
   final List<Frontend> frontends;
   final List<Backend> backends;
   final LoggingSettings logging;
+  final RequestBodySettings requestBodies;
 
   private ServerSettings(JsonNode root) {
+    TOP_KEYS.check(root, "");
     JsonNode webserver = field(root, "Webserver");
+    if (webserver != null) webserverChecks(webserver);
     hostname = webserver == null ? DEFAULT_HOSTNAME : text(webserver, "Webserver.Hostname", "Hostname", DEFAULT_HOSTNAME);
     port = webserver == null ? DEFAULT_PORT : port(webserver);
-    httpOptions = io(webserver == null ? null : field(webserver, "IO"));
+    HttpServerOptions.Builder http = io(webserver == null ? null : field(webserver, "IO"));
+    SslSettings.apply(webserver == null ? null : field(webserver, "Ssl"), http);
+    AccessControlSettings.apply(webserver == null ? null : field(webserver, "AccessControl"), http);
+    httpOptions = http.build();
     databaseFilename = text(root, "DatabaseFilename", "DatabaseFilename", DEFAULT_DATABASE);
     database = DatabaseSettings.read(field(root, "Database"));
     adminBearerTokens = strings(root, "AdminBearerTokens", List.of());
     stickyHeaders = strings(root, "StickyHeaders", FlowCluster.DEFAULT_STICKY_HEADERS);
     allowedOrigins = strings(root, "AllowedOrigins", List.of());
     JsonNode limits = field(root, "StickySessionLimits");
+    if (limits != null) STICKY_LIMITS_KEYS.check(limits, "StickySessionLimits");
     maxStickySessions = positive(limits, "MaxSessions", FlowCluster.DEFAULT_MAX_STICKY_SESSIONS);
     maxStickyKeyLength = positive(limits, "MaxKeyLength", FlowCluster.DEFAULT_MAX_STICKY_KEY_LENGTH);
     try {
@@ -70,6 +96,7 @@ final class ServerSettings {
     frontends = objects(root, "Frontends", ConfigJson::frontend);
     backends = objects(root, "Backends", ConfigJson::backend);
     logging = LoggingSettings.read(field(root, "Logging"));
+    requestBodies = RequestBodySettings.read(field(root, "RequestBodySpool"));
   }
 
   /**
@@ -112,6 +139,21 @@ final class ServerSettings {
     return root;
   }
 
+  /** The Webserver keys not read into a setting: the section's own and the ignored ones. */
+  private static void webserverChecks(JsonNode webserver) {
+    WEBSERVER_KEYS.check(webserver, "Webserver");
+    JsonNode headers = field(webserver, "Headers");
+    if (headers != null) {
+      HEADERS_KEYS.check(headers, "Webserver.Headers");
+      JsonNode defaults = field(headers, "DefaultHeaders");
+      if (defaults != null) {
+        DEFAULT_HEADERS_KEYS.check(defaults, "Webserver.Headers.DefaultHeaders");
+      }
+    }
+    JsonNode debug = field(webserver, "Debug");
+    if (debug != null) DEBUG_KEYS.check(debug, "Webserver.Debug");
+  }
+
   /** A top-level field by case-insensitive name, as OllamaFlow reads it; null if absent or null. */
   static JsonNode field(JsonNode node, String name) {
     for (var entry : node.properties()) {
@@ -148,10 +190,10 @@ final class ServerSettings {
     return value.intValue();
   }
 
-  private static HttpServerOptions io(JsonNode io) {
+  private static HttpServerOptions.Builder io(JsonNode io) {
     HttpServerOptions.Builder b = HttpServerOptions.builder();
-    if (io == null) return b.build();
-    if (!io.isObject()) throw new IllegalArgumentException("Webserver.IO: " + io + " (expected: an object)");
+    if (io == null) return b;
+    IO_KEYS.check(io, "Webserver.IO");
     number(io, "MaxConnections", n -> b.maxConnections(toInt(n)));
     number(io, "MaxConnectionsPerAddress", n -> b.maxConnectionsPerAddress(toInt(n)));
     number(io, "RequestHeadTimeoutMs", n -> b.requestHeadTimeout(Duration.ofMillis(n)));
@@ -162,7 +204,7 @@ final class ServerSettings {
     number(io, "WriteTimeoutMs", n -> b.writeTimeout(Duration.ofMillis(n)));
     number(io, "MaxIncomingHeadersSize", n -> b.maxHeadBytes(toInt(n)));
     number(io, "ShutdownGraceMs", n -> b.shutdownGrace(Duration.ofMillis(n)));
-    return b.build();
+    return b;
   }
 
   /** Applies {@code Webserver.IO.<name>} when present; the error names the key and the allowed range. */

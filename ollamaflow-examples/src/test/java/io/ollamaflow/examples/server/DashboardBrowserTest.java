@@ -248,6 +248,71 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void creatingAnApiKeyShowsItsSecretOnceThenOnlyItsPrefix() throws Exception {
+    signIn(TOKEN);
+    backendRow("demo-1");
+    browser.findElement(By.id("add-apikey")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("field-Identifier"))).sendKeys("ci");
+    browser.findElement(By.id("field-Frontends")).sendKeys("demo");
+    WebElement perMinute = browser.findElement(By.id("field-RequestsPerMinute"));
+    perMinute.sendKeys("-5");
+    browser.findElement(By.id("editor-save")).click();
+
+    // The API's refusal is shown next to the field, and nothing is stored.
+    WebElement error = browser.findElement(By.cssSelector(".field-error[data-for=RequestsPerMinute]"));
+    wait.until(ExpectedConditions.textToBePresentInElement(error, "RequestsPerMinute"));
+    assertThat(error.getText()).contains("-5");
+    assertThat(adminGet("/v1.0/apikeys/ci").statusCode()).isEqualTo(404);
+
+    perMinute.clear();
+    perMinute.sendKeys("60");
+    browser.findElement(By.id("editor-save")).click();
+    WebElement secretField = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret-value")));
+    String secret = secretField.getAttribute("value");
+    assertThat(secret).matches("ofk_[A-Za-z0-9_-]{43}");
+    String prefix = secret.substring(0, 12);
+    wait.until(d -> apiKeyRowText("ci").contains(prefix) && apiKeyRowText("ci").contains("60 req/min"));
+    screenshot("apikey-created");
+
+    browser.findElement(By.id("secret-done")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("secret-dialog")));
+    assertThat(browser.executeScript("return document.getElementById('secret-value').value;")).isEqualTo("");
+    assertThat(browser.getPageSource()).doesNotContain(secret);
+    HttpResponse<String> stored = adminGet("/v1.0/apikeys/ci");
+    assertThat(stored.body()).contains("\"KeyPrefix\": \"" + prefix + "\"").doesNotContain(secret);
+
+    // After a reload the key is listed by its prefix; the secret is gone for good.
+    browser.navigate().refresh();
+    wait.until(d -> apiKeyRowText("ci").contains(prefix));
+    assertThat(browser.getPageSource()).doesNotContain(secret);
+
+    clickInApiKeyRow("ci", "deactivateKey");
+    wait.until(d -> apiKeyRowText("ci").contains("inactive"));
+    assertThat(adminGet("/v1.0/apikeys/ci").body()).contains("\"Active\": false");
+
+    clickInApiKeyRow("ci", "deleteApiKey");
+    wait.until(ExpectedConditions.alertIsPresent()).accept();
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-apikey='ci']"), 0));
+    assertThat(adminGet("/v1.0/apikeys/ci").statusCode()).isEqualTo(404);
+  }
+
+  private HttpResponse<String> adminGet(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String apiKeyRowText(String id) {
+    return text("tr[data-apikey='" + id + "']");
+  }
+
+  private void clickInApiKeyRow(String id, String action) {
+    wait.until(d -> {
+      d.findElement(By.cssSelector("tr[data-apikey='" + id + "'] button[data-action=" + action + "]")).click();
+      return true;
+    });
+  }
+
+  @Test
   void aServerThatIsGoneIsReportedAndTheLastFiguresStay() throws Exception {
     signIn(TOKEN);
     backendRow("demo-1");

@@ -12,7 +12,12 @@ final class DemoServer {
    *     ({@code ,"AdminBearerTokens":["t"]}), or empty
    */
   static OllamaFlowServer start(Path dir, String extraSettings) throws Exception {
-    ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", "1",
+    return start(dir, extraSettings, 1);
+  }
+
+  /** @param tokenDelayMs the simulated backends' delay before each streamed token */
+  static OllamaFlowServer start(Path dir, String extraSettings, int tokenDelayMs) throws Exception {
+    ServerOptions options = ServerOptions.parse(new String[] {"--demo", "--demo-token-delay", Integer.toString(tokenDelayMs),
         "--config", dir.resolve("ollamaflow.json").toString()});
     Files.writeString(options.config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
         + "\"DatabaseFilename\":\"" + dir.resolve("unused.db") + "\"" + extraSettings + "}");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.examples.sim.SimulatedOllama;
 import io.ollamaflow.postgres.PostgresConfigStore;
+import io.ollamaflow.postgres.PostgresLiveState;
 import io.ollamaflow.postgres.TestPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -59,6 +60,38 @@ class OllamaFlowServerPostgresTest {
   }
 
   @Test
+  void withPostgresqlTheStickySessionsAreSharedThereUnlessShareLiveStateIsFalse() throws Exception {
+    for (boolean share : new boolean[] {true, false}) {
+      String db = pg.newDatabase();
+      try (SimulatedOllama sim = SimulatedOllama.builder().id("gpu-1").tokenDelay(Duration.ZERO).start()) {
+        Path config = write("{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
+            + "\"Database\":{\"Type\":\"PostgreSQL\",\"JdbcUrl\":\"" + pg.url(db) + "\",\"User\":\"" + TestPostgres.USER
+            + "\",\"Password\":\"" + pg.password() + "\"" + (share ? "" : ",\"ShareLiveState\":false") + "},"
+            + "\"Backends\":[{\"Identifier\":\"gpu-1\",\"Hostname\":\"127.0.0.1\",\"Port\":" + sim.port() + "}],"
+            + "\"Frontends\":[{\"Identifier\":\"main\",\"Hostname\":\"*\",\"Backends\":[\"gpu-1\"],"
+            + "\"UseStickySessions\":true}]}");
+        ServerOptions options = ServerOptions.parse(new String[] {"--config", config.toString()});
+        try (OllamaFlowServer server = OllamaFlowServer.start(options, ServerSettings.load(config))) {
+          HttpResponse<String> answer = HttpClient.newHttpClient().send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+                  .header("X-Conversation-Id", "conversation-1")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3\",\"stream\":false}")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          assertThat(answer.statusCode()).isEqualTo(200);
+        }
+      }
+      try (PostgresLiveState shared = pg.liveState(db).build()) {
+        if (share) {
+          assertThat(shared.sessions()).singleElement()
+              .satisfies(s -> assertThat(s.clientKey() + "->" + s.backendId()).isEqualTo("conversation-1->gpu-1"));
+        } else {
+          assertThat(shared.sessions()).as("ShareLiveState false keeps sessions in each instance").isEmpty();
+        }
+      }
+    }
+  }
+
+  @Test
   void anUnreachableDatabaseStopsTheServerWithExitCode2AndSaysWhy() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -104,6 +137,12 @@ class OllamaFlowServerPostgresTest {
         + "\"Password\":12345}}", "Database.Password: expected a non-empty string");
     assertRefused("{\"Database\":{\"JdbcUrl\":\"jdbc:postgresql://h/x\"}}",
         "Database.JdbcUrl: set only with \"Type\": \"PostgreSQL\"");
+    assertRefused(postgresSettings("jdbc:postgresql://h/x", "u", "p").replace("}}", ",\"ShareLiveState\":\"yes\"}}"),
+        "Database.ShareLiveState: \"yes\" (expected: true or false)");
+    assertRefused(postgresSettings("jdbc:postgresql://h/x", "u", "p").replace("}}", ",\"LiveStateTimeoutMs\":5}}"),
+        "Database.LiveStateTimeoutMs: 5 (expected: 10 to 60000)");
+    assertRefused("{\"Database\":{\"ShareLiveState\":false}}",
+        "Database.ShareLiveState: set only with \"Type\": \"PostgreSQL\"");
   }
 
   @Test

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +74,29 @@ class ServerLoggingTest {
   }
 
   @Test
+  void accessLineCarriesTimeToFirstByteBeforeTheStreamsTokens() throws Exception {
+    Path logs = dir.resolve("logs");
+    int tokenDelayMs = 20;
+    try (OllamaFlowServer server = DemoServer.start(dir, ",\"Logging\":{\"ConsoleLogging\":false,\"LogDirectory\":\""
+        + logs + "\",\"LogFilename\":\"flow.log\"}", tokenDelayMs)) {
+      HttpResponse<String> streamed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+          + "/api/generate")).POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.2\",\"prompt\":\"hi\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(streamed.statusCode()).isEqualTo(200);
+    }
+    restoreDefaultLogging();
+    Matcher line = Pattern.compile("-> 200 \\((\\d+) ms, ttfb (\\d+\\.\\d) ms, tokens in=\\d+ out=(\\d+)\\)")
+        .matcher(Files.readString(logs.resolve("flow.log")));
+    assertThat(line.find()).as("the access line with ttfb").isTrue();
+    long totalMs = Long.parseLong(line.group(1));
+    double ttfbMs = Double.parseDouble(line.group(2));
+    long tokens = Long.parseLong(line.group(3));
+    assertThat(tokens).isGreaterThan(2);
+    // The headers went out before the tokens, each of which the backend waited tokenDelayMs for.
+    assertThat(totalMs - ttfbMs).isGreaterThanOrEqualTo((tokens - 1) * tokenDelayMs - 1);
+  }
+
+  @Test
   void minimumSeverityWarningKeepsWarningsAndDropsInformationalLines() throws Exception {
     Path logs = dir.resolve("logs");
     try (OllamaFlowServer server = DemoServer.start(dir, ",\"Logging\":{\"ConsoleLogging\":false,\"MinimumSeverity\":4,"
@@ -108,11 +133,11 @@ class ServerLoggingTest {
   void serverExitsWith2NamingAnUnknownLoggingKey() throws Exception {
     Path config = dir.resolve("ollamaflow.json");
     Files.writeString(config, "{\"Webserver\":{\"Hostname\":\"127.0.0.1\",\"Port\":0},"
-        + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\",\"Logging\":{\"SyslogFormat\":\"rfc5424\"}}");
+        + "\"DatabaseFilename\":\"" + dir.resolve("flow.db") + "\",\"Logging\":{\"SyslogFormats\":\"rfc5424\"}}");
     ServerProcess.Exit exit = ServerProcess.run(config);
     String output = exit.output();
     assertThat(exit.status()).as(output).isEqualTo(2);
-    assertThat(output).contains("ollamaflow: Logging.SyslogFormat: not a setting this server honours");
+    assertThat(output).contains("ollamaflow: Logging.SyslogFormats: not a setting this server honours (did you mean SyslogFormat?");
   }
 
   @Test
@@ -123,21 +148,61 @@ class ServerLoggingTest {
   }
 
   @Test
-  void unknownLoggingKeysAndBodyLoggingAreRefusedNamingTheKey() throws Exception {
+  void unknownLoggingKeysAreRefusedNamingTheKey() throws Exception {
     assertThatThrownBy(() -> load("{\"Logging\":{\"LogColour\":true}}"))
         .hasMessageStartingWith("Logging.LogColour: not a setting this server honours");
-    assertThatThrownBy(() -> load("{\"Logging\":{\"Servers\":[{\"Hostname\":\"h\",\"Port\":514,\"RandomizePorts\":true}]}}"))
-        .hasMessageStartingWith("Logging.Servers[0].RandomizePorts: not a setting this server honours");
-    assertThatThrownBy(() -> load("{\"Logging\":{\"LogQueries\":true}}"))
-        .hasMessageStartingWith("Logging.LogQueries: true is not supported");
+    assertThatThrownBy(() -> load("{\"Logging\":{\"SyslogFormat\":\"rfc9999\"}}"))
+        .hasMessage("Logging.SyslogFormat: \"rfc9999\" (expected: RFC3164 or RFC5424)");
     assertThat(load("{\"Logging\":{\"LogQueries\":false,\"LogResults\":false,\"MinimumSeverity\":7}}").logging.minimumSeverity())
         .isEqualTo(7);
   }
 
+  @Test
+  void logQueriesAndLogResultsWriteTheBodiesRedactedAndNothingWhenOff() throws Exception {
+    String question = "{\"model\":\"llama3.2\",\"prompt\":\"what is 2+2\",\"api_key\":\"SECRET-IN-BODY\",\"stream\":false}";
+    assertThat(bodiesLogged(true, question)).contains("ollamaflow.bodies - [", "request body (", "what is 2+2",
+        "\"api_key\":\"********\"", "response body (", "\"done\":true").doesNotContain("SECRET-IN-BODY");
+    assertThat(bodiesLogged(false, question)).as("off").doesNotContain("ollamaflow.bodies", "what is 2+2")
+        .contains("ollamaflow.requests");
+  }
+
+  /** The log file after one request with LogQueries and LogResults set to {@code on}; the server is closed first. */
+  private String bodiesLogged(boolean on, String body) throws Exception {
+    Path logs = dir.resolve("logs-" + on);
+    try (OllamaFlowServer server = DemoServer.start(dir, ",\"Logging\":{\"ConsoleLogging\":false,\"LogQueries\":" + on
+        + ",\"LogResults\":" + on + ",\"LogDirectory\":\"" + logs + "\",\"LogFilename\":\"flow.log\"}")) {
+      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+          + "/api/generate")).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).isEqualTo(200);
+    } // close() drains the request, so its lines are written
+    restoreDefaultLogging();
+    return Files.readString(logs.resolve("flow.log"));
+  }
+
+  @Test
+  void syslogFormatRfc5424FramesEachLineWithVersionIsoTimestampAndAppName() throws Exception {
+    try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      receiver.setSoTimeout(10_000);
+      String logging = ",\"Logging\":{\"ConsoleLogging\":false,\"SyslogFormat\":\"RFC5424\",\"Servers\":[{\"Hostname\":"
+          + "\"127.0.0.1\",\"Port\":" + receiver.getLocalPort() + "}]}";
+      try (OllamaFlowServer server = DemoServer.start(dir, logging)) {
+        assertThat(malformed(server).statusCode()).isEqualTo(400);
+        String refused = null;
+        while (refused == null) {
+          DatagramPacket packet = new DatagramPacket(new byte[65_536], 65_536);
+          receiver.receive(packet); // SocketTimeoutException fails the test if the line never comes
+          String datagram = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+          if (datagram.contains("ollamaflow.requests")) refused = datagram;
+        }
+        // <12>: facility user (1) * 8 + severity warning (4); version 1; RFC 3339 time; host; app; pid; no msgid or data.
+        assertThat(refused).matches("<12>1 \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) \\S+ "
+            + "ollamaflow " + ProcessHandle.current().pid() + " - - \\[[^]]+\\] ollamaflow\\.requests \\[\\w+\\] POST /api/generate .*-> 400 .*");
+      }
+    }
+  }
+
   private ServerSettings load(String json) throws Exception {
-    Path file = dir.resolve("settings.json");
-    Files.writeString(file, json);
-    return ServerSettings.load(file);
+    return SettingsFile.load(dir, json);
   }
 
   /** A body that is not JSON: refused by the proxy itself, so it is logged as a failed request, at warn. */

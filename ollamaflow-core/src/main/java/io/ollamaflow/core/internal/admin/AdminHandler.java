@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
+import io.ollamaflow.api.StoreUnavailableException;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.FlowAdmin;
 import io.ollamaflow.core.http.FlowHttpExchange;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing secret is logged or answered: bodies and the Authorization header are never logged,
  * and backends are shown redacted (see {@link Secrets}). Bad input is a 4xx naming what was
- * wrong, never a 500, and changes nothing.
+ * wrong, never a 500, and changes nothing. A call that needs a database which cannot be reached
+ * ({@link StoreUnavailableException}) answers 503 with {@code Retry-After}, naming the database.
  *
  * <p>Threading: called concurrently by request threads; holds no state of its own.
  */
@@ -37,6 +39,8 @@ public final class AdminHandler implements FlowHttpHandler {
   static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
   static final String ALLOWED_METHODS = "OPTIONS, HEAD, GET, PUT, POST, DELETE";
   private static final String PREFIX_SEGMENT = "v1.0";
+  /** Seconds a client should wait before retrying when the database is unavailable. */
+  private static final String STORE_RETRY_AFTER_SECONDS = "5";
   private static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
   private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
 
@@ -88,7 +92,7 @@ public final class AdminHandler implements FlowHttpHandler {
     exchange.addResponseHeader("Access-Control-Allow-Origin", "*");
     exchange.addResponseHeader("Access-Control-Expose-Headers", "*");
     String what = exchange.method() + " " + LogSafe.of(exchange.rawPath());
-    String refusal = auth.refusal(exchange.requestHeader("Authorization"));
+    String refusal = auth.refusal(exchange.requestHeader("Authorization"), exchange.rawQuery());
     if (refusal != null) {
       log.warn("[{}] admin {} from {} refused: {}", requestId, what, exchange.remoteAddress(), LogSafe.of(refusal));
       exchange.addResponseHeader("WWW-Authenticate", "Bearer");
@@ -103,6 +107,10 @@ public final class AdminHandler implements FlowHttpHandler {
       reply = errorReply(e, e.httpStatus());
     } catch (FlowException e) {
       reply = errorReply(e, e.httpStatus());
+    } catch (StoreUnavailableException e) {
+      // The database is down or slow: a condition that passes, not a fault of ours. Routing goes on.
+      exchange.addResponseHeader("Retry-After", STORE_RETRY_AFTER_SECONDS);
+      reply = errorReply(new FlowException(ErrorCode.STORE_UNAVAILABLE, e.getMessage()), 503);
     } catch (IllegalArgumentException e) {
       // The configuration builders' and readers' validation: the message names field, value and expectation.
       reply = errorReply(new FlowException(ErrorCode.BAD_REQUEST, FieldNames.pascalCase(e.getMessage())), 400);

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamaflow.api.ApiKey;
+import io.ollamaflow.api.ApiKeyUsage;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
@@ -27,7 +29,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -93,11 +97,49 @@ final class AdminJson {
     return ConfigJson.toJson(Secrets.redacted(backend));
   }
 
+  /** An API key with its usage under {@code Usage} (zeros when null); never its secret or hash. */
+  static ObjectNode apiKey(ApiKey key, ApiKeyUsage usage) {
+    ObjectNode json = ConfigJson.toJson(key);
+    json.set("Usage", usageFields(NODES.objectNode(), usage != null ? usage
+        : new ApiKeyUsage(key.identifier(), 0, 0, 0, 0, null)));
+    return json;
+  }
+
+  /** Every key with its usage, in the order of {@code keys}. */
+  static ArrayNode apiKeys(List<ApiKey> keys, List<ApiKeyUsage> usage) {
+    Map<String, ApiKeyUsage> byKey = new HashMap<>();
+    usage.forEach(u -> byKey.put(u.identifier(), u));
+    return array(keys, k -> apiKey(k, byKey.get(k.identifier())));
+  }
+
+  /** A key just created or rotated: the key, and its secret under {@code Secret}, shown this once. */
+  static ObjectNode issued(FlowAdmin.IssuedApiKey issued, ApiKeyUsage usage) {
+    return apiKey(issued.key(), usage).put("Secret", issued.secret());
+  }
+
+  static ObjectNode usage(ApiKeyUsage usage) {
+    return usageFields(NODES.objectNode().put("Identifier", usage.identifier()), usage);
+  }
+
+  private static ObjectNode usageFields(ObjectNode json, ApiKeyUsage usage) {
+    json.put("Requests", usage.requests());
+    json.put("PromptTokens", usage.promptTokens());
+    json.put("CompletionTokens", usage.completionTokens());
+    json.put("Refusals", usage.refusals());
+    if (usage.lastUsedUtc() != null) json.put("LastUsedUtc", ConfigJson.time(usage.lastUsedUtc()));
+    return json;
+  }
+
   /**
    * A backend's health view: the backend (redacted), then what OllamaFlow leaves implicit, said
    * plainly. OllamaFlow's own {@code HealthySinceUtc}/{@code UnhealthySinceUtc} are kept so its
    * web UI shows the right state, with its {@code Uptime}/{@code Downtime} (time since then).
    */
+  /** A frontend's queue: requests waiting in this instance for a slot on one of its backends. */
+  static ObjectNode queue(Frontend frontend, int queued) {
+    return NODES.objectNode().put("Identifier", frontend.identifier()).put("Queued", queued);
+  }
+
   static ObjectNode health(FlowAdmin.BackendHealth view) {
     ObjectNode json = backend(view.backend());
     HealthStatus health = view.health();

@@ -2,6 +2,7 @@ package io.ollamaflow.core.internal.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
@@ -22,17 +23,22 @@ import java.util.Optional;
  *
  * <pre>
  * GET, PUT                /v1.0/frontends            list, create (201)
+ * GET                     /v1.0/frontends/queues     requests of each frontend waiting for a backend slot
  * GET, HEAD, PUT, DELETE  /v1.0/frontends/{id}       read, exists, replace, delete (204)
  * GET, PUT                /v1.0/backends             list, create (201)
  * GET                     /v1.0/backends/health      health of every backend
  * GET, HEAD, PUT, DELETE  /v1.0/backends/{id}        as for frontends
  * GET                     /v1.0/backends/{id}/health health of one backend
+ * GET, PUT                /v1.0/apikeys              list (with usage), create (201, secret shown once)
+ * GET, HEAD, PUT, DELETE  /v1.0/apikeys/{id}         read, exists, replace all but the secret, delete (204)
+ * GET                     /v1.0/apikeys/{id}/usage   usage of one key
+ * POST                    /v1.0/apikeys/{id}/rotate  a new secret, shown once; the old one stops working
  * GET, DELETE             /v1.0/sessions[?frontend=] sticky sessions: list, end (204)
  * </pre>
  *
  * Empty path segments are ignored, as OllamaFlow's router ignores them; {@code {id}} is
  * percent-decoded. As in OllamaFlow, {@code GET /v1.0/backends/health} wins over a backend whose
- * identifier is {@code health}.
+ * identifier is {@code health}, and {@code GET /v1.0/frontends/queues} over a frontend named {@code queues}.
  */
 final class AdminRoutes {
   /** What a route answers: a status, a JSON body or none, and a note for the log. */
@@ -69,6 +75,8 @@ final class AdminRoutes {
         return serveFrontends(request, method, segments);
       case "backends":
         return serveBackends(request, method, segments);
+      case "apikeys":
+        return serveApiKeys(request, method, segments);
       case "sessions":
         if (segments.size() != 2) throw notFound(request);
         return serveSessions(request, method);
@@ -87,6 +95,9 @@ final class AdminRoutes {
         }
         default: throw notAllowed(request, "GET, PUT");
       }
+    }
+    if (segments.size() == 3 && segments.get(2).equals("queues") && method.equals("GET")) {
+      return Reply.ok(AdminJson.array(admin.frontends(), f -> AdminJson.queue(f, admin.queuedRequests(f.identifier()))));
     }
     if (segments.size() == 4 && segments.get(3).equals("sync")) {
       if (!method.equals("POST")) throw notAllowed(request, "POST");
@@ -145,6 +156,51 @@ final class AdminRoutes {
       case "DELETE":
         admin.deleteBackend(id);
         return new Reply(204, null, "deleted backend '" + id + "'");
+      default: throw notAllowed(request, "GET, HEAD, PUT, DELETE");
+    }
+  }
+
+  private Reply serveApiKeys(Request request, String method, List<String> segments) {
+    if (segments.size() == 2) {
+      switch (method) {
+        case "GET": return Reply.ok(AdminJson.apiKeys(admin.apiKeys(), admin.apiKeyUsage()));
+        case "PUT": {
+          FlowAdmin.IssuedApiKey created = admin.createApiKey(ConfigJson.apiKey(body(request, "an API key object")));
+          String id = created.key().identifier();
+          return new Reply(201, AdminJson.issued(created, admin.apiKeyUsage(id)), "created API key '" + id + "'");
+        }
+        default: throw notAllowed(request, "GET, PUT");
+      }
+    }
+    if (segments.size() == 4) {
+      String id = decode(segments.get(2));
+      switch (segments.get(3)) {
+        case "usage":
+          if (!method.equals("GET")) throw notAllowed(request, "GET");
+          return Reply.ok(AdminJson.usage(admin.apiKeyUsage(id)));
+        case "rotate": {
+          if (!method.equals("POST")) throw notAllowed(request, "POST");
+          FlowAdmin.IssuedApiKey rotated = admin.rotateApiKey(id);
+          return new Reply(200, AdminJson.issued(rotated, admin.apiKeyUsage(id)), "rotated the secret of API key '" + id + "'");
+        }
+        default: throw notFound(request);
+      }
+    }
+    if (segments.size() != 3) throw notFound(request);
+    String id = decode(segments.get(2));
+    switch (method) {
+      case "GET": return Reply.ok(AdminJson.apiKey(found(admin.apiKey(id), "API key", id), admin.apiKeyUsage(id)));
+      case "HEAD": return new Reply(admin.apiKey(id).isPresent() ? 200 : 404, null, null);
+      case "PUT": {
+        ApiKey stored = found(admin.apiKey(id), "API key", id);
+        JsonNode json = withIdentifier(body(request, "an API key object"), id);
+        ApiKey replacement = ConfigJson.apiKey(json).storedSecret(stored.keyPrefix(), stored.keyHash()).build();
+        ApiKey updated = admin.updateApiKey(replacement);
+        return new Reply(200, AdminJson.apiKey(updated, admin.apiKeyUsage(id)), "replaced API key '" + id + "'");
+      }
+      case "DELETE":
+        admin.deleteApiKey(id);
+        return new Reply(204, null, "deleted API key '" + id + "'");
       default: throw notAllowed(request, "GET, HEAD, PUT, DELETE");
     }
   }

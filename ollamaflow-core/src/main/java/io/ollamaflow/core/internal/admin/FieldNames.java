@@ -14,7 +14,9 @@ final class FieldNames {
       "PinnedEmbeddingsProperties", "PinnedCompletionsProperties", "AllowEmbeddings", "AllowCompletions",
       "AllowRetries", "Active", "CreatedUtc", "LastUpdateUtc", "Port", "Ssl", "UnhealthyThreshold",
       "HealthyThreshold", "HealthCheckMethod", "HealthCheckUrl", "MaxParallelRequests",
-      "RateLimitRequestsThreshold", "Weight", "ApiFormat", "Labels", "BearerToken", "Querystring", "Headers");
+      "RateLimitRequestsThreshold", "Weight", "ApiFormat", "Labels", "BearerToken", "Querystring", "Headers",
+      "RequireApiKey", "KeyPrefix", "Frontends", "Models", "RequestsPerMinute", "TokensPerMinute",
+      "MaxConcurrentRequests", "ExpiresUtc");
 
   private FieldNames() {}
 

@@ -86,6 +86,11 @@ final class ConnectionInput {
     }
   }
 
+  /** The next byte without consuming it, or -1 when none is buffered. */
+  int peek() {
+    return pos < limit ? buffer[pos] & 0xff : -1;
+  }
+
   /** Like {@link InputStream#read(byte[], int, int)}: -1 at end of stream. */
   int read(byte[] into, int offset, int length) throws IOException {
     if (length == 0) return 0;

@@ -34,28 +34,38 @@ final class Http1Connection implements Runnable {
   private static final int ACTIVE = 2;
   private static final int CLOSED = 3;
 
-  private final Socket socket;
+  /** The accepted TCP connection; closing it ends the connection whatever runs on it. */
+  private final Socket tcp;
+  /** Null for plain HTTP. */
+  private final TlsHandshake tls;
+  /** What requests are read from and answered on: {@link #tcp}, or TLS over it once the handshake is done. */
+  private Socket socket;
   private final FlowHttpHandler handler;
   private final HttpServerOptions options;
   private final BooleanSupplier draining;
   private final Consumer<Http1Connection> onClose;
   private final long acceptedNanos = System.nanoTime();
   private final AtomicInteger state = new AtomicInteger(WAITING);
-  private final WatchedOutput raw;
+  /** The socket's output; null until TLS is open. */
+  private volatile WatchedOutput raw;
 
-  Http1Connection(Socket socket, FlowHttpHandler handler, HttpServerOptions options, BooleanSupplier draining,
-      Consumer<Http1Connection> onClose) throws IOException {
-    this.socket = socket;
+  /** @param tls null for plain HTTP */
+  Http1Connection(Socket tcp, TlsHandshake tls, FlowHttpHandler handler, HttpServerOptions options,
+      BooleanSupplier draining, Consumer<Http1Connection> onClose) {
+    this.tcp = tcp;
+    this.tls = tls;
+    this.socket = tcp;
     this.handler = handler;
     this.options = options;
     this.draining = draining;
     this.onClose = onClose;
-    this.raw = new WatchedOutput(socket.getOutputStream());
   }
 
   @Override
   public void run() {
-    try (socket) {
+    try (tcp) {
+      if (!openTls()) return;
+      raw = new WatchedOutput(socket.getOutputStream());
       ConnectionInput in = new ConnectionInput(socket, (int) options.readTimeout().toMillis());
       String remote = socket.getInetAddress().getHostAddress();
       // One response buffer per connection: thousands of open streams each hold one.
@@ -64,12 +74,37 @@ final class Http1Connection implements Runnable {
       while (serveOne(in, responseBuffer, remote, first)) {
         first = false;
       }
+      if (socket != tcp) socket.close();
     } catch (IOException e) {
-      log.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
+      log.debug("connection from {} ended: {}", tcp.getRemoteSocketAddress(), e.toString());
     } finally {
       state.set(CLOSED);
       onClose.accept(this);
     }
+  }
+
+  /**
+   * Runs the TLS handshake when the server speaks TLS, within the head timeout counted from the
+   * accept; false when the connection must close (refused, timed out, or the handshake failed).
+   */
+  private boolean openTls() throws IOException {
+    if (tls == null) return true;
+    try {
+      socket = tls.open(tcp, firstByteTimeoutMs(), acceptedNanos + options.requestHeadTimeout().toNanos());
+      return true;
+    } catch (ProtocolException plainHttp) {
+      refuse(tcp.getOutputStream(), plainHttp);
+      lingerUntilClientStopsSending();
+      return false;
+    } catch (IOException e) {
+      log.debug("TLS handshake with {} failed: {}", tcp.getRemoteSocketAddress(), e.toString());
+      return false;
+    }
+  }
+
+  /** The longest wait for a new connection's first bytes: the read timeout, unless the head timeout is shorter. */
+  private int firstByteTimeoutMs() {
+    return (int) Math.min(options.readTimeout().toMillis(), options.requestHeadTimeout().toMillis());
   }
 
   /**
@@ -84,17 +119,20 @@ final class Http1Connection implements Runnable {
 
   /** Closes the connection if a write to the client has been blocked since before {@code stalledBefore}. */
   boolean closeIfWriteStalledSince(long stalledBefore) {
-    long since = raw.blockedSince();
+    WatchedOutput out = raw;
+    if (out == null) return false;
+    long since = out.blockedSince();
     if (since == WatchedOutput.NOT_WRITING || since - stalledBefore > 0) return false;
     log.debug("closing the connection from {}: a write to it made no progress for {} ms",
-        socket.getRemoteSocketAddress(), options.writeTimeout().toMillis());
+        tcp.getRemoteSocketAddress(), options.writeTimeout().toMillis());
     closeSocket();
     return true;
   }
 
   void closeSocket() {
     try {
-      socket.close();
+      // The TCP socket, not the TLS one: closing TLS sends an alert, which would wait behind a stalled write.
+      tcp.close();
     } catch (IOException ignored) {
       // closed anyway
     }
@@ -119,8 +157,14 @@ final class Http1Connection implements Runnable {
     long headDeadline;
     try {
       // A new connection gets the head timeout from its accept, a kept-alive one the idle timeout.
-      int wait = first ? remainingMs(acceptedNanos + headTimeoutMs * 1_000_000L) : (int) options.idleTimeout().toMillis();
+      int wait = first ? Math.min(firstByteTimeoutMs(), remainingMs(acceptedNanos + headTimeoutMs * 1_000_000L))
+          : (int) options.idleTimeout().toMillis();
       if (wait <= 0 || !in.awaitRequest(wait)) return false;
+      if (first && tls == null && in.peek() == TlsHandshake.HANDSHAKE_RECORD) {
+        // A TLS client on a plain port: refused at once rather than left waiting for a head that never comes.
+        refuse(raw, new ProtocolException(400, "this port speaks plain HTTP, not TLS: connect with http://"));
+        return false;
+      }
       headDeadline = first ? acceptedNanos + headTimeoutMs * 1_000_000L : System.nanoTime() + headTimeoutMs * 1_000_000L;
     } catch (SocketTimeoutException idle) {
       return false;

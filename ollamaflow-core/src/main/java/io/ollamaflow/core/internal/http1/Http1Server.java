@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * connection back again, two wake-ups that dominated the proxy's added latency).
  *
  * <p>Speaks HTTP/1.1 and 1.0: keep-alive, pipelining, chunked and fixed-length bodies both ways,
- * {@code Expect: 100-continue}. No TLS and no HTTP/2 (put a TLS terminator in front).
+ * {@code Expect: 100-continue}, optionally over TLS 1.2/1.3 ({@link TlsHandshake}, on the
+ * connection's thread). No HTTP/2.
  *
  * <p>Every resource a client can hold is bounded by {@link HttpServerOptions}: connections in all
  * and per address, time to send a head, a body, or to read an answer (a watchdog closes a
@@ -43,16 +44,21 @@ public final class Http1Server implements AutoCloseable {
   private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
       Threads.daemons("ollamaflow-http-watchdog"));
   private final AcceptBackoff backoff = new AcceptBackoff();
+  /** Null for plain HTTP. */
+  private final TlsHandshake tls;
   /** Notified whenever a connection closes, for a draining shutdown. */
   private final Object closing = new Object();
   // Not a daemon: like the JDK's server, a running server keeps the JVM alive until closed.
   private final Thread acceptor = new Thread(this::accept, "ollamaflow-http-accept");
   private volatile boolean closed;
+  /** Set once the listener is closed: connections then finish their request and close, and a client told so finds no listener. */
+  private volatile boolean draining;
 
   private Http1Server(ServerSocket listener, FlowHttpHandler handler, HttpServerOptions options) {
     this.listener = listener;
     this.handler = handler;
     this.options = options;
+    this.tls = options.tls().map(t -> new TlsHandshake(t, watchdog)).orElse(null);
   }
 
   public static Http1Server start(InetSocketAddress address, FlowHttpHandler handler) throws IOException {
@@ -109,6 +115,12 @@ public final class Http1Server implements AutoCloseable {
 
   private void admit(Socket socket) {
     InetAddress address = socket.getInetAddress();
+    if (!options.accessControl().permits(address)) {
+      // Closed unread and unanswered: a refused address learns nothing and costs no thread.
+      log.debug("refused a connection from {}: not permitted by the access control", address.getHostAddress());
+      closeQuietly(socket);
+      return;
+    }
     if (perAddress.getOrDefault(address, 0) >= options.maxConnectionsPerAddress()) {
       refuse(socket, new ProtocolException(429, "too many connections from " + address.getHostAddress()
           + " (at most " + options.maxConnectionsPerAddress() + ")"));
@@ -122,7 +134,7 @@ public final class Http1Server implements AutoCloseable {
     Http1Connection connection;
     try {
       socket.setTcpNoDelay(true);
-      connection = new Http1Connection(socket, handler, options, () -> closed, this::forget);
+      connection = new Http1Connection(socket, tls, handler, options, () -> draining, this::forget);
     } catch (IOException e) {
       closeQuietly(socket);
       return;
@@ -158,9 +170,17 @@ public final class Http1Server implements AutoCloseable {
     for (Http1Connection c : open.keySet()) c.closeIfWriteStalledSince(stalledBefore);
   }
 
-  /** Answers a connection the server will not serve, from the accept thread: a fresh socket's buffer takes the few bytes at once. */
-  private static void refuse(Socket socket, ProtocolException e) {
+  /**
+   * Answers a connection the server will not serve, from the accept thread: a fresh socket's
+   * buffer takes the few bytes at once. Over TLS it is only closed: an answer needs a handshake,
+   * which never runs on the accept thread.
+   */
+  private void refuse(Socket socket, ProtocolException e) {
     log.debug("refused a connection from {}: {}", socket.getRemoteSocketAddress(), e.getMessage());
+    if (tls != null) {
+      closeQuietly(socket);
+      return;
+    }
     try {
       OutputStream out = socket.getOutputStream();
       Http1Connection.refuse(out, e);
@@ -180,6 +200,7 @@ public final class Http1Server implements AutoCloseable {
   public void close() {
     closed = true;
     closeQuietly(listener);
+    draining = true;
     // The kernel keeps completing connections until the accept thread has left accept(), and a
     // socket it accepts meanwhile would miss the loops below: wait for it.
     joinQuietly(acceptor);

@@ -151,7 +151,7 @@ public final class MicrometerMetrics implements ClusterMetrics {
         .serviceLevelObjectives(LATENCY_BUCKETS)
         .tags(labels.tags())
         .register(registry))
-        .record(r.elapsedNanos(), TimeUnit.NANOSECONDS);
+        .record(r.firstByteNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -194,9 +194,9 @@ public final class MicrometerMetrics implements ClusterMetrics {
     }
     int status = failure.httpStatus();
     recordRequest(r, status);
-    if (status == 429 || status == 503 || status == 504) {
+    if (status == 401 || status == 403 || status == 429 || status == 503 || status == 504) {
       Counter.builder("ollamaflow.refusals")
-          .description("Requests the proxy answered 429, 503 or 504 itself, by reason")
+          .description("Requests the proxy answered 401, 403, 429, 503 or 504 itself, by reason")
           .tags("frontend", orNone(r.frontendId()), "status", Integer.toString(status), "reason", lower(failure.code()))
           .register(registry)
           .increment();

@@ -38,7 +38,7 @@ public final class RecentTraffic implements FlowEventListener {
 
   @Override
   public void firstByte(RequestInfo r) {
-    if (r.backendId() != null) ring(r.backendId()).add(now(), 0, 0, 0, 1, r.elapsedNanos());
+    if (r.backendId() != null) ring(r.backendId()).add(now(), 0, 0, 0, 1, r.firstByteNanos());
   }
 
   @Override

@@ -7,16 +7,17 @@ import io.ollamaflow.core.internal.routing.ProxyRoute;
 
 /**
  * The admission stage: whether the frontend takes this request at all, decided before anything is
- * read of the body or sent to a backend.
+ * read of the body or sent to a backend; the API key is checked last ({@link ApiKeyCheck}).
  */
 final class Admission {
   private Admission() {}
 
   /**
-   * @throws FlowException when the frontend is inactive, disallows the request's kind, or the
-   *     announced body is over its {@code MaxRequestBodySize}
+   * @return what the request's API key still has to do (none when no key applies)
+   * @throws FlowException when the frontend is inactive, disallows the request's kind, the
+   *     announced body is over its {@code MaxRequestBodySize}, or the API key check refuses
    */
-  static void admit(Frontend frontend, ProxyRoute route, ProxyCall exchange) {
+  static ApiKeyCheck.Admitted admit(Frontend frontend, ProxyRoute route, ProxyCall exchange, ApiKeyCheck keys) {
     String name = "frontend '" + frontend.identifier() + "'";
     if (!frontend.active()) {
       throw new FlowException(ErrorCode.FRONTEND_INACTIVE, name + " is inactive");
@@ -31,4 +32,7 @@ final class Admission {
     if (length > frontend.maxRequestBodySize()) {
       throw ProxyErrors.tooLarge(frontend);
     }
+    ApiKeyCheck.Outcome key = keys.check(frontend, exchange);
+    if (key instanceof ApiKeyCheck.Refused refused) throw refused.error();
+    return (ApiKeyCheck.Admitted) key;
   }}

@@ -6,61 +6,60 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.routing.ProxyRoute.ModelField;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 
 /**
- * A client's request body on its way to a backend. For routes that name a model, the body is
- * read with Jackson's streaming parser only until the top-level model field appears; those bytes
- * are kept in a {@link BodyPrefix} and the rest is streamed from the client when forwarding. The
- * parser reads in blocks, so a small body is usually read whole; when its length is known (from
- * {@code Content-Length}, or because the object ended without naming a model) it is complete and
- * can be sent more than once.
+ * A client's request body, read whole before the request is routed (so a slow upload never holds
+ * a backend slot while it dawdles) and held in a {@link BodyBuffer}: memory, then a temporary
+ * file. For routes that name a model, Jackson's streaming parser reads only until the top-level
+ * model field appears; the rest is copied without parsing. Being whole, it has a known length and
+ * can be sent to another backend after a failed attempt.
  */
 final class ClientBody implements Closeable {
-  private final BodyPrefix prefix;
-  private InputStream rest;
-  private boolean complete;
+  private final BodyBuffer bytes;
   private final String model;
-  private boolean retained;
-  private boolean opened;
 
-  private ClientBody(BodyPrefix prefix, InputStream rest, boolean complete, String model) {
-    this.prefix = prefix;
-    this.rest = rest;
-    this.complete = complete;
+  private ClientBody(BodyBuffer bytes, String model) {
+    this.bytes = bytes;
     this.model = model;
   }
 
-  /** A body forwarded as it comes, without looking inside (blob uploads). */
-  static ClientBody passThrough(InputStream client, long limit) {
-    return new ClientBody(new BodyPrefix(-1), new LimitedClientStream(client, limit), false, null);
+  /** A body kept as it comes, without looking inside (blob uploads). */
+  static ClientBody passThrough(InputStream client, long limit, BodySpool spool) throws IOException {
+    BodyBuffer bytes = new BodyBuffer(spool, -1);
+    try {
+      new LimitedClientStream(client, limit).transferTo(bytes);
+      return new ClientBody(bytes, null);
+    } catch (IOException | RuntimeException e) {
+      bytes.close();
+      throw e;
+    }
   }
 
   /** A complete body made by the proxy (a rewritten request). */
-  static ClientBody of(byte[] bytes, String model) throws IOException {
-    BodyPrefix prefix = new BodyPrefix(bytes.length);
-    prefix.write(bytes, 0, bytes.length);
-    return new ClientBody(prefix, InputStream.nullInputStream(), true, model);
+  static ClientBody of(byte[] bytes, String model) {
+    return new ClientBody(new BodyBuffer(bytes), model);
   }
 
   /**
-   * Reads until the model is found.
+   * Reads the whole body, finding the model on the way.
    *
    * @param declaredLength the client's Content-Length, or -1 when the body is chunked
    * @throws FlowException 400 when the body is empty, not a JSON object, malformed before the
    *     model, names the model with something other than a string, or has a {@code stream} that is
-   *     not a boolean (checked to the body's end when it has been read whole, else up to the model)
+   *     not a boolean (checked to the body's end when the parser's first reads took it all, else up
+   *     to the model); 503 when the spool is full
+   * @throws ClientBodyException when the body is over {@code limit} or the client stopped sending
    */
-  static ClientBody sniffModel(InputStream client, long limit, long declaredLength, ModelField field) throws IOException {
+  static ClientBody sniffModel(InputStream client, long limit, long declaredLength, ModelField field,
+      BodySpool spool) throws IOException {
     InputStream limited = new LimitedClientStream(client, limit);
-    BodyPrefix prefix = new BodyPrefix(declaredLength);
-    try (JsonParser parser = Json.FACTORY.createParser(new TeeInputStream(limited, prefix))) {
+    BodyBuffer bytes = new BodyBuffer(spool, declaredLength);
+    try (JsonParser parser = Json.FACTORY.createParser(new TeeInputStream(limited, bytes))) {
       String primary = field == ModelField.SOURCE ? "source" : "model";
       String fallback = field == ModelField.MODEL_OR_NAME ? "name" : null;
       JsonToken token = parser.nextToken();
@@ -74,10 +73,10 @@ final class ClientBody implements Closeable {
         if (isPrimary || key.equals(fallback)) {
           String value = modelValue(key, token, parser);
           if (isPrimary && value != null) {
-            boolean complete = declaredLength >= 0 && prefix.size() >= declaredLength;
-            // A body already read whole costs no I/O to check to its end; a longer one is checked up to the model.
-            if (complete) checkRemainingFields(parser);
-            return new ClientBody(prefix, complete ? InputStream.nullInputStream() : limited, complete, value);
+            // A body the parser already holds costs no I/O to check to its end; a longer one is copied unparsed.
+            if (declaredLength >= 0 && bytes.size() >= declaredLength) checkRemainingFields(parser);
+            limited.transferTo(bytes);
+            return new ClientBody(bytes, value);
           }
           if (!isPrimary) fallbackValue = value;
         } else {
@@ -85,13 +84,13 @@ final class ClientBody implements Closeable {
         }
       }
       // No model: keep whatever follows the object too (a trailing newline, or garbage for the backend to refuse).
-      limited.transferTo(prefix);
-      return new ClientBody(prefix, InputStream.nullInputStream(), true, fallbackValue);
+      limited.transferTo(bytes);
+      return new ClientBody(bytes, fallbackValue);
     } catch (JsonProcessingException e) {
-      prefix.close();
+      bytes.close();
       throw badRequest("malformed JSON in request body: " + Json.describe(e));
     } catch (IOException | RuntimeException e) {
-      prefix.close();
+      bytes.close();
       throw e;
     }
   }
@@ -144,69 +143,31 @@ final class ClientBody implements Closeable {
     return model;
   }
 
-  /** True when the whole body has been read, so it can be sent again. */
-  boolean complete() {
-    return complete;
-  }
-
-  /** The body's length when it is known without reading further; -1 otherwise. */
-  long knownLength() {
-    return complete ? prefix.size() : -1;
-  }
-
-  /** Reads what the client has still to send, so the whole body is held (small bodies the proxy must inspect). */
-  void readFully() throws IOException {
-    if (complete) return;
-    rest.transferTo(prefix);
-    rest = InputStream.nullInputStream();
-    complete = true;
+  /** The body's length in bytes. */
+  long length() {
+    return bytes.size();
   }
 
   /**
-   * The whole body as JSON, read to its end first (small bodies the proxy must inspect).
+   * The whole body as JSON (small bodies the proxy must inspect).
    *
-   * @throws FlowException 400 when the body is not well-formed JSON, 413 when it exceeds the
-   *     frontend's MaxRequestBodySize
-   * @throws ClientGoneException when the client stopped sending
+   * @throws FlowException 400 when the body is not well-formed JSON
    */
-  JsonNode json(Frontend frontend) throws IOException {
-    try {
-      readFully();
-      try (InputStream in = open()) {
-        return Json.MAPPER.readTree(in);
-      }
+  JsonNode json() throws IOException {
+    try (InputStream in = open()) {
+      return Json.MAPPER.readTree(in);
     } catch (JsonProcessingException e) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "malformed JSON in request body: " + Json.describe(e));
-    } catch (ClientBodyException e) {
-      if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
-      throw new ClientGoneException(e);
     }
   }
 
-  /**
-   * Keeps every byte forwarded from now on, so that the body can be sent again to another backend
-   * after an attempt that read part or all of it. Bytes beyond {@link BodyPrefix#MEMORY_LIMIT}
-   * go to a temporary file.
-   */
-  void retainForReplay() {
-    retained = true;
-  }
-
-  /** True when {@link #open()} will yield the whole body again. */
-  boolean replayable() {
-    return complete || retained || !opened;
-  }
-
-  /** The whole body: the bytes already read, then what the client has still to send. */
+  /** A new stream over the whole body. */
   InputStream open() throws IOException {
-    opened = true;
-    InputStream head = prefix.open();
-    if (complete) return head;
-    return new SequenceInputStream(head, retained ? new TeeInputStream(rest, prefix) : rest);
+    return bytes.open();
   }
 
   @Override
   public void close() throws IOException {
-    prefix.close();
+    bytes.close();
   }
 }

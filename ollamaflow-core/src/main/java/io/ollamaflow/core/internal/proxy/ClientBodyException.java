@@ -3,8 +3,8 @@ package io.ollamaflow.core.internal.proxy;
 import java.io.IOException;
 
 /**
- * Reading the client's request body failed while it was being forwarded. Kept apart from
- * backend I/O errors because it is the client's fault: the backend is not to blame.
+ * Reading the client's request body failed: it was too large, or the client stopped sending. The
+ * client's fault, answered 413 or left to the listener (408 after its read limits).
  */
 final class ClientBodyException extends IOException {
   private final boolean tooLarge;
@@ -25,13 +25,5 @@ final class ClientBodyException extends IOException {
   /** True when the body was larger than the frontend's MaxRequestBodySize. */
   boolean tooLarge() {
     return tooLarge;
-  }
-
-  /** The ClientBodyException in a cause chain, or null. */
-  static ClientBodyException in(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ClientBodyException) return (ClientBodyException) c;
-    }
-    return null;
   }
 }

@@ -8,15 +8,13 @@ import okio.BufferedSink;
 import okio.Okio;
 import okio.Source;
 
-/** The OkHttp view of a {@link ClientBody}: streamed, and one-shot unless it was read whole. */
+/** The OkHttp view of a {@link ClientBody}: held whole, so it may be written again to another backend. */
 final class ForwardedBody extends RequestBody {
   private final MediaType contentType;
-  private final long contentLength;
   private final ClientBody body;
 
-  ForwardedBody(MediaType contentType, long contentLength, ClientBody body) {
+  ForwardedBody(MediaType contentType, ClientBody body) {
     this.contentType = contentType;
-    this.contentLength = contentLength;
     this.body = body;
   }
 
@@ -27,12 +25,7 @@ final class ForwardedBody extends RequestBody {
 
   @Override
   public long contentLength() {
-    return contentLength;
-  }
-
-  @Override
-  public boolean isOneShot() {
-    return !body.complete();
+    return body.length();
   }
 
   @Override

@@ -61,24 +61,23 @@ final class Forwarder {
           ServedNames.spell(sent.body(), backend),
           route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind())));
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
-      return forward(exchange, request, route, backend, upstream, true, translated, deadline, retryAllowed);
+      return forward(exchange, request, route, backend, upstream, translated, deadline, retryAllowed);
     }
     try (ClientBody pinned = PinnedBodies.apply(body, ServedNames.modelToWrite(request, backend),
-        route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind()), route.frontend())) {
+        route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind()))) {
       String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
           ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
           : exchange.rawPath();
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, pinned != null ? pinned : body,
           exchange.method(), path);
-      return forward(exchange, request, route, backend, upstream, replayable(body), null, deadline, retryAllowed);
+      return forward(exchange, request, route, backend, upstream, null, deadline, retryAllowed);
     }
   }
   /**
-   * @param replayable whether the request's body can be sent again, which decides whether a retry is possible
    * @param translated how to answer back when the request was translated; null when relayed as it is
    */
   private Attempt forward(ProxyCall exchange, RequestState request, FrontendRoute route, BackendState backend,
-      Request upstream, boolean replayable, Translations.Translated translated, long deadline, boolean retryAllowed)
+      Request upstream, Translations.Translated translated, long deadline, boolean retryAllowed)
       throws IOException {
     String id = backend.backend().identifier();
     Delivery delivery = new Delivery(request.kind());
@@ -96,7 +95,7 @@ final class Forwarder {
     } catch (IOException e) {
       if (watchdog != null) watchdog.cancel(false);
       return delivery.annotate(failedCall(e, route.frontend(), backend, deadline,
-          retryAllowed && replayable && delivery.mayResend(e)), e);
+          retryAllowed && delivery.mayResend(e)), e);
     }
     if (watchdog != null && !watchdog.cancel(false)) {
       response.close(); // the deadline passed just as the answer arrived
@@ -110,7 +109,7 @@ final class Forwarder {
     } else {
       state.reportSuccess(backend);
     }
-    if ((code >= 500 || code == 429) && retryAllowed && replayable) {
+    if ((code >= 500 || code == 429) && retryAllowed) {
       response.close();
       return new Attempt.Retry("backend '" + id + "' answered " + code, busy ? ErrorCode.BACKEND_BUSY : ErrorCode.BACKEND_ERROR);
     }
@@ -125,17 +124,12 @@ final class Forwarder {
         new Recorder.Sample(inFlight, firstByteNanos, System.nanoTime() - sentNanos, timings));
     return Attempt.DONE;
   }
-  private static boolean replayable(ClientBody body) {
-    return body == null || body.replayable();
-  }
-  /** Decides what a failed call means: the client's fault, a timeout, or a backend failure to retry or report. */
+  /**
+   * Decides what a failed call means: a timeout, or a backend failure to retry or report. The
+   * client's body was read whole before the attempt, so a failure here is never the client's.
+   */
   private Attempt failedCall(IOException e, Frontend frontend, BackendState backend, long deadline,
-      boolean retryAllowed) throws ClientGoneException {
-    ClientBodyException clientSide = ClientBodyException.in(e);
-    if (clientSide != null) {
-      if (clientSide.tooLarge()) return new Attempt.Failed(ProxyErrors.tooLarge(frontend));
-      throw new ClientGoneException(clientSide);
-    }
+      boolean retryAllowed) {
     String name = "backend '" + backend.backend().identifier() + "' (" + backend.backend().baseUrl() + ")";
     boolean expired = deadline != 0 && System.nanoTime() - deadline >= 0;
     if (expired || e instanceof SocketTimeoutException) {

@@ -34,10 +34,15 @@ public final class HttpCall implements ProxyCall {
     exchange.sendResponseHeaders(status, contentLength);
   }
 
-  /** The error as an Ollama or OpenAI error body, with Retry-After on 429 and 503 and Allow on 405. */
+  /**
+   * The error as an Ollama or OpenAI error body, with Retry-After on 429 and 503 (an API key's
+   * limit says when its window ends), WWW-Authenticate on an API key's 401, and Allow on 405.
+   */
   @Override
   public void refuse(FlowException error, ApiFormat dialect) throws IOException {
-    if (error.httpStatus() == 429 || error.httpStatus() == 503) addResponseHeader("Retry-After", "1");
+    if (error instanceof QuotaExceeded quota) addResponseHeader("Retry-After", Long.toString(quota.retryAfterSeconds()));
+    else if (error.httpStatus() == 429 || error.httpStatus() == 503) addResponseHeader("Retry-After", "1");
+    if (error.code() == ErrorCode.INVALID_API_KEY) addResponseHeader("WWW-Authenticate", "Bearer");
     if (error.code() == ErrorCode.METHOD_NOT_ALLOWED) {
       ProxyRoute route = RouteClassifier.lookup(rawPath());
       if (route != null) addResponseHeader("Allow", String.join(", ", route.methods()));

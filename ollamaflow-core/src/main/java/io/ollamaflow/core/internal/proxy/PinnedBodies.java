@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.internal.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +26,7 @@ final class PinnedBodies {
    *     complete body the caller closes
    */
   static ClientBody apply(ClientBody body, String model, ObjectNode defaults, ObjectNode frontendPins,
-      ObjectNode backendPins, Frontend frontend) throws IOException {
+      ObjectNode backendPins) throws IOException {
     if (body == null || (model == null && PinnedProperties.isEmpty(defaults)
         && PinnedProperties.isEmpty(frontendPins) && PinnedProperties.isEmpty(backendPins))) {
       return null;
@@ -35,9 +34,6 @@ final class PinnedBodies {
     JsonNode parsed;
     try (InputStream in = body.open()) {
       parsed = Json.MAPPER.readTree(in);
-    } catch (ClientBodyException e) {
-      if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
-      throw new ClientGoneException(e);
     } catch (JsonProcessingException e) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "malformed JSON in request body: " + Json.describe(e));
     }

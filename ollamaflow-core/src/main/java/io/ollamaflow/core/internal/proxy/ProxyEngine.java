@@ -6,6 +6,7 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
+import io.ollamaflow.core.internal.keys.KeyWindows;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.Labels;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * or an in-process call). Its stages, each a class of its own:
  * <ol>
  *   <li>classify the route ({@code RouteClassifier}) and match the frontend by Host ({@code RouteTable});
- *   <li>admit ({@link Admission}): frontend active, request kind allowed, announced size;
- *   <li>read ({@link RequestReader}): open the body, find the model, apply an alias;
+ *   <li>admit ({@link Admission}): frontend active, request kind allowed, announced size, API key
+ *       ({@link ApiKeyCheck});
+ *   <li>read ({@link RequestReader}): read the body whole (into a {@link BodySpool}), find the
+ *       model, apply an alias; the key's models are checked;
  *   <li>then, per attempt: select and permit ({@link Selector}: every filter, sticky session, the
  *       policy, a capacity slot or the queue), forward and relay ({@link Forwarder}), record
  *       ({@link Recorder}); an attempt ends {@link Attempt.Done}, {@link Attempt.Retry} on another
@@ -48,9 +51,12 @@ public final class ProxyEngine {
   private final TranslatorRegistry translators;
   private final Selector selector;
   private final Forwarder forwarder;
+  private final ApiKeyCheck keys;
+  private final BodySpool bodies;
+  private final BodyLog bodyLog;
 
   public ProxyEngine(ClusterState state, Events events, List<String> stickyHeaders, int maxAttempts,
-      TranslatorRegistry translators, Clock clock) {
+      TranslatorRegistry translators, Clock clock, BodySpool bodies, BodyLog bodyLog) {
     this.state = state;
     this.events = events;
     this.stickyHeaders = List.copyOf(stickyHeaders);
@@ -58,6 +64,9 @@ public final class ProxyEngine {
     this.translators = translators;
     this.selector = new Selector(state, translators, clock);
     this.forwarder = new Forwarder(state, events, new Recorder(state, clock));
+    this.keys = new ApiKeyCheck(state, new KeyWindows(state.live()), clock);
+    this.bodies = bodies;
+    this.bodyLog = bodyLog;
   }
 
   /** Requests of this frontend waiting for a backend slot. */
@@ -71,8 +80,17 @@ public final class ProxyEngine {
    *
    * <p>Threading: called by request threads concurrently; blocks for as long as the call lasts.
    */
-  public void serve(ProxyCall exchange) throws IOException {
-    RequestState request = new RequestState(exchange, stickyHeaders, state.demand());
+  public void serve(ProxyCall call) throws IOException {
+    RequestState request = new RequestState(call, stickyHeaders, state.demand());
+    ProxyCall exchange = bodyLog.watch(call, request);
+    try {
+      serveAndReport(exchange, request);
+    } finally {
+      bodyLog.write(exchange, request);
+    }
+  }
+
+  private void serveAndReport(ProxyCall exchange, RequestState request) throws IOException {
     exchange.addResponseHeader(REQUEST_ID_HEADER, request.requestId());
     try {
       serve(exchange, request);
@@ -95,6 +113,8 @@ public final class ProxyEngine {
           LogSafe.of(exchange.rawPath()), e);
       answerWithError(exchange, request, new FlowException(ErrorCode.INTERNAL, "internal error (request "
           + request.requestId() + ")", e));
+    } finally {
+      request.keyUse().end(request);
     }
   }
 
@@ -109,16 +129,17 @@ public final class ProxyEngine {
     }
     request.frontendRoute(frontendRoute);
     Frontend frontend = frontendRoute.frontend();
-    Admission.admit(frontend, route, exchange);
+    request.keyUse(Admission.admit(frontend, route, exchange, keys));
+    if (request.keyUse().stripsClientKey()) exchange = new WithoutClientKey(exchange);
     if (Aggregator.handles(route)) {
       List<BackendState> all = Selector.eligible(frontendRoute, route,
           Labels.parse(request.headerValues(LABEL_HEADER)), Set.of(), translators);
       Aggregator.serve(exchange, request, frontendRoute, route, all, translators);
       return;
     }
-    try (ClientBody body = RequestReader.read(exchange, request, frontendRoute)) {
+    try (ClientBody body = RequestReader.read(exchange, request, frontendRoute, bodies)) {
+      request.keyUse().checkModel(request);
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
-      if (body != null && attempts > 1 && route.modelInBody()) body.retainForReplay();
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
       List<String> labels = Labels.parse(request.headerValues(LABEL_HEADER));
       String routingModel = Selector.routingModel(route.kind(), request.model());

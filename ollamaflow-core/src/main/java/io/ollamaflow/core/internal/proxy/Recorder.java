@@ -34,9 +34,10 @@ final class Recorder {
    * now, before the client can read the answer and send its next request.
    */
   void answered(RequestState request, FrontendRoute route, BackendState backend, int status) {
-    if (route.frontend().useStickySessions() && status < 500 && status != 429) {
-      state.sticky().bind(route.frontend().identifier(), request.clientKey(), backend.backend().identifier(),
-          Selector.stickyTtl(route.frontend()));
+    // A session that chose this backend was already extended by its lookup: no second write.
+    if (route.frontend().useStickySessions() && status < 500 && status != 429 && !request.sticky()) {
+      state.live().bindSession(state.sessionKey(route.frontend().identifier(), request.clientKey()),
+          backend.backend().identifier(), Selector.stickyTtl(route.frontend()));
     }
   }
 

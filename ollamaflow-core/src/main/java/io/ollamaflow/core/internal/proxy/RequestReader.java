@@ -13,23 +13,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The reading stage: the request's body, opened for streaming, and what routing needs from it,
- * written onto the request: the model (after a frontend pin or alias), and the key that keeps a
- * blob upload and the create using it on one backend.
+ * The reading stage: the request's body, read whole before any backend slot is taken (see
+ * {@link ClientBody}), and what routing needs from it, written onto the request: the model (after
+ * a frontend pin or alias), and the key that keeps a blob upload and the create using it on one
+ * backend.
  */
 final class RequestReader {
   private RequestReader() {}
 
   /**
-   * Opens the body (null for GET and HEAD) and records the model and affinity key on {@code request}.
+   * Reads the body (null for GET and HEAD) and records the model and affinity key on {@code request}.
    *
    * @throws FlowException 400 when the model is missing or its path is badly encoded, 413 when the
-   *     body is over {@code MaxRequestBodySize}
+   *     body is over {@code MaxRequestBodySize}, 503 when the spool is full
+   * @throws ClientGoneException when the client stopped sending (a listener's read timeout included)
    */
-  static ClientBody read(ProxyCall exchange, RequestState request, FrontendRoute frontendRoute) throws IOException {
+  static ClientBody read(ProxyCall exchange, RequestState request, FrontendRoute frontendRoute, BodySpool spool)
+      throws IOException {
     ProxyRoute route = request.route();
     Frontend frontend = frontendRoute.frontend();
-    ClientBody body = body(exchange, route, frontend);
+    ClientBody body = body(exchange, route, frontend, spool);
     try {
       request.model(model(exchange, route, frontendRoute, body));
       String aliasTarget = aliasable(route) ? frontendRoute.aliasTarget(request.model()) : null;
@@ -37,7 +40,7 @@ final class RequestReader {
         request.aliasOf(request.model());
         request.model(aliasTarget);
       }
-      request.affinityKey(affinityKey(exchange, route, body, frontend));
+      request.affinityKey(affinityKey(exchange, route, body));
       return body;
     } catch (IOException | RuntimeException e) {
       if (body != null) body.close();
@@ -45,14 +48,16 @@ final class RequestReader {
     }
   }
 
-  private static ClientBody body(ProxyCall exchange, ProxyRoute route, Frontend frontend) throws IOException {
+  private static ClientBody body(ProxyCall exchange, ProxyRoute route, Frontend frontend, BodySpool spool)
+      throws IOException {
     String method = exchange.method();
     if (method.equals("GET") || method.equals("HEAD")) return null;
     long limit = frontend.maxRequestBodySize();
     try {
       return route.modelInBody()
-          ? ClientBody.sniffModel(exchange.requestBody(), limit, UpstreamRequests.contentLength(exchange), route.modelField())
-          : ClientBody.passThrough(exchange.requestBody(), limit);
+          ? ClientBody.sniffModel(exchange.requestBody(), limit, UpstreamRequests.contentLength(exchange),
+              route.modelField(), spool)
+          : ClientBody.passThrough(exchange.requestBody(), limit, spool);
     } catch (ClientBodyException e) {
       if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
       throw new ClientGoneException(e);
@@ -84,11 +89,10 @@ final class RequestReader {
    * blob's digest ({@code /api/blobs/:digest}; the first digest in a create's {@code files} or
    * {@code adapters}), so the same digest always leads to the same backend.
    */
-  private static String affinityKey(ProxyCall exchange, ProxyRoute route, ClientBody body, Frontend frontend)
-      throws IOException {
+  private static String affinityKey(ProxyCall exchange, ProxyRoute route, ClientBody body) throws IOException {
     if (route == ProxyRoute.BLOB) return exchange.rawPath().substring(route.path().length());
     if (route != ProxyRoute.CREATE || body == null) return null;
-    JsonNode create = body.json(frontend);
+    JsonNode create = body.json();
     for (String field : List.of("files", "adapters")) {
       for (JsonNode digest : create.path(field)) {
         if (digest.isTextual()) return digest.textValue();

@@ -34,8 +34,10 @@ final class RequestState implements RequestInfo, PickContext {
   private String affinityKey;
   private boolean coldLoad;
   private boolean responseStarted;
+  private long firstByteNanos = -1;
   private FlowException midResponseFailure;
   private AnswerTimings answered = AnswerTimings.NONE;
+  private ApiKeyCheck.Admitted keyUse = ApiKeyCheck.Open.INSTANCE;
 
   RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
@@ -69,10 +71,14 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public boolean coldLoad() { return coldLoad; }
   /** What the backend reported of its answer: durations and token counts. */
   void answered(AnswerTimings timings) { this.answered = timings; }
+  /** What the request's API key does during and after it; {@code Open} when no key applies. */
+  void keyUse(ApiKeyCheck.Admitted keyUse) { this.keyUse = keyUse; }
+  ApiKeyCheck.Admitted keyUse() { return keyUse; }
 
   void responseStarted(int status) {
     this.status = status;
     this.responseStarted = true;
+    if (firstByteNanos < 0) firstByteNanos = System.nanoTime() - startNanos;
   }
 
   boolean responseStarted() { return responseStarted; }
@@ -100,6 +106,7 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public String backendId() { return backendId; }
   @Override public int status() { return status; }
   @Override public long elapsedNanos() { return System.nanoTime() - startNanos; }
+  @Override public long firstByteNanos() { return firstByteNanos; }
   @Override public boolean sticky() { return Selector.STICKY.equals(selectedBy); }
   @Override public long inputTokens() { return answered.inputTokens(); }
   @Override public long outputTokens() { return answered.outputTokens(); }

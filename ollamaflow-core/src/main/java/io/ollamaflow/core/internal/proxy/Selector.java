@@ -126,7 +126,8 @@ final class Selector {
       long deadline) throws InterruptedException {
     Frontend frontend = route.frontend();
     if (frontend.useStickySessions()) {
-      String boundId = state.sticky().lookup(frontend.identifier(), request.clientKey(), stickyTtl(frontend));
+      String boundId = state.live().lookupSession(state.sessionKey(frontend.identifier(), request.clientKey()),
+          stickyTtl(frontend)).orElse(null);
       for (BackendState candidate : candidates) {
         if (candidate.backend().identifier().equals(boundId) && candidate.tryAcquire()) {
           request.selectedBy(STICKY);

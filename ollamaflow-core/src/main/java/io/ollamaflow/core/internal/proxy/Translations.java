@@ -90,7 +90,7 @@ final class Translations {
 
   private ObjectNode clientJson() throws IOException {
     if (clientJson != null || body == null) return clientJson;
-    JsonNode parsed = body.json(request.frontend());
+    JsonNode parsed = body.json();
     if (parsed == null || !parsed.isObject()) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
     }

@@ -68,9 +68,7 @@ final class UpstreamRequests {
     if (body == null) return null;
     String type = exchange.requestHeader("Content-Type");
     MediaType mediaType = type == null ? null : MediaType.parse(type);
-    long length = body.knownLength();
-    if (length < 0) length = contentLength(exchange);
-    return new ForwardedBody(mediaType, length, body);
+    return new ForwardedBody(mediaType, body);
   }
 
   static long contentLength(ProxyCall exchange) {

@@ -1,5 +1,6 @@
 package io.ollamaflow.core.internal.routing;
 
+import io.ollamaflow.api.LiveState.Session;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -81,10 +82,6 @@ public final class StickySessions {
   public long evictions() {
     return evictions.get();
   }
-
-  /** One client's binding to a backend on one frontend. Immutable; a lookup replaces it with an extended copy. */
-  public record Session(String frontendId, String clientKey, String backendId, Instant createdUtc,
-      Instant expiresUtc, Instant lastAccessUtc) {}
 
   private record Key(String frontendId, String clientKey) {}
 
@@ -191,8 +188,17 @@ public final class StickySessions {
 
   private Key key(String frontendId, String clientKey) {
     Objects.requireNonNull(frontendId, "frontendId");
+    return new Key(frontendId, boundedKey(clientKey, maxKeyLength));
+  }
+
+  /**
+   * The client key as sessions keep it: itself up to {@code maxKeyLength} characters, its SHA-256
+   * beyond. Idempotent, so the cluster bounds keys before any {@code LiveState} sees them and the
+   * in-memory one keeps them as they are.
+   */
+  public static String boundedKey(String clientKey, int maxKeyLength) {
     Objects.requireNonNull(clientKey, "clientKey");
-    return new Key(frontendId, clientKey.length() > maxKeyLength ? hashed(clientKey) : clientKey);
+    return clientKey.length() > maxKeyLength ? hashed(clientKey) : clientKey;
   }
 
   private static String hashed(String clientKey) {

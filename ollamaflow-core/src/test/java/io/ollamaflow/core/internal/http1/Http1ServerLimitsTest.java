@@ -173,6 +173,14 @@ class Http1ServerLimitsTest {
   }
 
   @Test
+  void aNewConnectionThatSendsNothingIsClosedAfterTheReadTimeoutWhenItIsShorterThanTheHeadTimeout() throws Exception {
+    // The head timeout (10 s) is longer than the client waits (5 s): only the read timeout can close it.
+    start(HttpServerOptions.builder().readTimeout(SHORT));
+
+    connect().assertClosedByServer();
+  }
+
+  @Test
   void aKeptAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
     // The head timeout (10 s) is longer than the client waits (5 s): only the idle timeout can close it.
     start(HttpServerOptions.builder().idleTimeout(SHORT));

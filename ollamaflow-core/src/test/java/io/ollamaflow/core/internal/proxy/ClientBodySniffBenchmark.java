@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
 public class ClientBodySniffBenchmark {
+  private static final BodySpool SPOOL = new BodySpool(null, Long.MAX_VALUE / 2, Long.MAX_VALUE / 2);
   private static final String MODEL = "llama3.1:8b-instruct-q4_K_M";
   private static final int LARGE_BYTES = 200 * 1024;
   private static final String[] WORDS = {"the", "model", "returns", "a", "stream", "of", "tokens", "while", "backend",
@@ -75,7 +76,7 @@ public class ClientBodySniffBenchmark {
   }
 
   private ClientBody sniff() throws IOException {
-    return ClientBody.sniffModel(new ByteArrayInputStream(bytes), limit, bytes.length, ModelField.MODEL);
+    return ClientBody.sniffModel(new ByteArrayInputStream(bytes), limit, bytes.length, ModelField.MODEL, SPOOL);
   }
 
   @Benchmark

@@ -13,35 +13,47 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClientBodyTest {
   private static final long NO_LIMIT = Long.MAX_VALUE;
+  private static final long MB = 1024 * 1024;
+
+  @TempDir Path spoolDirectory;
+  private BodySpool spool;
+
+  @BeforeEach
+  void newSpool() {
+    spool = new BodySpool(spoolDirectory, 64 * MB, 1024 * MB);
+  }
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static ClientBody sniff(String body, ModelField field) throws IOException {
-    return ClientBody.sniffModel(new ByteArrayInputStream(utf8(body)), NO_LIMIT, -1, field);
+  private ClientBody sniff(String body, ModelField field) throws IOException {
+    return sniff(new ByteArrayInputStream(utf8(body)), NO_LIMIT, -1, field);
   }
 
-  private static String model(String body, ModelField field) throws IOException {
+  private ClientBody sniff(InputStream body, long limit, long declaredLength, ModelField field) throws IOException {
+    return ClientBody.sniffModel(body, limit, declaredLength, field, spool);
+  }
+
+  private String model(String body, ModelField field) throws IOException {
     try (ClientBody b = sniff(body, field)) {
       return b.model();
     }
   }
 
-  private static FlowException badRequest(String body, ModelField field) {
+  private FlowException badRequest(String body, ModelField field) {
     Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> sniff(body, field).close());
     assertThat(thrown).isInstanceOf(FlowException.class);
     FlowException e = (FlowException) thrown;
@@ -226,7 +238,7 @@ class ClientBodyTest {
   void bodyLargerThanLimitIsTooLarge() {
     byte[] body = utf8("{\"messages\":" + messages(5_000, 2) + ",\"model\":\"llama3\"}");
 
-    assertThatThrownBy(() -> ClientBody.sniffModel(new ByteArrayInputStream(body), 1_000, -1, ModelField.MODEL))
+    assertThatThrownBy(() -> sniff(new ByteArrayInputStream(body), 1_000, -1, ModelField.MODEL))
         .isInstanceOfSatisfying(ClientBodyException.class, e -> {
           assertThat(e.tooLarge()).isTrue();
           assertThat(e.getMessage()).contains("1000");
@@ -234,36 +246,35 @@ class ClientBodyTest {
   }
 
   @Test
-  void bodyLargerThanLimitIsTooLargeWhenReadPastTheModel() throws IOException {
+  void bodyOverTheLimitAfterTheModelIsTooLargeBeforeItIsForwarded() throws IOException {
     byte[] body = utf8("{\"model\":\"llama3\",\"messages\":" + messages(100_000, 3) + "}");
 
-    try (ClientBody b = ClientBody.sniffModel(new ByteArrayInputStream(body), 50_000, -1, ModelField.MODEL)) {
-      assertThat(b.model()).isEqualTo("llama3");
-      assertThatThrownBy(() -> b.open().readAllBytes())
-          .isInstanceOfSatisfying(ClientBodyException.class, e -> assertThat(e.tooLarge()).isTrue());
-    }
+    assertThatThrownBy(() -> sniff(new ByteArrayInputStream(body), 50_000, -1, ModelField.MODEL))
+        .isInstanceOfSatisfying(ClientBodyException.class, e -> assertThat(e.tooLarge()).isTrue());
+    assertThat(spoolFiles()).isEmpty();
+    assertThat(spool.memoryInUse()).isZero();
   }
 
   @Test
   void bodyExactlyAtLimitIsAccepted() throws IOException {
     byte[] body = utf8("{\"model\":\"llama3\",\"messages\":" + messages(20_000, 4) + "}");
 
-    try (ClientBody b = ClientBody.sniffModel(new ByteArrayInputStream(body), body.length, -1, ModelField.MODEL)) {
+    try (ClientBody b = sniff(new ByteArrayInputStream(body), body.length, -1, ModelField.MODEL)) {
       assertThat(b.open().readAllBytes()).isEqualTo(body);
     }
   }
 
-  // ---- replay ----
+  // ---- whole body, replay ----
 
   @Test
-  void modelFirstLeavesBodyIncompleteAndOpenReplaysTheOriginalBytes() throws IOException {
+  void modelFirstBodyIsReadWholeAndOpensAgainWithTheOriginalBytes() throws IOException {
     byte[] body = utf8("{\"model\":\"llama3\",\"messages\":" + messages(100_000, 5) + ",\"stream\":true}");
 
-    try (ClientBody b = ClientBody.sniffModel(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL)) {
+    try (ClientBody b = sniff(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL)) {
       assertThat(b.model()).isEqualTo("llama3");
-      assertThat(b.complete()).isFalse();
-      assertThat(b.knownLength()).isEqualTo(-1);
+      assertThat(b.length()).isEqualTo(body.length);
       assertThat(b.open().readAllBytes()).isEqualTo(body);
+      assertThat(b.open().readAllBytes()).as("a whole body can be sent again").isEqualTo(body);
     }
   }
 
@@ -271,23 +282,10 @@ class ClientBodyTest {
   void bodyWithoutModelIsReadWholeAndKnowsItsLength() throws IOException {
     byte[] body = utf8("{\"prompt\":\"hi\",\"options\":{\"temperature\":0.5}}");
 
-    try (ClientBody b = ClientBody.sniffModel(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL)) {
-      assertThat(b.complete()).isTrue();
-      assertThat(b.knownLength()).isEqualTo(body.length);
+    try (ClientBody b = sniff(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL)) {
+      assertThat(b.length()).isEqualTo(body.length);
       assertThat(b.open().readAllBytes()).isEqualTo(body);
-      assertThat(b.open().readAllBytes()).as("a complete body can be sent again").isEqualTo(body);
-    }
-  }
-
-  @Test
-  void bodyReadWholeUpToItsContentLengthIsCompleteWithKnownLength() throws IOException {
-    byte[] body = utf8("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":false,\"model\":\"llama3\"}");
-
-    try (ClientBody b = ClientBody.sniffModel(new ByteArrayInputStream(body), NO_LIMIT, body.length, ModelField.MODEL)) {
-      assertThat(b.model()).isEqualTo("llama3");
-      assertThat(b.open().readAllBytes()).isEqualTo(body);
-      assertThat(b.complete()).isTrue();
-      assertThat(b.knownLength()).isEqualTo(body.length);
+      assertThat(b.open().readAllBytes()).as("a whole body can be sent again").isEqualTo(body);
     }
   }
 
@@ -297,10 +295,9 @@ class ClientBodyTest {
     byte[] json = utf8("{\"prompt\":\"hi\"}");
     byte[] body = utf8("{\"prompt\":\"hi\"}\n");
 
-    try (ClientBody b = ClientBody.sniffModel(new ChunkedInputStream(json, utf8("\n")), NO_LIMIT, -1, ModelField.MODEL)) {
-      assertThat(b.complete()).isTrue();
+    try (ClientBody b = sniff(new ChunkedInputStream(json, utf8("\n")), NO_LIMIT, -1, ModelField.MODEL)) {
       assertThat(b.open().readAllBytes()).isEqualTo(body);
-      assertThat(b.knownLength()).isEqualTo(body.length);
+      assertThat(b.length()).isEqualTo(body.length);
     }
   }
 
@@ -313,12 +310,25 @@ class ClientBodyTest {
       chunks.add(java.util.Arrays.copyOfRange(body, i, Math.min(body.length, i + 1_000)));
     }
 
-    try (ClientBody b = ClientBody.sniffModel(new ChunkedInputStream(chunks.toArray(new byte[0][])), NO_LIMIT, -1,
-        ModelField.MODEL)) {
+    try (ClientBody b = sniff(new ChunkedInputStream(chunks.toArray(new byte[0][])), NO_LIMIT, -1, ModelField.MODEL)) {
       assertThat(b.model()).isEqualTo("llama3");
       assertThat(b.open().readAllBytes()).isEqualTo(body);
     }
   }
+
+  @Test
+  void passThroughBodyIsHeldWholeByteForByte() throws IOException {
+    byte[] body = new byte[3 * 1024 * 1024];
+    new Random(11).nextBytes(body);
+
+    try (ClientBody b = ClientBody.passThrough(new ByteArrayInputStream(body), NO_LIMIT, spool)) {
+      assertThat(b.length()).isEqualTo(body.length);
+      assertThat(sha256(b.open())).isEqualTo(sha256(new ByteArrayInputStream(body)));
+    }
+    assertThat(spoolFiles()).isEmpty();
+  }
+
+  // ---- spool: memory, then a temporary file ----
 
   @Test
   void tenMegabyteBodyWithModelLastRoundTripsAndSpillsToATempFileThatCloseDeletes() throws Exception {
@@ -327,18 +337,15 @@ class ClientBodyTest {
     sb.append(",\"model\":\"llama3\"}");
     byte[] body = utf8(sb.toString());
     assertThat(body.length).isGreaterThan(10 * 1024 * 1024);
-    Set<Path> before = spillFiles();
 
-    ClientBody b = ClientBody.sniffModel(new ByteArrayInputStream(body), 512L * 1024 * 1024, -1, ModelField.MODEL);
+    ClientBody b = sniff(new ByteArrayInputStream(body), 512 * MB, -1, ModelField.MODEL);
     List<Path> created;
     try {
-      created = new ArrayList<>(spillFiles());
-      created.removeAll(before);
-      created.removeIf(p -> !openByThisProcess(p));
-
+      created = spoolFiles();
       assertThat(b.model()).isEqualTo("llama3");
       assertThat(created).as("spill files of this body").hasSize(1);
-      assertThat(Files.size(created.get(0))).isGreaterThan(body.length - BodyPrefix.MEMORY_LIMIT - 65_536L);
+      assertThat(Files.size(created.get(0))).isEqualTo(body.length - BodySpool.MEMORY_PER_BODY);
+      assertThat(spool.diskInUse()).isEqualTo(body.length - BodySpool.MEMORY_PER_BODY);
       try (InputStream in = b.open()) {
         assertThat(sha256(in)).isEqualTo(sha256(new ByteArrayInputStream(body)));
       }
@@ -347,65 +354,66 @@ class ClientBodyTest {
     }
 
     assertThat(created.get(0)).doesNotExist();
+    assertThat(spool.diskInUse()).isZero();
+    assertThat(spool.memoryInUse()).isZero();
   }
 
   @Test
   void smallBodyDoesNotSpill() throws IOException {
-    Set<Path> before = spillFiles();
     byte[] body = utf8("{\"messages\":" + messages(50_000, 8) + ",\"model\":\"llama3\"}");
 
-    try (ClientBody b = ClientBody.sniffModel(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL)) {
-      Set<Path> created = new HashSet<>(spillFiles());
-      created.removeAll(before);
-      created.removeIf(p -> !openByThisProcess(p));
-      assertThat(created).isEmpty();
+    try (ClientBody b = sniff(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL)) {
+      assertThat(spoolFiles()).isEmpty();
       assertThat(b.open().readAllBytes()).isEqualTo(body);
     }
   }
 
   @Test
   void refusedBodyLeavesNoSpillFile() throws IOException {
-    Set<Path> before = spillFiles();
     String body = "{\"messages\":" + messages(1024 * 1024, 9) + ",\"model\":42}";
 
     badRequest(body, ModelField.MODEL);
 
-    Set<Path> left = new HashSet<>(spillFiles());
-    left.removeAll(before);
-    left.removeIf(p -> !openByThisProcess(p));
-    assertThat(left).isEmpty();
+    assertThat(spoolFiles()).isEmpty();
+    assertThat(spool.diskInUse()).isZero();
+  }
+
+  @Test
+  void bodiesGoToDiskOnceTheSpoolsHeapAllowanceIsTaken() throws IOException {
+    spool = new BodySpool(spoolDirectory, 100_000, 1024 * MB);
+    byte[] body = utf8("{\"model\":\"llama3\",\"messages\":" + messages(200_000, 12) + "}");
+
+    try (ClientBody b = sniff(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL)) {
+      assertThat(spool.memoryInUse()).isLessThanOrEqualTo(100_000);
+      assertThat(spoolFiles()).hasSize(1);
+      assertThat(b.open().readAllBytes()).isEqualTo(body);
+    }
+    assertThat(spool.memoryInUse()).isZero();
+  }
+
+  @Test
+  void bodyThatWouldOverfillTheSpoolsDiskAllowanceIsRefusedWith503AndLeavesNoFile() throws IOException {
+    spool = new BodySpool(spoolDirectory, 0, MB);
+    byte[] body = utf8("{\"model\":\"llama3\",\"messages\":" + messages(2 * 1024 * 1024, 13) + "}");
+
+    assertThatThrownBy(() -> sniff(new ByteArrayInputStream(body), NO_LIMIT, -1, ModelField.MODEL))
+        .isInstanceOfSatisfying(FlowException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.BODY_SPOOL_FULL);
+          assertThat(e.httpStatus()).isEqualTo(503);
+          assertThat(e.getMessage()).contains("1048576 bytes on disk");
+        });
+    assertThat(spoolFiles()).isEmpty();
+    assertThat(spool.diskInUse()).isZero();
   }
 
   // ---- helpers ----
 
-  private static Set<Path> spillFiles() throws IOException {
-    Set<Path> files = new HashSet<>();
-    Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(tmp, "ollamaflow-body-*.tmp")) {
-      for (Path p : dir) files.add(p.toAbsolutePath().normalize());
+  private List<Path> spoolFiles() throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(spoolDirectory)) {
+      for (Path p : dir) files.add(p);
     }
     return files;
-  }
-
-  /**
-   * True when this JVM holds the file open, so spill files of other processes sharing the temp
-   * directory are not mistaken for ours. Where /proc is missing, every file counts as ours.
-   */
-  private static boolean openByThisProcess(Path file) {
-    Path fds = Paths.get("/proc/self/fd");
-    if (!Files.isDirectory(fds)) return true;
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(fds)) {
-      for (Path fd : dir) {
-        try {
-          if (Files.readSymbolicLink(fd).toAbsolutePath().normalize().equals(file.toRealPath())) return true;
-        } catch (IOException ignored) {
-          // the descriptor closed while listing
-        }
-      }
-    } catch (IOException e) {
-      return true;
-    }
-    return false;
   }
 
   private static String sha256(InputStream in) throws IOException {

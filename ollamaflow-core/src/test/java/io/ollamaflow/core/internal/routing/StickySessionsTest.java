@@ -3,7 +3,7 @@ package io.ollamaflow.core.internal.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ollamaflow.core.internal.routing.StickySessions.Session;
+import io.ollamaflow.api.LiveState.Session;
 import io.ollamaflow.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -187,7 +187,7 @@ class StickySessionsTest {
     capped.bind("fe", "c10", "b1", TTL);
 
     // 11 sessions, brought down to 9: the two least recently used (c1, c2) went.
-    assertThat(capped.sessions()).extracting(StickySessions.Session::clientKey)
+    assertThat(capped.sessions()).extracting(Session::clientKey)
         .containsExactlyInAnyOrder("c0", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10");
     assertThat(capped.evictions()).isEqualTo(2);
     capped.bind("fe", "c0", "b2", TTL); // a rebind adds no session and evicts nothing
@@ -201,11 +201,11 @@ class StickySessionsTest {
 
     assertThat(sessions.lookup("fe", longKey, TTL)).isEqualTo("b1");
     assertThat(sessions.lookup("fe", longKey + "x", TTL)).isNull();
-    assertThat(sessions.sessions()).singleElement().extracting(StickySessions.Session::clientKey).asString()
+    assertThat(sessions.sessions()).singleElement().extracting(Session::clientKey).asString()
         .matches("sha256:[0-9a-f]{64}");
     String bound = "k".repeat(StickySessions.DEFAULT_MAX_KEY_LENGTH);
     sessions.bind("fe", bound, "b2", TTL);
-    assertThat(sessions.sessions()).extracting(StickySessions.Session::clientKey).contains(bound);
+    assertThat(sessions.sessions()).extracting(Session::clientKey).contains(bound);
   }
 
   @Test
