@@ -25,6 +25,7 @@ class MicrometerMetricsTest {
     @Override public String frontendId() { return "f1"; }
     @Override public RequestKind kind() { return RequestKind.CHAT; }
     @Override public long elapsedNanos() { return 2_000_000; }
+    @Override public long firstByteNanos() { return 1_000_000; }
     @Override public long inputTokens() { return 7; }
     @Override public long outputTokens() { return 3; }
   }
