@@ -127,7 +127,7 @@ public final class FlowCluster implements AutoCloseable {
         new BodyLog(state, b.logRequestBodies, b.logResponseBodies));
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
     admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic, local,
-        fallback == null ? () -> 0 : fallback::fallbacks);
+        fallback == null ? () -> 0 : fallback::fallbacks, engine::queued);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
   }
