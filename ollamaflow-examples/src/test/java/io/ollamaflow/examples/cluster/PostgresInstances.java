@@ -65,15 +65,17 @@ final class PostgresInstances implements AutoCloseable {
    * (round-robin), and {@code instanceCount} instances on database {@code db}.
    */
   static PostgresInstances start(TestPostgres pg, String db, int backendCount, int instanceCount) throws IOException {
-    return start(pg, db, backendCount, instanceCount, Clock.systemUTC(), UnaryOperator.identity());
+    return start(pg, db, backendCount, instanceCount, Clock.systemUTC(), UnaryOperator.identity(),
+        PostgresLiveState.DEFAULT_TIMEOUT);
   }
 
   /**
-   * As {@link #start(TestPostgres, String, int, int)}, every instance on {@code clock}, and the
-   * frontend "main" further configured by {@code main}.
+   * As {@link #start(TestPostgres, String, int, int)}, every instance on {@code clock}, the
+   * frontend "main" further configured by {@code main}, and each live-state call allowed
+   * {@code liveStateTimeout} before the instance decides on its own memory.
    */
   static PostgresInstances start(TestPostgres pg, String db, int backendCount, int instanceCount, Clock clock,
-      UnaryOperator<Frontend.Builder> main) throws IOException {
+      UnaryOperator<Frontend.Builder> main, Duration liveStateTimeout) throws IOException {
     PostgresInstances all = new PostgresInstances();
     try {
       List<String> ids = new ArrayList<>();
@@ -88,7 +90,7 @@ final class PostgresInstances implements AutoCloseable {
       }
       for (int i = 0; i < instanceCount; i++) {
         PostgresConfigStore store = pg.store(db).build();
-        PostgresLiveState live = pg.liveState(db).build();
+        PostgresLiveState live = pg.liveState(db).timeout(liveStateTimeout).build();
         FlowCluster cluster = FlowCluster.builder().configStore(store).liveState(live).disableActiveHealthChecks()
             .clock(clock).adminBearerTokens(List.of(ADMIN_TOKEN)).build();
         FlowHttpServer server = FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
