@@ -88,7 +88,7 @@ public final class FlowCluster implements AutoCloseable {
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
-  private final OkioWatchdogAnchor watchdogAnchor = OkioWatchdogAnchor.start(OkioWatchdogAnchor.DEFAULT_PERIOD);
+  private final OkioWatchdogAnchor watchdogAnchor;
   private final ClusterState state;
   private final ProxyEngine engine;
   private final FlowAdmin admin;
@@ -132,6 +132,8 @@ public final class FlowCluster implements AutoCloseable {
         fallback == null ? () -> 0 : fallback::fallbacks, engine::queued);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
+    // Last, so that a builder refused above leaves no anchor behind.
+    watchdogAnchor = OkioWatchdogAnchor.start(OkioWatchdogAnchor.DEFAULT_PERIOD);
   }
 
   public static Builder builder() {
