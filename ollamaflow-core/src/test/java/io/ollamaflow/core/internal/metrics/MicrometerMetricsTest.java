@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.RequestInfo;
-import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.ModelPull;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.RouteTable;
@@ -16,26 +15,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MicrometerMetricsTest {
-  /** A chat answered by {@code backend}, with token counts. */
-  private record Chat(String model, String backendId, int status) implements RequestInfo {
-    @Override public String requestId() { return "r"; }
-    @Override public String method() { return "POST"; }
-    @Override public String path() { return "/api/chat"; }
-    @Override public String clientAddress() { return "127.0.0.1"; }
-    @Override public String frontendId() { return "f1"; }
-    @Override public RequestKind kind() { return RequestKind.CHAT; }
-    @Override public long elapsedNanos() { return 2_000_000; }
-    @Override public long firstByteNanos() { return 1_000_000; }
-    @Override public long inputTokens() { return 7; }
-    @Override public long outputTokens() { return 3; }
-  }
-
   @Test
   void requestsWithTheSameLabelsShareOneSeriesAndRequestsWithOtherLabelsGetTheirOwn() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ClusterMetrics metrics = MicrometerMetrics.create(registry);
-    for (RequestInfo r : List.of(new Chat("llama3", "b1", 200), new Chat("LLAMA3:latest", "b1", 200),
-        new Chat("llama3", "b2", 200), new Chat("llama3", "b1", 503))) {
+    for (RequestInfo r : List.of(new ChatRequest("llama3", "b1", 200), new ChatRequest("LLAMA3:latest", "b1", 200),
+        new ChatRequest("llama3", "b2", 200), new ChatRequest("llama3", "b1", 503))) {
       metrics.firstByte(r);
       metrics.requestFinished(r);
     }
