@@ -36,6 +36,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -85,9 +86,12 @@ public final class FlowAdmin {
   private final RecentTraffic traffic;
   private final InMemoryLiveState localState;
   private final LongSupplier liveStateFallbacks;
+  private final ToIntFunction<String> queuedByFrontend;
 
   FlowAdmin(ConfigStore store, ClusterState state, LoadBalancerRegistry balancers, TranslatorRegistry translators,
-      Clock clock, RecentTraffic traffic, InMemoryLiveState localState, LongSupplier liveStateFallbacks) {
+      Clock clock, RecentTraffic traffic, InMemoryLiveState localState, LongSupplier liveStateFallbacks,
+      ToIntFunction<String> queuedByFrontend) {
+    this.queuedByFrontend = queuedByFrontend;
     this.localState = localState;
     this.liveStateFallbacks = liveStateFallbacks;
     this.store = store;
@@ -404,6 +408,14 @@ public final class FlowAdmin {
    */
   public long liveStateFallbacks() {
     return liveStateFallbacks.getAsLong();
+  }
+
+  /**
+   * Requests of this frontend waiting in this instance for a backend slot (its backends' capacity
+   * is taken); 0 for an unknown frontend.
+   */
+  public int queuedRequests(String frontendIdentifier) {
+    return queuedByFrontend.applyAsInt(Objects.requireNonNull(frontendIdentifier, "frontendIdentifier"));
   }
 
   /** Requests refused since start for a missing, malformed or unknown API key (one count, not per key). */

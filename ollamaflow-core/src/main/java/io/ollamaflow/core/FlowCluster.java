@@ -23,6 +23,7 @@ import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.FallbackLiveState;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
+import io.ollamaflow.core.internal.OkioWatchdogAnchor;
 import io.ollamaflow.core.internal.admin.AdminHandler;
 import io.ollamaflow.core.internal.cors.AllowedOrigins;
 import io.ollamaflow.core.internal.cors.CorsHandler;
@@ -87,6 +88,7 @@ public final class FlowCluster implements AutoCloseable {
 
   private final ConfigStore store;
   private final OkHttpClient ownedClient;
+  private final OkioWatchdogAnchor watchdogAnchor;
   private final ClusterState state;
   private final ProxyEngine engine;
   private final FlowAdmin admin;
@@ -127,9 +129,11 @@ public final class FlowCluster implements AutoCloseable {
         new BodyLog(state, b.logRequestBodies, b.logResponseBodies));
     if (metrics != null) metrics.sources(engine::queued, state::modelPulls);
     admin = new FlowAdmin(store, state, balancers, translators, b.clock, traffic, local,
-        fallback == null ? () -> 0 : fallback::fallbacks);
+        fallback == null ? () -> 0 : fallback::fallbacks, engine::queued);
     FlowHttpHandler proxy = new CorsHandler(b.allowedOrigins, exchange -> engine.serve(new HttpCall(exchange)));
     handler = b.adminBearerTokens.isEmpty() ? proxy : new AdminHandler(admin, b.adminBearerTokens, proxy);
+    // Last, so that a builder refused above leaves no anchor behind.
+    watchdogAnchor = OkioWatchdogAnchor.start(OkioWatchdogAnchor.DEFAULT_PERIOD);
   }
 
   public static Builder builder() {
@@ -230,6 +234,7 @@ public final class FlowCluster implements AutoCloseable {
   @Override
   public void close() {
     state.close();
+    watchdogAnchor.close();
     if (ownedClient != null) {
       ownedClient.dispatcher().executorService().shutdown();
       ownedClient.connectionPool().evictAll();

@@ -564,7 +564,7 @@ class PolicyScenarioTest {
   @Test
   void requestQueuedForASlotIsNotSentToABackendDeactivatedWhileItWaited() throws Exception {
     RecordingListener listener = new RecordingListener();
-    harness.start(b -> b.disableActiveHealthChecks().eventListener(listener));
+    harness.start(b -> b.disableActiveHealthChecks().eventListener(listener).adminBearerTokens(List.of("admin-token")));
     CountDownLatch releaseA = new CountDownLatch(1);
     CountDownLatch releaseB = new CountDownLatch(1);
     MockWebServer a = harness.backend(holding("a", releaseA));
@@ -583,6 +583,12 @@ class PolicyScenarioTest {
       Future<String> queued = clients.submit(() -> chat(Map.of()));
       Eventually.until(Duration.ofSeconds(5), "the third request waits in the capacity queue",
           () -> harness.cluster().queuedRequests("f1") == 1);
+      // What the dashboard shows as "waiting for a slot".
+      try (Response queues = harness.call(new Request.Builder().url(harness.url("/v1.0/frontends/queues"))
+          .header("Authorization", "Bearer admin-token"))) {
+        assertThat(queues.code()).isEqualTo(200);
+        assertThat(queues.body().string()).contains("\"Identifier\": \"f1\"").contains("\"Queued\": 1");
+      }
 
       setActive("a", false);
       releaseA.countDown();

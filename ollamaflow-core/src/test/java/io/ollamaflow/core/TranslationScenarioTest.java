@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.core.inprocess.ChatRequest;
 import io.ollamaflow.core.inprocess.ChatResponse;
 import io.ollamaflow.core.inprocess.FlowStream;
@@ -19,6 +21,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -149,6 +153,41 @@ class TranslationScenarioTest {
     assertThat(text.toString()).isEqualTo("Hello");
     assertThat(doneReason).isEqualTo("length");
     assertThat(vllm.takeRequest(5, TimeUnit.SECONDS).getUrl().encodedPath()).isEqualTo("/v1/chat/completions");
+  }
+
+  @Test
+  void tokenCountsAnOpenAiBackendReportsAreRecordedForOllamaClientsWholeAndStreamed() throws Exception {
+    harness.close();
+    BlockingQueue<long[]> tokens = new LinkedBlockingQueue<>();
+    harness = new ScenarioHarness().start(b -> b.disableActiveHealthChecks().eventListener(new FlowEventListener() {
+      @Override
+      public void requestFinished(RequestInfo r) {
+        tokens.add(new long[] {r.inputTokens(), r.outputTokens()});
+      }
+    }));
+    String usage = "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}";
+    MockWebServer vllm = harness.backend(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        boolean stream = request.getBody().utf8().contains("\"stream\":true");
+        return stream
+            ? new MockResponse.Builder().addHeader("Content-Type", SSE).body(sse(chunk("Hi", "stop"))
+                + sse("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[]," + usage + "}")
+                + "data: [DONE]\n\n").build()
+            : json(200, "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]," + usage + "}");
+      }
+    });
+    configure(openAi("vllm", vllm));
+
+    for (String stream : List.of("false", "true")) {
+      try (Response response = harness.post("/api/chat", "{\"model\":\"m\",\"stream\":" + stream
+          + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
+        assertThat(response.code()).isEqualTo(200);
+        assertThat(response.body().string()).contains("\"prompt_eval_count\":3").contains("\"eval_count\":2");
+      }
+      assertThat(tokens.poll(5, TimeUnit.SECONDS)).as("stream " + stream).containsExactly(3, 2);
+    }
   }
 
   // ---- mixed frontends ----

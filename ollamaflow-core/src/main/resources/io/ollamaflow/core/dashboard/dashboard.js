@@ -132,14 +132,16 @@ function renderBackends(backends) {
   $("#backends tbody").replaceChildren(...rows);
 }
 
-function renderFrontends(frontends, sessions) {
+function renderFrontends(frontends, sessions, queues) {
   const rows = frontends.map((f) => {
     const count = sessions.filter((s) => s.FrontendId === f.Identifier).length;
+    const queue = queues.find((q) => q.Identifier === f.Identifier);
     return el("tr", { class: f.Active ? null : "inactive", dataset: { frontend: f.Identifier } },
       el("td", {}, el("strong", {}, f.Identifier), f.Name ? el("div", { class: "sub" }, f.Name) : null),
       el("td", {}, f.Hostname),
       el("td", {}, f.LoadBalancing),
       el("td", {}, (f.Backends || []).join(", ")),
+      el("td", { class: "queued" }, queue ? String(queue.Queued) : "0"),
       el("td", {}, f.UseStickySessions ? count + " active" : "off"),
       el("td", {}, f.RequireApiKey ? "required" : "not required"),
       el("td", { class: "actions" },
@@ -224,12 +226,12 @@ function showBanner(message, notice) {
 async function refresh() {
   clearTimeout(refreshTimer);
   try {
-    const [backends, frontends, sessions, keys] = await Promise.all([api("GET", "backends/health"),
-      api("GET", "frontends"), api("GET", "sessions"), api("GET", "apikeys")]);
+    const [backends, frontends, sessions, keys, queues] = await Promise.all([api("GET", "backends/health"),
+      api("GET", "frontends"), api("GET", "sessions"), api("GET", "apikeys"), api("GET", "frontends/queues")]);
     lastBackends = backends;
     lastFrontends = frontends;
     renderBackends(backends);
-    renderFrontends(frontends, sessions);
+    renderFrontends(frontends, sessions, queues);
     renderApiKeys(keys);
     showBanner("");
     $("#status").textContent = backends.length + " backends · " + frontends.length + " frontends · updated "

@@ -18,6 +18,8 @@ final class RequestLog implements FlowEventListener {
 
   @Override
   public void requestFinished(RequestInfo r) {
+    // Eleven arguments go through varargs: build the array, box and format them only for a line that is written.
+    if (!log.isInfoEnabled()) return;
     log.info("[{}] {} {} frontend={} model={} backend={} -> {} ({} ms, ttfb {} ms, tokens in={} out={})", r.requestId(),
         r.method(), LogSafe.of(r.path()), r.frontendId(), LogSafe.of(r.model()), r.backendId(), r.status(),
         TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()), millis(r.firstByteNanos()), count(r.inputTokens()),
@@ -26,6 +28,7 @@ final class RequestLog implements FlowEventListener {
 
   @Override
   public void requestFailed(RequestInfo r, FlowException failure) {
+    if (!log.isWarnEnabled()) return;
     log.warn("[{}] {} {} frontend={} model={} backend={} -> {} {} ({} ms, ttfb {} ms)", r.requestId(), r.method(),
         LogSafe.of(r.path()), r.frontendId(), LogSafe.of(r.model()), r.backendId(), failure.httpStatus(),
         LogSafe.of(failure.getMessage()), TimeUnit.NANOSECONDS.toMillis(r.elapsedNanos()), millis(r.firstByteNanos()));

@@ -1,5 +1,6 @@
 package io.ollamaflow.examples.cluster;
 
+import static io.ollamaflow.examples.cluster.PostgresInstances.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -172,26 +173,5 @@ class DatabaseOutageScenarioTest {
       assertThat(total).isEqualTo(7);
       assertThat(two.addToWindow(new WindowCount("apikey:k:requests", window, MINUTE, 0))).isEqualTo(7);
     }
-  }
-
-  private interface Attempt<T> {
-    T run() throws Exception;
-  }
-
-  /** Tries until {@code done} holds, for up to 30 s: the pools reconnect in the background at their own pace. */
-  private static <T> T eventually(Attempt<T> attempt, java.util.function.Predicate<T> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    T last = null;
-    Exception lastError = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        last = attempt.run();
-        if (done.test(last)) return last;
-      } catch (java.io.IOException e) {
-        lastError = e;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not done within 30 s; last: " + last, lastError);
   }
 }

@@ -15,10 +15,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * OllamaFlow instances as an operator runs them behind an L4 balancer: each a FlowCluster with its
@@ -44,8 +47,13 @@ final class PostgresInstances implements AutoCloseable {
     }
   }
 
-  /** What an instance answered to a generate request: status, and the routing headers. */
-  record Answer(int status, String backend, boolean sticky, String body) {}
+  /** What an instance answered to a generate request: status, the routing headers and {@code Retry-After}. */
+  record Answer(int status, String backend, boolean sticky, String retryAfter, String body) {}
+
+  /** A step of {@link #eventually} that may fail with an exception. */
+  interface Attempt<T> {
+    T run() throws Exception;
+  }
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<AutoCloseable> closing = new ArrayList<>();
@@ -57,6 +65,17 @@ final class PostgresInstances implements AutoCloseable {
    * (round-robin), and {@code instanceCount} instances on database {@code db}.
    */
   static PostgresInstances start(TestPostgres pg, String db, int backendCount, int instanceCount) throws IOException {
+    return start(pg, db, backendCount, instanceCount, Clock.systemUTC(), UnaryOperator.identity(),
+        PostgresLiveState.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * As {@link #start(TestPostgres, String, int, int)}, every instance on {@code clock}, the
+   * frontend "main" further configured by {@code main}, and each live-state call allowed
+   * {@code liveStateTimeout} before the instance decides on its own memory.
+   */
+  static PostgresInstances start(TestPostgres pg, String db, int backendCount, int instanceCount, Clock clock,
+      UnaryOperator<Frontend.Builder> main, Duration liveStateTimeout) throws IOException {
     PostgresInstances all = new PostgresInstances();
     try {
       List<String> ids = new ArrayList<>();
@@ -67,13 +86,13 @@ final class PostgresInstances implements AutoCloseable {
           seed.putBackend(Backend.builder(sim.id()).hostname("127.0.0.1").port(sim.port()).build());
           ids.add(sim.id());
         }
-        seed.putFrontend(Frontend.builder("main").backends(ids).useStickySessions(true).build());
+        seed.putFrontend(main.apply(Frontend.builder("main").backends(ids).useStickySessions(true)).build());
       }
       for (int i = 0; i < instanceCount; i++) {
         PostgresConfigStore store = pg.store(db).build();
-        PostgresLiveState live = pg.liveState(db).build();
+        PostgresLiveState live = pg.liveState(db).timeout(liveStateTimeout).build();
         FlowCluster cluster = FlowCluster.builder().configStore(store).liveState(live).disableActiveHealthChecks()
-            .adminBearerTokens(List.of(ADMIN_TOKEN)).build();
+            .clock(clock).adminBearerTokens(List.of(ADMIN_TOKEN)).build();
         FlowHttpServer server = FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             cluster.httpHandler());
         all.instances.add(all.closeLater(new Instance(cluster, server, store, live)));
@@ -97,12 +116,27 @@ final class PostgresInstances implements AutoCloseable {
 
   /** A non-streamed generate through this instance, in the conversation named (the sticky key). */
   Answer generate(Instance instance, String conversation) throws IOException, InterruptedException {
-    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(url(instance, "/api/generate"))
-        .header("X-Conversation-Id", conversation)
+    return generate(instance, HttpRequest.newBuilder().header("X-Conversation-Id", conversation));
+  }
+
+  /** A non-streamed generate through this instance presenting API key {@code secret} (as a Bearer token). */
+  Answer generateWithKey(Instance instance, String secret) throws IOException, InterruptedException {
+    return generate(instance, HttpRequest.newBuilder().header("Authorization", "Bearer " + secret));
+  }
+
+  /** As {@link #generateWithKey}, in the conversation named. */
+  Answer generateWithKey(Instance instance, String secret, String conversation) throws IOException, InterruptedException {
+    return generate(instance, HttpRequest.newBuilder().header("Authorization", "Bearer " + secret)
+        .header("X-Conversation-Id", conversation));
+  }
+
+  private Answer generate(Instance instance, HttpRequest.Builder headers) throws IOException, InterruptedException {
+    HttpResponse<String> answer = http.send(headers.uri(url(instance, "/api/generate"))
         .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3\",\"prompt\":\"hi\",\"stream\":false}"))
         .build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(answer.statusCode(), answer.headers().firstValue("X-OllamaFlow-Backend").orElse(null),
-        answer.headers().firstValue("X-OllamaFlow-Sticky").orElse("False").equals("True"), answer.body());
+        answer.headers().firstValue("X-OllamaFlow-Sticky").orElse("False").equals("True"),
+        answer.headers().firstValue("Retry-After").orElse(null), answer.body());
   }
 
   /** An admin call through this instance with the admin token. */
@@ -119,6 +153,26 @@ final class PostgresInstances implements AutoCloseable {
   static String mainOver(List<String> backendIds) {
     return "{\"Identifier\":\"main\",\"Hostname\":\"*\",\"UseStickySessions\":true,\"Backends\":[\""
         + String.join("\",\"", backendIds) + "\"]}";
+  }
+
+  /**
+   * Tries until {@code done} holds, for up to 30 s, 100 ms apart: what is awaited (a reconnecting
+   * pool, a notified store, a flush) comes at its own pace; the bound only ends a test that broke.
+   */
+  static <T> T eventually(Attempt<T> attempt, Predicate<T> done) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    T last = null;
+    Exception lastError = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        last = attempt.run();
+        if (done.test(last)) return last;
+      } catch (IOException e) {
+        lastError = e;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("not done within 30 s; last: " + last, lastError);
   }
 
   private static URI url(Instance instance, String path) {

@@ -8,6 +8,7 @@ import io.ollamaflow.examples.cluster.PostgresInstances.Instance;
 import io.ollamaflow.postgres.TestPostgres;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,11 @@ class SharedLiveStateScenarioTest {
   @BeforeEach
   void startThreeInstances() throws IOException {
     TestPostgres pg = TestPostgres.get();
-    cluster = PostgresInstances.start(pg, pg.newDatabase(), 3, 3);
+    // Live-state calls may take 5 s: these scenarios are about what is shared, and one call past
+    // the 200 ms default on a loaded machine would be decided locally (DatabaseOutageScenarioTest
+    // covers that), answering a session from another backend.
+    cluster = PostgresInstances.start(pg, pg.newDatabase(), 3, 3, Clock.systemUTC(), UnaryOperator.identity(),
+        Duration.ofSeconds(5));
   }
 
   @AfterEach

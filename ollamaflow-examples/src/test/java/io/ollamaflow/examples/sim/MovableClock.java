@@ -7,10 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that stands still until a test moves it. Thread-safe. */
-final class MovableClock extends Clock {
-  private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+public final class MovableClock extends Clock {
+  private volatile Instant now;
 
-  void advance(Duration by) {
+  MovableClock() {
+    this(Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
+  public MovableClock(Instant start) {
+    now = start;
+  }
+
+  public void advance(Duration by) {
     now = now.plus(by);
   }
 

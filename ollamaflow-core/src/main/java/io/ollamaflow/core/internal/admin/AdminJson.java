@@ -135,6 +135,11 @@ final class AdminJson {
    * plainly. OllamaFlow's own {@code HealthySinceUtc}/{@code UnhealthySinceUtc} are kept so its
    * web UI shows the right state, with its {@code Uptime}/{@code Downtime} (time since then).
    */
+  /** A frontend's queue: requests waiting in this instance for a slot on one of its backends. */
+  static ObjectNode queue(Frontend frontend, int queued) {
+    return NODES.objectNode().put("Identifier", frontend.identifier()).put("Queued", queued);
+  }
+
   static ObjectNode health(FlowAdmin.BackendHealth view) {
     ObjectNode json = backend(view.backend());
     HealthStatus health = view.health();

@@ -23,6 +23,7 @@ import java.util.Optional;
  *
  * <pre>
  * GET, PUT                /v1.0/frontends            list, create (201)
+ * GET                     /v1.0/frontends/queues     requests of each frontend waiting for a backend slot
  * GET, HEAD, PUT, DELETE  /v1.0/frontends/{id}       read, exists, replace, delete (204)
  * GET, PUT                /v1.0/backends             list, create (201)
  * GET                     /v1.0/backends/health      health of every backend
@@ -37,7 +38,7 @@ import java.util.Optional;
  *
  * Empty path segments are ignored, as OllamaFlow's router ignores them; {@code {id}} is
  * percent-decoded. As in OllamaFlow, {@code GET /v1.0/backends/health} wins over a backend whose
- * identifier is {@code health}.
+ * identifier is {@code health}, and {@code GET /v1.0/frontends/queues} over a frontend named {@code queues}.
  */
 final class AdminRoutes {
   /** What a route answers: a status, a JSON body or none, and a note for the log. */
@@ -94,6 +95,9 @@ final class AdminRoutes {
         }
         default: throw notAllowed(request, "GET, PUT");
       }
+    }
+    if (segments.size() == 3 && segments.get(2).equals("queues") && method.equals("GET")) {
+      return Reply.ok(AdminJson.array(admin.frontends(), f -> AdminJson.queue(f, admin.queuedRequests(f.identifier()))));
     }
     if (segments.size() == 4 && segments.get(3).equals("sync")) {
       if (!method.equals("POST")) throw notAllowed(request, "POST");

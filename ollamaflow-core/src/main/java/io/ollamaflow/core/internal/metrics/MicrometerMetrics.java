@@ -19,10 +19,14 @@ import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
@@ -47,9 +51,20 @@ public final class MicrometerMetrics implements ClusterMetrics {
   private static final double[] TOKEN_BUCKETS = {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
       4194304, 16777216, 67108864};
   private static final String NONE = "none";
+  private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"};
+  private static final String[] KINDS = Arrays.stream(RequestKind.values()).map(MicrometerMetrics::lower)
+      .toArray(String[]::new);
 
   private final MeterRegistry registry;
   private final ModelLabels models = new ModelLabels();
+  // The per-request meters by their label values: found again without building a Meter.Id and its
+  // sorted Tags for every request, which cost more than the recording itself. As bounded as the
+  // registry's own series (configured identifiers, enums, ModelLabels).
+  private final Map<RequestLabels, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<GenAiLabels, Timer> firstTokens = new ConcurrentHashMap<>();
+  private final Map<GenAiLabels, Timer> outputTokenTimes = new ConcurrentHashMap<>();
+  private final Map<GenAiLabels, DistributionSummary> inputTokens = new ConcurrentHashMap<>();
+  private final Map<GenAiLabels, DistributionSummary> outputTokens = new ConcurrentHashMap<>();
   private final MultiGauge health;
   private final MultiGauge inFlight;
   private final MultiGauge concurrencyLimit;
@@ -131,11 +146,11 @@ public final class MicrometerMetrics implements ClusterMetrics {
   public void firstByte(RequestInfo r) {
     RequestKind kind = r.kind();
     if (kind == null || r.status() != 200 || !(kind.isCompletion() || kind.isEmbeddings())) return;
-    Timer.builder("gen_ai.server.time_to_first_token")
+    cached(firstTokens, genAiLabels(r, r.status()), labels -> Timer.builder("gen_ai.server.time_to_first_token")
         .description("Time from the request's arrival to the first byte of the answer: queueing, model load and prompt evaluation")
         .serviceLevelObjectives(LATENCY_BUCKETS)
-        .tags(genAiTags(r, r.status()))
-        .register(registry)
+        .tags(labels.tags())
+        .register(registry))
         .record(r.firstByteNanos(), TimeUnit.NANOSECONDS);
   }
 
@@ -144,15 +159,15 @@ public final class MicrometerMetrics implements ClusterMetrics {
     recordRequest(r, r.status());
     RequestKind kind = r.kind();
     if (kind == null || r.status() != 200 || !(kind.isCompletion() || kind.isEmbeddings())) return;
-    Tags genAi = genAiTags(r, r.status());
-    tokens(genAi, "input", r.inputTokens());
-    tokens(genAi, "output", r.outputTokens());
+    GenAiLabels genAi = genAiLabels(r, r.status());
+    tokens(inputTokens, genAi, "input", r.inputTokens());
+    tokens(outputTokens, genAi, "output", r.outputTokens());
     if (r.generationNanos() > 0 && r.outputTokens() > 0) {
-      Timer.builder("gen_ai.server.time_per_output_token")
+      cached(outputTokenTimes, genAi, labels -> Timer.builder("gen_ai.server.time_per_output_token")
           .description("Generation time per output token, as the backend reported it (Ollama's eval_duration / eval_count)")
           .serviceLevelObjectives(TOKEN_TIME_BUCKETS)
-          .tags(genAi)
-          .register(registry)
+          .tags(labels.tags())
+          .register(registry))
           .record(r.generationNanos() / r.outputTokens(), TimeUnit.NANOSECONDS);
     }
     if (r.coldLoad()) {
@@ -212,30 +227,45 @@ public final class MicrometerMetrics implements ClusterMetrics {
   }
 
   private void recordRequest(RequestInfo r, int status) {
-    Timer.builder("ollamaflow.request.duration")
+    RequestLabels labels = new RequestLabels(orNone(r.frontendId()), orNone(r.backendId()), kind(r),
+        models.of(r.model(), status), statusClass(status));
+    cached(durations, labels, l -> Timer.builder("ollamaflow.request.duration")
         .description("Requests served by the proxy and how long they took, to the last byte; _count is the request count")
         .serviceLevelObjectives(LATENCY_BUCKETS)
-        .tags("frontend", orNone(r.frontendId()), "backend", orNone(r.backendId()), "kind", kind(r),
-            "model", models.of(r.model(), status), "status", status / 100 + "xx")
-        .register(registry)
+        .tags("frontend", l.frontend(), "backend", l.backend(), "kind", l.kind(), "model", l.model(), "status", l.status())
+        .register(registry))
         .record(r.elapsedNanos(), TimeUnit.NANOSECONDS);
   }
 
-  private void tokens(Tags genAi, String type, long count) {
+  private void tokens(Map<GenAiLabels, DistributionSummary> meters, GenAiLabels genAi, String type, long count) {
     if (count < 0) return;
-    DistributionSummary.builder("gen_ai.client.token.usage")
+    cached(meters, genAi, labels -> DistributionSummary.builder("gen_ai.client.token.usage")
         .description("Tokens per request as the backend reported them (Ollama prompt_eval_count/eval_count, OpenAI usage)")
         .baseUnit("tokens")
         .serviceLevelObjectives(TOKEN_BUCKETS)
-        .tags(genAi.and("gen_ai.token.type", type))
-        .register(registry)
+        .tags(labels.tags().and("gen_ai.token.type", type))
+        .register(registry))
         .record(count);
   }
 
+  /** The meter of {@code labels}, registered on first use. */
+  private static <K, M> M cached(Map<K, M> meters, K labels, Function<K, M> register) {
+    M meter = meters.get(labels);
+    return meter != null ? meter : meters.computeIfAbsent(labels, register);
+  }
+
+  private GenAiLabels genAiLabels(RequestInfo r, int status) {
+    return new GenAiLabels(operation(r.kind()), models.of(r.model(), status), orNone(r.backendId()));
+  }
+
+  /** The labels of {@code ollamaflow.request.duration}. */
+  private record RequestLabels(String frontend, String backend, String kind, String model, String status) {}
+
   /** OpenTelemetry's GenAI attributes, plus the backend that answered. */
-  private Tags genAiTags(RequestInfo r, int status) {
-    return Tags.of("gen_ai.operation.name", operation(r.kind()), "gen_ai.request.model", models.of(r.model(), status),
-        "backend", orNone(r.backendId()));
+  private record GenAiLabels(String operation, String model, String backend) {
+    Tags tags() {
+      return Tags.of("gen_ai.operation.name", operation, "gen_ai.request.model", model, "backend", backend);
+    }
   }
 
   private static String operation(RequestKind kind) {
@@ -255,7 +285,11 @@ public final class MicrometerMetrics implements ClusterMetrics {
   }
 
   private static String kind(RequestInfo r) {
-    return r.kind() == null ? NONE : lower(r.kind());
+    return r.kind() == null ? NONE : KINDS[r.kind().ordinal()];
+  }
+
+  private static String statusClass(int status) {
+    return status >= 0 && status < 1000 ? STATUS_CLASSES[status / 100] : status / 100 + "xx";
   }
 
   private static String lower(Enum<?> value) {

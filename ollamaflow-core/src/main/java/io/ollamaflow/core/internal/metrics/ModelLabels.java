@@ -1,6 +1,7 @@
 package io.ollamaflow.core.internal.metrics;
 
 import io.ollamaflow.core.internal.models.ModelNames;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +22,8 @@ final class ModelLabels {
   static final int MAX_LENGTH = 200;
 
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  /** Accepted spellings and their label, so a known name is not made canonical again per request. */
+  private final Map<String, String> spellings = new ConcurrentHashMap<>();
 
   /**
    * @param model the model as the client named it (or the frontend pinned it); null for none
@@ -29,10 +32,14 @@ final class ModelLabels {
   String of(String model, int status) {
     if (model == null) return NONE;
     if (status == 400 || status == 404 || model.length() > MAX_LENGTH) return OTHER;
+    String known = spellings.get(model);
+    if (known != null) return known;
     String canonical = ModelNames.canonical(model);
-    if (seen.contains(canonical)) return canonical;
-    if (seen.size() >= MAX_MODELS) return OTHER;
-    seen.add(canonical);
+    if (!seen.contains(canonical)) {
+      if (seen.size() >= MAX_MODELS) return OTHER;
+      seen.add(canonical);
+    }
+    if (spellings.size() < MAX_MODELS) spellings.put(model, canonical);
     return canonical;
   }
 }

@@ -53,9 +53,17 @@ public record AnswerTimings(long totalNanos, long loadNanos, long promptEvalNano
         number(answer, "\"eval_duration\""), number(answer, "\"prompt_eval_count\""), number(answer, "\"eval_count\""));
   }
 
-  /** The durations and counts of one parsed Ollama answer or final stream line; NONE when it has none. */
+  /**
+   * The durations and counts of one parsed Ollama answer or final stream line, or the counts of an
+   * OpenAI answer's or last stream chunk's {@code usage}; NONE when it has neither.
+   */
   public static AnswerTimings of(JsonNode answer) {
-    if (!answer.has("total_duration")) return NONE;
+    if (!answer.has("total_duration")) {
+      JsonNode usage = answer.get("usage");
+      if (usage == null || !usage.isObject()) return NONE;
+      return new AnswerTimings(-1, -1, -1, -1, usage.path("prompt_tokens").asLong(-1),
+          usage.path("completion_tokens").asLong(-1));
+    }
     return new AnswerTimings(answer.path("total_duration").asLong(-1), answer.path("load_duration").asLong(-1),
         answer.path("prompt_eval_duration").asLong(-1), answer.path("eval_duration").asLong(-1),
         answer.path("prompt_eval_count").asLong(-1), answer.path("eval_count").asLong(-1));
