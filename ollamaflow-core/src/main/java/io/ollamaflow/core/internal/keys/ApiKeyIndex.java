@@ -18,12 +18,14 @@ public final class ApiKeyIndex {
   public static final ApiKeyIndex EMPTY = new ApiKeyIndex(Map.of(), Map.of());
 
   /**
-   * A configured key and its requests in flight in this instance.
+   * A configured key, what a request needs of it worked out once, and its requests in flight in
+   * this instance.
    *
+   * @param models the key's {@code Models}, compiled
    * @param inFlight shared by every index that holds the same identifier, so a request admitted
    *     before an edit is released against the count the next request sees
    */
-  public record KnownKey(ApiKey key, AtomicInteger inFlight) {}
+  public record KnownKey(ApiKey key, ModelPatterns models, AtomicInteger inFlight) {}
 
   private final Map<String, KnownKey> byHash;
   private final Map<String, KnownKey> byIdentifier;
@@ -39,7 +41,8 @@ public final class ApiKeyIndex {
     Map<String, KnownKey> byIdentifier = new HashMap<>();
     for (ApiKey key : keys) {
       KnownKey before = previous.byIdentifier.get(key.identifier());
-      KnownKey known = new KnownKey(key, before != null ? before.inFlight() : new AtomicInteger());
+      AtomicInteger inFlight = before != null ? before.inFlight() : new AtomicInteger();
+      KnownKey known = new KnownKey(key, ModelPatterns.of(key.models()), inFlight);
       byIdentifier.put(key.identifier(), known);
       byHash.putIfAbsent(key.keyHash(), known);
     }

@@ -9,7 +9,6 @@ import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.keys.ApiKeyIndex.KnownKey;
 import io.ollamaflow.core.internal.keys.ApiKeyUsageLog;
 import io.ollamaflow.core.internal.keys.KeyWindows;
-import io.ollamaflow.core.internal.keys.ModelPatterns;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -227,9 +226,9 @@ final class ApiKeyCheck {
     public void checkModel(RequestState request) {
       ApiKey key = known.key();
       String model = request.model();
-      if (model == null || ModelPatterns.allows(key.models(), model)) return;
+      if (model == null || known.models().allows(model)) return;
       String alias = request.aliasOf();
-      if (alias != null && ModelPatterns.allows(key.models(), alias)) return;
+      if (alias != null && known.models().allows(alias)) return;
       refused = true;
       throw new FlowException(ErrorCode.MODEL_NOT_ALLOWED, "API key '" + key.identifier() + "' may not use model '"
           + (alias != null ? alias : model) + "'");

@@ -1,0 +1,37 @@
+package io.ollamaflow.core.internal.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ollamaflow.api.ApiKey;
+import io.ollamaflow.core.internal.keys.ApiKeyIndex.KnownKey;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ApiKeyIndexTest {
+  private static final String SECRET = "sk-team-a-0123456789";
+
+  @Test
+  void aKeysModelPatternsAreCompiledWhenTheIndexIsBuilt() {
+    ApiKey key = ApiKey.builder("team-a").secret(SECRET).models(List.of("llama3", "qwen*")).build();
+
+    KnownKey known = ApiKeyIndex.of(List.of(key), ApiKeyIndex.EMPTY).find(SECRET).orElseThrow();
+
+    assertThat(known.models().allows("LLAMA3:latest")).isTrue();
+    assertThat(known.models().allows("qwen2.5:7b")).isTrue();
+    assertThat(known.models().allows("mistral")).isFalse();
+  }
+
+  @Test
+  void anEditedKeyGetsItsNewPatternsAndKeepsItsInFlightCount() {
+    ApiKey before = ApiKey.builder("team-a").secret(SECRET).models(List.of("llama3")).build();
+    ApiKeyIndex first = ApiKeyIndex.of(List.of(before), ApiKeyIndex.EMPTY);
+    first.find(SECRET).orElseThrow().inFlight().incrementAndGet();
+
+    ApiKey edited = before.toBuilder().models(List.of("mistral")).build();
+    KnownKey after = ApiKeyIndex.of(List.of(edited), first).find(SECRET).orElseThrow();
+
+    assertThat(after.models().allows("mistral")).isTrue();
+    assertThat(after.models().allows("llama3")).isFalse();
+    assertThat(after.inFlight()).hasValue(1);
+  }
+}
