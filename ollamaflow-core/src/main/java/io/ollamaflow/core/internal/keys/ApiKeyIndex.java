@@ -22,10 +22,12 @@ public final class ApiKeyIndex {
    * this instance.
    *
    * @param models the key's {@code Models}, compiled
+   * @param counters the names of its per-minute counters
    * @param inFlight shared by every index that holds the same identifier, so a request admitted
    *     before an edit is released against the count the next request sees
    */
-  public record KnownKey(ApiKey key, ModelPatterns models, AtomicInteger inFlight) {}
+  public record KnownKey(ApiKey key, ModelPatterns models, KeyWindows.Counters counters,
+      AtomicInteger inFlight) {}
 
   private final Map<String, KnownKey> byHash;
   private final Map<String, KnownKey> byIdentifier;
@@ -42,7 +44,8 @@ public final class ApiKeyIndex {
     for (ApiKey key : keys) {
       KnownKey before = previous.byIdentifier.get(key.identifier());
       AtomicInteger inFlight = before != null ? before.inFlight() : new AtomicInteger();
-      KnownKey known = new KnownKey(key, ModelPatterns.of(key.models()), inFlight);
+      KnownKey known = new KnownKey(key, ModelPatterns.of(key.models()),
+          KeyWindows.Counters.of(key.identifier()), inFlight);
       byIdentifier.put(key.identifier(), known);
       byHash.putIfAbsent(key.keyHash(), known);
     }

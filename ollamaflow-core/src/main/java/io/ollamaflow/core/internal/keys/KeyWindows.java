@@ -1,6 +1,5 @@
 package io.ollamaflow.core.internal.keys;
 
-import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LiveState.WindowCount;
 import java.time.Duration;
@@ -17,20 +16,27 @@ import java.time.Instant;
 public final class KeyWindows {
   public static final Duration WINDOW = Duration.ofMinutes(1);
 
+  /** The names of one key's counters, made once per key (held by {@link ApiKeyIndex.KnownKey}). */
+  public record Counters(String requests, String tokens) {
+    public static Counters of(String identifier) {
+      return new Counters("apikey:" + identifier + ":requests", "apikey:" + identifier + ":tokens");
+    }
+  }
+
   private final LiveState live;
 
   public KeyWindows(LiveState live) {
     this.live = live;
   }
 
-  /** Counts one request of {@code key} in the window holding {@code now}; returns the window's total. */
-  public long addRequest(ApiKey key, Instant now) {
-    return add("apikey:" + key.identifier() + ":requests", now, 1);
+  /** Counts one request of a key in the window holding {@code now}; returns the window's total. */
+  public long addRequest(Counters key, Instant now) {
+    return add(key.requests(), now, 1);
   }
 
-  /** Adds tokens used by {@code key} to the window holding {@code now} (0 reads it); returns the window's total. */
-  public long addTokens(ApiKey key, Instant now, long tokens) {
-    return add("apikey:" + key.identifier() + ":tokens", now, tokens);
+  /** Adds tokens used by a key to the window holding {@code now} (0 reads it); returns the window's total. */
+  public long addTokens(Counters key, Instant now, long tokens) {
+    return add(key.tokens(), now, tokens);
   }
 
   /** Whole seconds from {@code now} to the start of the next window, at least 1. */

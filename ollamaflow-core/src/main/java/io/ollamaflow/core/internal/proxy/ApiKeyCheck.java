@@ -119,14 +119,14 @@ final class ApiKeyCheck {
           + " requests in flight, its MaxConcurrentRequests", 1));
     }
     if (key.tokensPerMinute() > 0) {
-      long used = windows.addTokens(key, now, 0);
+      long used = windows.addTokens(known.counters(), now, 0);
       if (used >= key.tokensPerMinute()) {
         known.inFlight().decrementAndGet();
         return refuse(key, new QuotaExceeded(name + " used " + used + " tokens this minute, its TokensPerMinute is "
             + key.tokensPerMinute(), KeyWindows.secondsToNextWindow(now)));
       }
     }
-    if (key.requestsPerMinute() > 0 && windows.addRequest(key, now) > key.requestsPerMinute()) {
+    if (key.requestsPerMinute() > 0 && windows.addRequest(known.counters(), now) > key.requestsPerMinute()) {
       known.inFlight().decrementAndGet();
       return refuse(key, new QuotaExceeded(name + " reached its RequestsPerMinute of " + key.requestsPerMinute(),
           KeyWindows.secondsToNextWindow(now)));
@@ -247,7 +247,9 @@ final class ApiKeyCheck {
       Instant now = clock.instant();
       long prompt = Math.max(0, request.inputTokens());
       long completion = Math.max(0, request.outputTokens());
-      if (key.tokensPerMinute() > 0 && prompt + completion > 0) windows.addTokens(key, now, prompt + completion);
+      if (key.tokensPerMinute() > 0 && prompt + completion > 0) {
+        windows.addTokens(known.counters(), now, prompt + completion);
+      }
       state.keyUsage().add(new ApiKeyUsage(key.identifier(), 1, prompt, completion, 0, now));
     }
   }

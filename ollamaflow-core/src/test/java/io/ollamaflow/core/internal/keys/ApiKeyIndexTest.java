@@ -22,6 +22,17 @@ class ApiKeyIndexTest {
   }
 
   @Test
+  void aKeysCounterNamesAreMadeOnceAndNameItsIdentifier() {
+    ApiKey key = ApiKey.builder("team-a").secret(SECRET).build();
+    ApiKeyIndex index = ApiKeyIndex.of(List.of(key), ApiKeyIndex.EMPTY);
+
+    KnownKey known = index.find(SECRET).orElseThrow();
+
+    assertThat(known.counters()).isEqualTo(new KeyWindows.Counters("apikey:team-a:requests", "apikey:team-a:tokens"));
+    assertThat(index.find(SECRET).orElseThrow().counters()).isSameAs(known.counters());
+  }
+
+  @Test
   void anEditedKeyGetsItsNewPatternsAndKeepsItsInFlightCount() {
     ApiKey before = ApiKey.builder("team-a").secret(SECRET).models(List.of("llama3")).build();
     ApiKeyIndex first = ApiKeyIndex.of(List.of(before), ApiKeyIndex.EMPTY);
