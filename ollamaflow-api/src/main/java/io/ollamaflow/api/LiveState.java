@@ -2,9 +2,11 @@ package io.ollamaflow.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * State that changes with every request and that several cluster instances may share: sticky
@@ -17,8 +19,9 @@ import java.util.Optional;
  * a database by its own, so instances with skewed clocks still agree on expiry). Counter windows
  * are chosen by the caller ({@link WindowCount#windowStart}).
  *
- * <p>Threading: must be thread-safe. {@link #lookupSession}, {@link #bindSession} and
- * {@link #addToWindow} are called on request threads, one call per decision: an implementation
+ * <p>Threading: must be thread-safe. {@link #lookupSession}, {@link #bindSession},
+ * {@link #addToWindow} and {@link #addToWindows} are called on request threads, one call per
+ * decision: an implementation
  * that goes to the network answers within a short bound of its own and throws an unchecked
  * exception when it cannot (the database is down, slow or refuses). The cluster then decides on
  * its local, in-memory state for that call, counts the fallback, and tries the shared state again
@@ -57,6 +60,28 @@ public interface LiveState extends AutoCloseable {
    * one starts from 0; older windows may be forgotten.
    */
   long addToWindow(WindowCount count);
+
+  /**
+   * Adds to several counters and returns each one's total after its addition, in the order given:
+   * what {@link #addToWindow} answers for each, in one call, so a decision that needs several
+   * counters (an API key's tokens and requests per minute) costs an implementation that goes to
+   * the network one round trip. The default calls {@link #addToWindow} for each; a networked
+   * implementation should override it.
+   *
+   * @throws IllegalArgumentException when two additions name the same counter and window
+   */
+  default long[] addToWindows(List<WindowCount> counts) {
+    Set<List<Object>> seen = new HashSet<>();
+    for (WindowCount count : counts) {
+      if (!seen.add(List.of(count.counter(), count.windowStart()))) {
+        throw new IllegalArgumentException("counts: " + count.counter() + " at " + count.windowStart()
+            + " appears twice (expected: each counter and window once)");
+      }
+    }
+    long[] totals = new long[counts.size()];
+    for (int i = 0; i < totals.length; i++) totals[i] = addToWindow(counts.get(i));
+    return totals;
+  }
 
   /**
    * Drops expired sessions and windows that have ended. The cluster calls it about once a minute

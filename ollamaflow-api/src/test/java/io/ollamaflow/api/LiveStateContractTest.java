@@ -1,6 +1,7 @@
 package io.ollamaflow.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.api.LiveState.Session;
 import io.ollamaflow.api.LiveState.SessionKey;
@@ -129,6 +130,30 @@ public abstract class LiveStateContractTest {
     assertThat(state.addToWindow(new WindowCount("apikey:k1:requests", window, MINUTE, 0))).isEqualTo(6);
     assertThat(state.addToWindow(new WindowCount("apikey:k2:requests", window, MINUTE, 1))).isEqualTo(1);
     assertThat(state.addToWindow(new WindowCount("apikey:k1:requests", window.plus(MINUTE), MINUTE, 2))).isEqualTo(2);
+  }
+
+  @Test
+  void severalCountersAddedInOneCallTotalAsOneCallEachWould() {
+    Instant window = WindowCount.windowStart(Instant.parse("2026-12-04T10:00:30Z"), MINUTE);
+    state.addToWindow(new WindowCount("apikey:k1:tokens", window, MINUTE, 40));
+
+    long[] totals = state.addToWindows(List.of(new WindowCount("apikey:k1:tokens", window, MINUTE, 0),
+        new WindowCount("apikey:k1:requests", window, MINUTE, 1),
+        new WindowCount("apikey:k2:requests", window.plus(MINUTE), MINUTE, 3)));
+
+    assertThat(totals).containsExactly(40, 1, 3);
+    assertThat(state.addToWindow(new WindowCount("apikey:k1:requests", window, MINUTE, 1))).isEqualTo(2);
+    assertThat(state.addToWindows(List.of())).isEmpty();
+  }
+
+  @Test
+  void oneCallNamingACounterTwiceIsRefusedAndCountsNothing() {
+    Instant window = WindowCount.windowStart(Instant.parse("2026-12-04T10:00:30Z"), MINUTE);
+
+    assertThatThrownBy(() -> state.addToWindows(List.of(new WindowCount("c", window, MINUTE, 1),
+        new WindowCount("c", window, MINUTE, 2))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("c at " + window + " appears twice");
+    assertThat(state.addToWindow(new WindowCount("c", window, MINUTE, 0))).isZero();
   }
 
   @Test

@@ -447,6 +447,19 @@ class ApiKeyScenarioTest {
   }
 
   @Test
+  void aKeyWithTokenAndRequestLimitsCostsOneLiveStateCallToAdmit() throws Exception {
+    SwitchableLiveState live = new SwitchableLiveState(new InMemoryLiveState());
+    start(true, b -> b.liveState(live),
+        key("k1", SECRET).requestsPerMinute(5).tokensPerMinute(1000).models(List.of("mistral")).build());
+
+    try (Response refused = chat("/api/chat", bearer(SECRET))) {
+      assertThat(refused.code()).as("admitted, then refused for its model: no tokens to count at its end").isEqualTo(403);
+    }
+
+    assertThat(live.counterCalls).as("counter calls to admit one request").hasValue(1);
+  }
+
+  @Test
   void limitsHoldOnThisInstancesOwnCountWhenTheLiveStateFails() throws Exception {
     SwitchableLiveState broken = new SwitchableLiveState(new InMemoryLiveState());
     broken.down = true;

@@ -11,9 +11,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -34,8 +37,9 @@ import javax.sql.DataSource;
  * <p>Cost: one statement, one round trip per call. A lookup is one {@code UPDATE ... RETURNING}
  * that extends the session and returns its backend; a bind and a counter addition are each one
  * {@code INSERT ... ON CONFLICT DO UPDATE} (the addition with {@code RETURNING total}, atomic under
- * concurrent instances). {@link #sweep()} deletes expired sessions, windows that ended more than a
- * minute ago, and the least recently used sessions past {@code maxSessions}.
+ * concurrent instances), and so are several counter additions together ({@link #addToWindows}).
+ * {@link #sweep()} deletes expired sessions, windows that ended more than a minute ago, and the
+ * least recently used sessions past {@code maxSessions}.
  *
  * <p>Time: sessions are dated by the database's clock ({@code now()}), so instances with skewed
  * clocks agree on expiry; windows are the caller's.
@@ -74,6 +78,16 @@ public final class PostgresLiveState implements LiveState {
       INSERT INTO live_counters (counter, window_start, window_end, total) VALUES (?, ?, ?, ?)
       ON CONFLICT (counter, window_start) DO UPDATE SET total = live_counters.total + EXCLUDED.total
       RETURNING total""";
+  // Several counters in one statement; taken in a fixed order so two instances adding to the same
+  // counters at once cannot deadlock. RETURNING gives no order: totals are matched by key.
+  private static final String ADD_SEVERAL = """
+      INSERT INTO live_counters (counter, window_start, window_end, total)
+      SELECT counter, 'epoch'::timestamptz + start_ms * interval '1 millisecond',
+        'epoch'::timestamptz + end_ms * interval '1 millisecond', amount
+      FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS c(counter, start_ms, end_ms, amount)
+      ORDER BY counter, start_ms
+      ON CONFLICT (counter, window_start) DO UPDATE SET total = live_counters.total + EXCLUDED.total
+      RETURNING counter, window_start, total""";
   // "C" collation: ordered by code point, as the in-memory state orders them, whatever the database's locale.
   private static final String LIST = """
       SELECT frontend_id, client_key, backend_id, created_utc, expires_utc, last_access_utc FROM live_sessions
@@ -196,6 +210,37 @@ public final class PostgresLiveState implements LiveState {
           rs.next();
           return rs.getLong(1);
         }
+      }
+    });
+  }
+
+  /** One statement, one round trip, whatever the number of counters. */
+  @Override
+  public long[] addToWindows(List<WindowCount> counts) {
+    if (counts.size() < 2) return LiveState.super.addToWindows(counts);
+    Map<List<Object>, Integer> positions = new HashMap<>();
+    for (int i = 0; i < counts.size(); i++) {
+      WindowCount count = counts.get(i);
+      if (positions.put(List.of(count.counter(), count.windowStart()), i) != null) {
+        return LiveState.super.addToWindows(counts); // refuses them before adding anything
+      }
+    }
+    return call("counters " + counts.get(0).counter() + " and " + (counts.size() - 1) + " more", c -> {
+      try (PreparedStatement ps = c.prepareStatement(ADD_SEVERAL)) {
+        ps.setArray(1, c.createArrayOf("text", counts.stream().map(WindowCount::counter).toArray(String[]::new)));
+        ps.setArray(2, c.createArrayOf("bigint",
+            counts.stream().map(count -> count.windowStart().toEpochMilli()).toArray(Long[]::new)));
+        ps.setArray(3, c.createArrayOf("bigint",
+            counts.stream().map(count -> count.windowStart().plus(count.window()).toEpochMilli()).toArray(Long[]::new)));
+        ps.setArray(4, c.createArrayOf("bigint", counts.stream().map(WindowCount::amount).toArray(Long[]::new)));
+        long[] totals = new long[counts.size()];
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Instant start = rs.getObject(2, OffsetDateTime.class).toInstant();
+            totals[positions.get(List.of(rs.getString(1), start))] = rs.getLong(3);
+          }
+        }
+        return totals;
       }
     });
   }

@@ -8,11 +8,19 @@ import io.ollamaflow.api.LiveState.SessionKey;
 import io.ollamaflow.api.LiveState.WindowCount;
 import io.ollamaflow.api.LiveStateContractTest;
 import io.ollamaflow.api.StoreUnavailableException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** The shared {@link LiveState} contract on a real PostgreSQL, and what only a database does: share, hang, persist. */
 class PostgresLiveStateTest extends LiveStateContractTest {
@@ -72,6 +80,54 @@ class PostgresLiveStateTest extends LiveStateContractTest {
       capped.sweep();
 
       assertThat(capped.sessions()).extracting(LiveState.Session::clientKey).containsExactly("a", "d", "e");
+    }
+  }
+
+  @Test
+  void severalCountersAreAddedInOneStatement() {
+    AtomicInteger statements = new AtomicInteger();
+    PGSimpleDataSource plain = new PGSimpleDataSource();
+    plain.setURL(pg.url(db));
+    plain.setUser(TestPostgres.USER);
+    plain.setPassword(pg.password());
+    Instant window = WindowCount.windowStart(Instant.now(), MINUTE);
+    state.addToWindow(new WindowCount("apikey:k:tokens", window, MINUTE, 70));
+    try (PostgresLiveState counted = PostgresLiveState.builder().dataSource(countingStatements(plain, statements)).build()) {
+      statements.set(0);
+
+      long[] totals = counted.addToWindows(List.of(new WindowCount("apikey:k:tokens", window, MINUTE, 0),
+          new WindowCount("apikey:k:requests", window, MINUTE, 1)));
+
+      assertThat(totals).containsExactly(70, 1);
+      assertThat(statements).as("statements executed for two counters").hasValue(1);
+    }
+  }
+
+  /** {@code dataSource}'s connections, counting every statement they execute. */
+  private static DataSource countingStatements(DataSource dataSource, AtomicInteger executed) {
+    InvocationHandler connections = (proxy, method, args) -> {
+      Connection connection = dataSource.getConnection();
+      return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+          (c, connectionMethod, connectionArgs) -> {
+            Object result = invoke(connection, connectionMethod, connectionArgs);
+            if (!(result instanceof Statement statement)) return result;
+            return Proxy.newProxyInstance(Statement.class.getClassLoader(),
+                new Class<?>[] {connectionMethod.getReturnType()}, (s, statementMethod, statementArgs) -> {
+                  if (statementMethod.getName().startsWith("execute")) executed.incrementAndGet();
+                  return invoke(statement, statementMethod, statementArgs);
+                });
+          });
+    };
+    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+        (proxy, method, args) -> method.getName().equals("getConnection") ? connections.invoke(proxy, method, args)
+            : invoke(dataSource, method, args));
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 

@@ -82,6 +82,14 @@ public final class FallbackLiveState implements LiveState {
     return sharedTotal == null ? localTotal : sharedTotal;
   }
 
+  /** One decision: one call to the shared state, one fallback counted when it is made locally. */
+  @Override
+  public long[] addToWindows(List<WindowCount> counts) {
+    long[] localTotals = local.addToWindows(counts);
+    long[] sharedTotals = decide(() -> shared.addToWindows(counts));
+    return sharedTotals == null ? localTotals : sharedTotals;
+  }
+
   @Override
   public void unbindSession(SessionKey key) {
     local.unbindSession(key);

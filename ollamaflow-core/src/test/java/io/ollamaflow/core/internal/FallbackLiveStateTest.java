@@ -101,6 +101,23 @@ class FallbackLiveStateTest {
   }
 
   @Test
+  void severalCountersAreOneCallToTheSharedStateAndOneDecisionWhenItFails() {
+    Instant window = WindowCount.windowStart(clock.instant(), MINUTE);
+    List<WindowCount> both = List.of(new WindowCount("apikey:k:tokens", window, MINUTE, 0),
+        new WindowCount("apikey:k:requests", window, MINUTE, 1));
+    shared.delegate.addToWindow(new WindowCount("apikey:k:tokens", window, MINUTE, 500)); // other instances
+
+    assertThat(state.addToWindows(both)).containsExactly(500, 1);
+    assertThat(shared.counterCalls).hasValue(1);
+
+    shared.down = true;
+
+    assertThat(state.addToWindows(both)).as("this instance's own share").containsExactly(0, 2);
+    assertThat(shared.counterCalls).hasValue(2);
+    assertThat(state.fallbacks()).isEqualTo(1);
+  }
+
+  @Test
   void adminListingAndClearingNeedTheSharedStateAndSayItIsUnavailable() {
     shared.down = true;
 

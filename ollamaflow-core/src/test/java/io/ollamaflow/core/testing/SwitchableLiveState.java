@@ -15,7 +15,7 @@ public final class SwitchableLiveState implements LiveState {
   public final LiveState delegate;
   /** Every call that reached this state, failed or not. */
   public final AtomicInteger calls = new AtomicInteger();
-  /** The {@link #addToWindow} calls among them. */
+  /** The {@link #addToWindow} and {@link #addToWindows} calls among them. */
   public final AtomicInteger counterCalls = new AtomicInteger();
   public volatile boolean down;
 
@@ -42,5 +42,12 @@ public final class SwitchableLiveState implements LiveState {
     counterCalls.incrementAndGet();
     reach();
     return delegate.addToWindow(count);
+  }
+
+  @Override
+  public long[] addToWindows(List<WindowCount> counts) {
+    counterCalls.incrementAndGet();
+    reach();
+    return delegate.addToWindows(counts);
   }
 }

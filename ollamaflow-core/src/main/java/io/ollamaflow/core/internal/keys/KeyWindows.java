@@ -1,9 +1,11 @@
 package io.ollamaflow.core.internal.keys;
 
+import io.ollamaflow.api.ApiKey;
 import io.ollamaflow.api.LiveState;
 import io.ollamaflow.api.LiveState.WindowCount;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The per-minute counters of API keys ({@code apikey:<identifier>:requests} and {@code :tokens}),
@@ -29,12 +31,35 @@ public final class KeyWindows {
     this.live = live;
   }
 
-  /** Counts one request of a key in the window holding {@code now}; returns the window's total. */
-  public long addRequest(Counters key, Instant now) {
-    return add(key.requests(), now, 1);
+  /**
+   * What a key has used in the window of a request being admitted.
+   *
+   * @param tokens tokens used before this request; 0 when the key has no TokensPerMinute
+   * @param requests requests counted, this one included; 0 when the key has no RequestsPerMinute
+   */
+  public record Usage(long tokens, long requests) {}
+
+  /**
+   * For a request of {@code known} being admitted: reads its tokens in the window holding
+   * {@code now} and counts the request, each only when the key limits it, in one call to the live
+   * state (one round trip for a shared one).
+   */
+  public Usage admit(ApiKeyIndex.KnownKey known, Instant now) {
+    ApiKey key = known.key();
+    boolean tokens = key.tokensPerMinute() > 0;
+    boolean requests = key.requestsPerMinute() > 0;
+    if (!tokens && !requests) return new Usage(0, 0);
+    Instant start = WindowCount.windowStart(now, WINDOW);
+    WindowCount readTokens = new WindowCount(known.counters().tokens(), start, WINDOW, 0);
+    WindowCount countRequest = new WindowCount(known.counters().requests(), start, WINDOW, 1);
+    if (tokens && requests) {
+      long[] totals = live.addToWindows(List.of(readTokens, countRequest));
+      return new Usage(totals[0], totals[1]);
+    }
+    return tokens ? new Usage(live.addToWindow(readTokens), 0) : new Usage(0, live.addToWindow(countRequest));
   }
 
-  /** Adds tokens used by a key to the window holding {@code now} (0 reads it); returns the window's total. */
+  /** Adds tokens a request of a key used to the window holding {@code now}; returns the window's total. */
   public long addTokens(Counters key, Instant now, long tokens) {
     return add(key.tokens(), now, tokens);
   }

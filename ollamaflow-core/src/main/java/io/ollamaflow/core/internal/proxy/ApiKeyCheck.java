@@ -118,15 +118,14 @@ final class ApiKeyCheck {
       return refuse(key, new QuotaExceeded(name + " has " + key.maxConcurrentRequests()
           + " requests in flight, its MaxConcurrentRequests", 1));
     }
-    if (key.tokensPerMinute() > 0) {
-      long used = windows.addTokens(known.counters(), now, 0);
-      if (used >= key.tokensPerMinute()) {
-        known.inFlight().decrementAndGet();
-        return refuse(key, new QuotaExceeded(name + " used " + used + " tokens this minute, its TokensPerMinute is "
-            + key.tokensPerMinute(), KeyWindows.secondsToNextWindow(now)));
-      }
+    // Tokens are checked first; a request refused for them is still counted, in a minute whose requests are all refused.
+    KeyWindows.Usage used = windows.admit(known, now);
+    if (key.tokensPerMinute() > 0 && used.tokens() >= key.tokensPerMinute()) {
+      known.inFlight().decrementAndGet();
+      return refuse(key, new QuotaExceeded(name + " used " + used.tokens() + " tokens this minute, its TokensPerMinute is "
+          + key.tokensPerMinute(), KeyWindows.secondsToNextWindow(now)));
     }
-    if (key.requestsPerMinute() > 0 && windows.addRequest(known.counters(), now) > key.requestsPerMinute()) {
+    if (key.requestsPerMinute() > 0 && used.requests() > key.requestsPerMinute()) {
       known.inFlight().decrementAndGet();
       return refuse(key, new QuotaExceeded(name + " reached its RequestsPerMinute of " + key.requestsPerMinute(),
           KeyWindows.secondsToNextWindow(now)));
