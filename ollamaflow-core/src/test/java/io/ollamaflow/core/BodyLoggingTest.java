@@ -6,6 +6,7 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.testing.CapturedLog;
 import io.ollamaflow.core.testing.ScenarioHarness;
 import io.ollamaflow.core.testing.Eventually;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -15,6 +16,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Request and answer bodies in the log ({@code FlowCluster.Builder.logBodies}, a frontend's
@@ -113,6 +115,19 @@ class BodyLoggingTest {
       assertThat(line).contains("request body (" + body.length() + " bytes, the first 8192 shown): {\"model\"")
           .doesNotContain("END");
       assertThat(line.length()).isLessThan(8192 + 200);
+    }
+  }
+
+  @Test
+  void aBodyHeldPartlyOnDiskIsLoggedFromItsStartWithItsWholeLength(@TempDir Path spool) throws Exception {
+    start(b -> b.logBodies(true, false).requestBodySpool(spool, 0, 1 << 20), Frontend.builder("f1"));
+    String body = "{\"model\":\"m\",\"prompt\":\"" + "y".repeat(30_000) + "END\"}";
+    try (CapturedLog log = new CapturedLog(); Response response = harness.post("/api/generate", body)) {
+      assertThat(response.code()).isEqualTo(200);
+      awaitLogged(log, "request body");
+      String line = log.text().lines().filter(l -> l.contains("request body")).findFirst().orElseThrow();
+      assertThat(line).contains("request body (" + body.length() + " bytes, the first 8192 shown): {\"model\":\"m\","
+          + "\"prompt\":\"yyy").doesNotContain("END");
     }
   }
 

@@ -9,9 +9,10 @@ import java.io.OutputStream;
 import java.util.function.BiConsumer;
 
 /**
- * A call whose request and answer bodies pass through unchanged while their first
- * {@link BodyLog#MAX_BYTES} bytes are kept for {@link BodyLog}. Whether a body is kept is decided
- * when the pipeline first opens it, once the frontend is known. Used by one thread at a time.
+ * A call whose answer body passes through unchanged while its first {@link BodyLog#MAX_BYTES}
+ * bytes are kept for {@link BodyLog}; whether it is kept is decided when the pipeline first opens
+ * it, once the frontend is known. (The request body needs no copy: the proxy holds it whole, and
+ * {@link BodyLog#keepRequestBody} takes its start from there.) Used by one thread at a time.
  */
 final class BodyCapture implements ProxyCall {
   /** A sink keeping the first bytes written to it, and counting all of them. */
@@ -36,18 +37,16 @@ final class BodyCapture implements ProxyCall {
       total += len;
     }
 
-    byte[] bytes() { return bytes; }
-    int size() { return size; }
-    long total() { return total; }
+    BodyExcerpt excerpt() {
+      return new BodyExcerpt(bytes, size, total);
+    }
   }
 
   private final ProxyCall call;
   private final RequestState request;
   private final BodyLog log;
-  private InputStream openedIn;
   private OutputStream openedOut;
   /** Null until opened, and when not logged. */
-  Kept requestBody;
   Kept responseBody;
 
   BodyCapture(ProxyCall call, RequestState request, BodyLog log) {
@@ -75,18 +74,7 @@ final class BodyCapture implements ProxyCall {
     call.refuse(error, dialect);
   }
 
-  @Override
-  public InputStream requestBody() {
-    if (openedIn == null) {
-      openedIn = call.requestBody();
-      if (log.mayLogRequestOf(request)) {
-        requestBody = new Kept();
-        // The pipeline never closes the client's body stream, so the tee need not pass close on.
-        openedIn = new TeeInputStream(openedIn, requestBody);
-      }
-    }
-    return openedIn;
-  }
+  @Override public InputStream requestBody() { return call.requestBody(); }
 
   @Override
   public OutputStream responseBody() {

@@ -8,6 +8,7 @@ import io.ollamaflow.core.internal.admin.Secrets;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.RouteTable;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -90,17 +91,27 @@ public final class BodyLog {
     return responses || flaggedOnRoute(request, Frontend::logResponseBody, Backend::logResponseBody, null);
   }
 
+  /**
+   * Keeps the start of the request's body, when it may be logged: called once the body is held
+   * whole, before it is closed.
+   */
+  void keepRequestBody(RequestState request, ClientBody body) throws IOException {
+    if (body != null && mayLogRequestOf(request)) request.loggedRequestBody(BodyExcerpt.of(body));
+  }
+
   /** Writes what {@code call} kept, if it is a capture that kept anything its request's flags ask for. */
   void write(ProxyCall call, RequestState request) {
     if (!(call instanceof BodyCapture capture)) return;
     String backendId = request.backendId();
-    if (capture.requestBody != null
+    BodyExcerpt sent = request.loggedRequestBody();
+    if (sent != null
         && (requests || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, backendId))) {
-      log.info("[{}] request body ({}): {}", request.requestId(), size(capture.requestBody), text(capture.requestBody));
+      log.info("[{}] request body ({}): {}", request.requestId(), size(sent), text(sent));
     }
     if (capture.responseBody != null
         && (responses || flaggedOnRoute(request, Frontend::logResponseBody, Backend::logResponseBody, backendId))) {
-      log.info("[{}] response body ({}): {}", request.requestId(), size(capture.responseBody), text(capture.responseBody));
+      BodyExcerpt answer = capture.responseBody.excerpt();
+      log.info("[{}] response body ({}): {}", request.requestId(), size(answer), text(answer));
     }
   }
 
@@ -121,13 +132,13 @@ public final class BodyLog {
     return false;
   }
 
-  private static String size(BodyCapture.Kept kept) {
+  private static String size(BodyExcerpt kept) {
     long total = kept.total();
     return total > kept.size() ? total + " bytes, the first " + kept.size() + " shown" : total + " bytes";
   }
 
   /** The kept bytes as text with credentials redacted and control characters escaped. */
-  static String text(BodyCapture.Kept kept) {
+  static String text(BodyExcerpt kept) {
     String text = new String(kept.bytes(), 0, kept.size(), StandardCharsets.UTF_8);
     text = SECRET_MEMBER.matcher(text).replaceAll("$1" + Secrets.PLACEHOLDER + "$2");
     text = BEARER.matcher(text).replaceAll("$1" + Secrets.PLACEHOLDER);

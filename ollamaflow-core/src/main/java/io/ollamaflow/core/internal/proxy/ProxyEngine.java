@@ -138,6 +138,7 @@ public final class ProxyEngine {
       return;
     }
     try (ClientBody body = RequestReader.read(exchange, request, frontendRoute, bodies)) {
+      bodyLog.keepRequestBody(request, body);
       request.keyUse().checkModel(request);
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;

@@ -38,6 +38,7 @@ final class RequestState implements RequestInfo, PickContext {
   private FlowException midResponseFailure;
   private AnswerTimings answered = AnswerTimings.NONE;
   private ApiKeyCheck.Admitted keyUse = ApiKeyCheck.Open.INSTANCE;
+  private BodyExcerpt loggedRequestBody;
 
   RequestState(ProxyCall exchange, List<String> stickyHeaders, ModelDemand demand) {
     this.exchange = exchange;
@@ -74,6 +75,9 @@ final class RequestState implements RequestInfo, PickContext {
   /** What the request's API key does during and after it; {@code Open} when no key applies. */
   void keyUse(ApiKeyCheck.Admitted keyUse) { this.keyUse = keyUse; }
   ApiKeyCheck.Admitted keyUse() { return keyUse; }
+  /** The start of the body the client sent, kept for {@link BodyLog}; null when it is not logged. */
+  void loggedRequestBody(BodyExcerpt excerpt) { this.loggedRequestBody = excerpt; }
+  BodyExcerpt loggedRequestBody() { return loggedRequestBody; }
 
   void responseStarted(int status) {
     this.status = status;

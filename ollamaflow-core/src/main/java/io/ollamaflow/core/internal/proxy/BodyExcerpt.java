@@ -1,0 +1,20 @@
+package io.ollamaflow.core.internal.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * What {@link BodyLog} writes of one body: its first bytes (at most {@link BodyLog#MAX_BYTES}) and
+ * its whole length.
+ *
+ * @param bytes the first bytes; only the first {@code size} count
+ */
+record BodyExcerpt(byte[] bytes, int size, long total) {
+  /** The start of a request body the proxy holds whole; read before the body is closed. */
+  static BodyExcerpt of(ClientBody body) throws IOException {
+    try (InputStream in = body.open()) {
+      byte[] first = in.readNBytes(BodyLog.MAX_BYTES);
+      return new BodyExcerpt(first, first.length, body.length());
+    }
+  }
+}
