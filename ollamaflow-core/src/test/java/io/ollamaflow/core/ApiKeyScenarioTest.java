@@ -347,6 +347,21 @@ class ApiKeyScenarioTest {
   }
 
   @Test
+  void onAnOpenFrontendTwoDifferentKeyHeadersAreRefusedOnlyWhenOneCarriesOurKey() throws Exception {
+    start(false, key("k1", SECRET).build());
+    String overLong = "x".repeat(300);
+    try (Response ours = chat("/api/chat", r -> r.header("Authorization", "Bearer " + overLong).header("X-Api-Key", SECRET));
+        Response oursInBearer = chat("/api/chat", r -> r.header("Authorization", "Bearer " + SECRET).header("X-Api-Key", ""));
+        Response neither = chat("/api/chat", r -> r.header("Authorization", "Bearer " + overLong).header("X-Api-Key", "ollama"))) {
+      assertThat(ours.code()).as("our key beside an over-long value").isEqualTo(401);
+      assertThat(MAPPER.readTree(ours.body().string()).get("error").asText())
+          .isEqualTo("Authorization and X-Api-Key carry different keys; send one");
+      assertThat(oursInBearer.code()).as("our key beside an empty X-Api-Key").isEqualTo(401);
+      assertThat(neither.code()).as("neither is ours: not our business").isEqualTo(200);
+    }
+  }
+
+  @Test
   void usageIsKeptInMemoryAndFlushedToTheStoreInBatchesAndOnClose() throws Exception {
     start(true, key("k1", SECRET).models(List.of("llama3")).build());
     Instant first = clock.instant();

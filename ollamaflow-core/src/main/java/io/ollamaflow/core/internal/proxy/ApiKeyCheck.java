@@ -84,19 +84,18 @@ final class ApiKeyCheck {
 
   Outcome check(Frontend frontend, ProxyCall exchange) {
     boolean required = frontend.requireApiKey();
-    String header = exchange.requestHeader(X_API_KEY) != null ? X_API_KEY : AUTHORIZATION;
     Presented presented = presented(exchange);
     Optional<KnownKey> found = presented instanceof Presented.Key key ? state.apiKeys().find(key.secret()) : Optional.empty();
     if (found.isEmpty()) {
       // Two different keys, one of them ours: neither may be forwarded, and which applies is unknown.
       boolean carriesOurs = presented instanceof Presented.Conflicting conflicting
-          && conflicting.secrets().stream()
-          .anyMatch(secret -> secret.length() <= MAX_KEY_LENGTH && state.apiKeys().find(secret).isPresent());
+          && conflicting.each().stream()
+          .anyMatch(each -> each instanceof Presented.Key key && state.apiKeys().find(key.secret()).isPresent());
       if (!required && !carriesOurs) return Open.INSTANCE;
       state.keyUsage().refusedWithoutKey();
       String why = presented instanceof Presented.Malformed malformed ? malformed.why()
           : presented instanceof Presented.Conflicting ? "Authorization and X-Api-Key carry different keys; send one"
-          : presented instanceof Presented.Key ? "the API key in " + header + " is not valid"
+          : presented instanceof Presented.Key key ? "the API key in " + key.header() + " is not valid"
           : "frontend '" + frontend.identifier() + "' requires an API key: send Authorization: Bearer <key> or X-Api-Key: <key>";
       return new Refused(new FlowException(ErrorCode.INVALID_API_KEY, why));
     }
@@ -159,10 +158,11 @@ final class ApiKeyCheck {
     Presented NONE = new None();
 
     record None() implements Presented {}
-    record Key(String secret) implements Presented {}
+    /** A well-formed key and the header it came in. */
+    record Key(String header, String secret) implements Presented {}
     record Malformed(String why) implements Presented {}
-    /** {@code Authorization: Bearer} and {@code X-Api-Key} with different values. */
-    record Conflicting(List<String> secrets) implements Presented {}
+    /** {@code Authorization: Bearer} and {@code X-Api-Key} with different values, each as {@link #validated} found it. */
+    record Conflicting(List<Presented> each) implements Presented {}
   }
 
   /**
@@ -174,8 +174,11 @@ final class ApiKeyCheck {
     String authorization = exchange.requestHeader(AUTHORIZATION);
     String bearer = bearerToken(authorization);
     if (apiKey != null) {
-      if (bearer != null && !bearer.equals(apiKey.trim())) return new Presented.Conflicting(List.of(bearer, apiKey.trim()));
-      return validated(X_API_KEY, apiKey.trim());
+      Presented fromApiKey = validated(X_API_KEY, apiKey.trim());
+      if (bearer != null && !bearer.equals(apiKey.trim())) {
+        return new Presented.Conflicting(List.of(validated(AUTHORIZATION, bearer), fromApiKey));
+      }
+      return fromApiKey;
     }
     if (bearer != null) return validated(AUTHORIZATION, bearer);
     if (authorization != null) {
@@ -202,7 +205,7 @@ final class ApiKeyCheck {
     if (secret.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
       return new Presented.Malformed("the API key in " + header + " has characters other than visible ASCII");
     }
-    return new Presented.Key(secret);
+    return new Presented.Key(header, secret);
   }
 
   /** An admitted request's use of its key: the model check, and at its end the slot released and usage counted. */
