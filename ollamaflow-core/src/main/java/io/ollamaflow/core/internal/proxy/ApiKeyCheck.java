@@ -42,11 +42,8 @@ final class ApiKeyCheck {
   private static final long SLOT_GRACE_NANOS = 50_000_000;
   private static final long SLOT_POLL_NANOS = 200_000;
 
-  /** What the check decided: go on ({@link Admitted}) or {@link Refused}. */
-  sealed interface Outcome permits Admitted, Refused {}
-
   /** The request may go on; what its key still has to do during and after the request. */
-  sealed interface Admitted extends Outcome permits Open, KeyGrant {
+  sealed interface Admitted permits Open, KeyGrant {
     /** Whether the client's key headers must be kept from the backend. */
     boolean stripsClientKey();
 
@@ -70,8 +67,6 @@ final class ApiKeyCheck {
     @Override public void end(RequestState request) {}
   }
 
-  record Refused(FlowException error) implements Outcome {}
-
   private final ClusterState state;
   private final KeyWindows windows;
   private final Clock clock;
@@ -82,7 +77,12 @@ final class ApiKeyCheck {
     this.clock = clock;
   }
 
-  Outcome check(Frontend frontend, ProxyCall exchange) {
+  /**
+   * @return what the request's key still has to do ({@link Open} when no key applies)
+   * @throws FlowException when the key is missing, malformed, unknown, inactive, expired, not
+   *     allowed on this frontend, or over one of its limits
+   */
+  Admitted check(Frontend frontend, ProxyCall exchange) {
     boolean required = frontend.requireApiKey();
     Presented presented = presented(exchange);
     Optional<KnownKey> found = presented instanceof Presented.Key key ? state.apiKeys().find(key.secret()) : Optional.empty();
@@ -97,36 +97,36 @@ final class ApiKeyCheck {
           : presented instanceof Presented.Conflicting ? "Authorization and X-Api-Key carry different keys; send one"
           : presented instanceof Presented.Key key ? "the API key in " + key.header() + " is not valid"
           : "frontend '" + frontend.identifier() + "' requires an API key: send Authorization: Bearer <key> or X-Api-Key: <key>";
-      return new Refused(new FlowException(ErrorCode.INVALID_API_KEY, why));
+      throw new FlowException(ErrorCode.INVALID_API_KEY, why);
     }
     return admit(frontend, found.get(), clock.instant());
   }
 
-  private Outcome admit(Frontend frontend, KnownKey known, Instant now) {
+  private Admitted admit(Frontend frontend, KnownKey known, Instant now) {
     ApiKey key = known.key();
     String name = "API key '" + key.identifier() + "'";
-    if (!key.active()) return refuse(key, new FlowException(ErrorCode.INVALID_API_KEY, name + " is inactive"));
+    if (!key.active()) throw refuse(key, new FlowException(ErrorCode.INVALID_API_KEY, name + " is inactive"));
     if (key.isExpiredAt(now)) {
-      return refuse(key, new FlowException(ErrorCode.INVALID_API_KEY, name + " expired at " + key.expiresUtc().get()));
+      throw refuse(key, new FlowException(ErrorCode.INVALID_API_KEY, name + " expired at " + key.expiresUtc().get()));
     }
     if (!key.frontends().isEmpty() && !key.frontends().contains(frontend.identifier())) {
-      return refuse(key, new FlowException(ErrorCode.FRONTEND_NOT_ALLOWED,
+      throw refuse(key, new FlowException(ErrorCode.FRONTEND_NOT_ALLOWED,
           name + " may not use frontend '" + frontend.identifier() + "'"));
     }
     if (!takeSlot(known)) {
-      return refuse(key, new QuotaExceeded(name + " has " + key.maxConcurrentRequests()
+      throw refuse(key, new QuotaExceeded(name + " has " + key.maxConcurrentRequests()
           + " requests in flight, its MaxConcurrentRequests", 1));
     }
     // Tokens are checked first; a request refused for them is still counted, in a minute whose requests are all refused.
     KeyWindows.Usage used = windows.admit(known, now);
     if (key.tokensPerMinute() > 0 && used.tokens() >= key.tokensPerMinute()) {
       known.inFlight().decrementAndGet();
-      return refuse(key, new QuotaExceeded(name + " used " + used.tokens() + " tokens this minute, its TokensPerMinute is "
+      throw refuse(key, new QuotaExceeded(name + " used " + used.tokens() + " tokens this minute, its TokensPerMinute is "
           + key.tokensPerMinute(), KeyWindows.secondsToNextWindow(now)));
     }
     if (key.requestsPerMinute() > 0 && used.requests() > key.requestsPerMinute()) {
       known.inFlight().decrementAndGet();
-      return refuse(key, new QuotaExceeded(name + " reached its RequestsPerMinute of " + key.requestsPerMinute(),
+      throw refuse(key, new QuotaExceeded(name + " reached its RequestsPerMinute of " + key.requestsPerMinute(),
           KeyWindows.secondsToNextWindow(now)));
     }
     return new KeyGrant(known);
@@ -144,9 +144,10 @@ final class ApiKeyCheck {
     }
   }
 
-  private Refused refuse(ApiKey key, FlowException error) {
+  /** Counts the refusal in the key's usage; returns the error to throw. */
+  private FlowException refuse(ApiKey key, FlowException error) {
     state.keyUsage().add(refusal(key));
-    return new Refused(error);
+    return error;
   }
 
   private static ApiKeyUsage refusal(ApiKey key) {
