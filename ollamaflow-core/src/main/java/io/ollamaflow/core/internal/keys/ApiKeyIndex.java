@@ -7,12 +7,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The configured API keys as a request finds them: by the SHA-256 of the presented secret, one
  * hash and one map lookup whatever the number of keys, never a scan comparing secrets. Immutable;
- * rebuilt with each configuration revision, carrying each key's in-flight count over.
+ * rebuilt with each configuration revision, carrying each key's requests in flight over.
  */
 public final class ApiKeyIndex {
   public static final ApiKeyIndex EMPTY = new ApiKeyIndex(Map.of(), Map.of());
@@ -23,11 +22,9 @@ public final class ApiKeyIndex {
    *
    * @param models the key's {@code Models}, compiled
    * @param counters the names of its per-minute counters
-   * @param inFlight shared by every index that holds the same identifier, so a request admitted
-   *     before an edit is released against the count the next request sees
+   * @param slots its requests in flight, shared by every index that holds the same identifier
    */
-  public record KnownKey(ApiKey key, ModelPatterns models, KeyWindows.Counters counters,
-      AtomicInteger inFlight) {}
+  public record KnownKey(ApiKey key, ModelPatterns models, KeyWindows.Counters counters, KeySlots slots) {}
 
   private final Map<String, KnownKey> byHash;
   private final Map<String, KnownKey> byIdentifier;
@@ -43,9 +40,9 @@ public final class ApiKeyIndex {
     Map<String, KnownKey> byIdentifier = new HashMap<>();
     for (ApiKey key : keys) {
       KnownKey before = previous.byIdentifier.get(key.identifier());
-      AtomicInteger inFlight = before != null ? before.inFlight() : new AtomicInteger();
-      KnownKey known = new KnownKey(key, ModelPatterns.of(key.models()),
-          KeyWindows.Counters.of(key.identifier()), inFlight);
+      KeySlots slots = before != null ? before.slots() : new KeySlots();
+      KnownKey known = new KnownKey(key, ModelPatterns.of(key.models()), KeyWindows.Counters.of(key.identifier()),
+          slots);
       byIdentifier.put(key.identifier(), known);
       byHash.putIfAbsent(key.keyHash(), known);
     }

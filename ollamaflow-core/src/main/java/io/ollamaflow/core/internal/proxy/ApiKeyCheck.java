@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The API-key part of admission: which key a request presents ({@code Authorization: Bearer <key>}
@@ -40,7 +39,6 @@ final class ApiKeyCheck {
    * sends its next request at once must not be refused for that instant.
    */
   private static final long SLOT_GRACE_NANOS = 50_000_000;
-  private static final long SLOT_POLL_NANOS = 200_000;
 
   /** The request may go on; what its key still has to do during and after the request. */
   sealed interface Admitted permits Open, KeyGrant {
@@ -113,35 +111,23 @@ final class ApiKeyCheck {
       throw refuse(key, new FlowException(ErrorCode.FRONTEND_NOT_ALLOWED,
           name + " may not use frontend '" + frontend.identifier() + "'"));
     }
-    if (!takeSlot(known)) {
+    if (!known.slots().take(key.maxConcurrentRequests(), SLOT_GRACE_NANOS)) {
       throw refuse(key, new QuotaExceeded(name + " has " + key.maxConcurrentRequests()
           + " requests in flight, its MaxConcurrentRequests", 1));
     }
     // Tokens are checked first; a request refused for them is still counted, in a minute whose requests are all refused.
     KeyWindows.Usage used = windows.admit(known, now);
     if (key.tokensPerMinute() > 0 && used.tokens() >= key.tokensPerMinute()) {
-      known.inFlight().decrementAndGet();
+      known.slots().release();
       throw refuse(key, new QuotaExceeded(name + " used " + used.tokens() + " tokens this minute, its TokensPerMinute is "
           + key.tokensPerMinute(), KeyWindows.secondsToNextWindow(now)));
     }
     if (key.requestsPerMinute() > 0 && used.requests() > key.requestsPerMinute()) {
-      known.inFlight().decrementAndGet();
+      known.slots().release();
       throw refuse(key, new QuotaExceeded(name + " reached its RequestsPerMinute of " + key.requestsPerMinute(),
           KeyWindows.secondsToNextWindow(now)));
     }
     return new KeyGrant(known);
-  }
-
-  /** Counts the request in flight; false when that would pass the key's MaxConcurrentRequests even after the grace. */
-  private static boolean takeSlot(KnownKey known) {
-    long deadline = System.nanoTime() + SLOT_GRACE_NANOS;
-    while (true) {
-      int max = known.key().maxConcurrentRequests();
-      if (known.inFlight().incrementAndGet() <= max || max == 0) return true;
-      known.inFlight().decrementAndGet();
-      if (System.nanoTime() - deadline >= 0) return false;
-      LockSupport.parkNanos(SLOT_POLL_NANOS);
-    }
   }
 
   /** Counts the refusal in the key's usage; returns the error to throw. */
@@ -241,7 +227,7 @@ final class ApiKeyCheck {
     public void end(RequestState request) {
       if (ended) return;
       ended = true;
-      known.inFlight().decrementAndGet();
+      known.slots().release();
       ApiKey key = known.key();
       if (refused) {
         state.keyUsage().add(refusal(key));
