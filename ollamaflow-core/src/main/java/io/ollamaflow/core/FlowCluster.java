@@ -21,6 +21,7 @@ import io.ollamaflow.core.internal.BackendClients;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.FallbackLiveState;
+import io.ollamaflow.core.internal.InProcessClients;
 import io.ollamaflow.core.internal.NoDelaySockets;
 import io.ollamaflow.core.internal.OkHttpVersionCheck;
 import io.ollamaflow.core.internal.OkioWatchdogAnchor;
@@ -157,7 +158,7 @@ public final class FlowCluster implements AutoCloseable {
    * requests. See {@link InProcessClient}.
    */
   public InProcessClient inProcess(String frontendHost) {
-    return InProcessClient.over(engine, frontendHost);
+    return InProcessClients.over(engine, frontendHost);
   }
 
   /** Requests of this frontend waiting in the proxy for a backend slot now; 0 for an unknown frontend. */

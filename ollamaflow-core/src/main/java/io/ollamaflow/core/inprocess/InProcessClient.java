@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.internal.proxy.ProxyEngine;
+import io.ollamaflow.core.internal.InProcessClients;
 import io.ollamaflow.core.internal.Threads;
+import io.ollamaflow.core.internal.proxy.ProxyEngine;
 import io.ollamaflow.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,18 +44,19 @@ public final class InProcessClient {
   private final ProxyEngine engine;
   private final String host;
 
-  private InProcessClient(ProxyEngine engine, String host) {
-    this.engine = Objects.requireNonNull(engine, "engine");
-    this.host = host;
+  static {
+    InProcessClients.register(InProcessClient::new);
   }
 
   /**
-   * For {@code FlowCluster.inProcess}, which is how applications get a client: one over the
-   * cluster's engine that presents {@code host} as its {@code Host} header, which chooses the
-   * frontend; null for the catch-all frontend ({@code Hostname "*"}).
+   * Made by {@code FlowCluster.inProcess} (through {@link InProcessClients}), which is how
+   * applications get a client: one over the cluster's engine that presents {@code host} as its
+   * {@code Host} header, which chooses the frontend; null for the catch-all frontend
+   * ({@code Hostname "*"}).
    */
-  public static InProcessClient over(ProxyEngine engine, String host) {
-    return new InProcessClient(engine, host);
+  private InProcessClient(ProxyEngine engine, String host) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.host = host;
   }
 
   /** The Host this client presents; null for the catch-all frontend. */
