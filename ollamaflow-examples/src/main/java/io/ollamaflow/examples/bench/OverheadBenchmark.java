@@ -100,6 +100,8 @@ public final class OverheadBenchmark {
     int[] streams = {1000, 9000};
     int streamRuns = 25;
     boolean saturation = true;
+    /** Only (a), the small chat: the per-request cost, repeated quickly when comparing two builds. */
+    boolean onlySmallChat;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -116,6 +118,7 @@ public final class OverheadBenchmark {
           case "--seconds" -> o.seconds = Double.parseDouble(args[++i]);
           case "--streams" -> o.streams = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
           case "--no-saturation" -> o.saturation = false;
+          case "--only-a" -> o.onlySmallChat = true;
           case "--quick" -> {
             o.seconds = 3;
             o.warmSeconds = 1;
@@ -152,7 +155,8 @@ public final class OverheadBenchmark {
     if (!Files.isRegularFile(o.serverJar)) throw new IllegalStateException(o.serverJar + " missing: run mvn install first");
     log("work directory " + work);
 
-    Process backends = start(List.of(o.java, "-Xmx2g", "-cp", o.serverJar.toString(), BenchBackends.class.getName()),
+    // The benchmark's own simulators, so servers of two builds compared with --server-jar face the same backends.
+    Process backends = start(List.of(o.java, "-Xmx2g", "-cp", System.getProperty("java.class.path"), BenchBackends.class.getName()),
         work.resolve("backends.log"), true);
     BufferedReader ready = new BufferedReader(new InputStreamReader(backends.getInputStream(), StandardCharsets.UTF_8));
     String line = ready.readLine();
@@ -208,6 +212,11 @@ public final class OverheadBenchmark {
     md.append('\n');
     stopProcess(oursTls.pid());
     flush();
+    if (o.onlySmallChat) {
+      stamp.close();
+      log("done (--only-a): " + o.out.toAbsolutePath());
+      return;
+    }
 
     // (c) 200-chunk stream
     section("(c) streamed chat, 200 chunks 2 ms apart (/api/chat NDJSON; /v1/chat/completions SSE on the /v1 and translation rows), "
