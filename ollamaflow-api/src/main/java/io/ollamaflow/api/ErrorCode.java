@@ -26,6 +26,8 @@ public enum ErrorCode {
   CONFLICT(409),
   /** The request body is larger than the frontend's MaxRequestBodySize. */
   PAYLOAD_TOO_LARGE(413),
+  /** An HTTP/1.0 request to a frontend with {@code BlockHttp10}; answered with {@code Upgrade: HTTP/1.1}. */
+  UPGRADE_REQUIRED(426),
   /** Backend capacity and queue are exhausted. */
   BACKEND_BUSY(429),
   /** The request's API key reached its requests or tokens per minute, or its concurrent requests. */

@@ -15,6 +15,15 @@ public interface FlowHttpExchange {
 
   String method();
 
+  /**
+   * The HTTP version on the request line, such as {@code HTTP/1.1} (a frontend's
+   * {@code BlockHttp10} refuses {@code HTTP/1.0}). Adapters over servers that do not tell answer
+   * {@code HTTP/1.1}.
+   */
+  default String protocol() {
+    return "HTTP/1.1";
+  }
+
   /** The request path, still percent-encoded, relative to where the handler is mounted; starts with {@code /}. */
   String rawPath();
 

@@ -66,6 +66,11 @@ public class FlowServlet extends HttpServlet {
     }
 
     @Override
+    public String protocol() {
+      return request.getProtocol();
+    }
+
+    @Override
     public String requestHeader(String name) {
       return request.getHeader(name);
     }

@@ -64,6 +64,11 @@ public final class JdkHttpServerAdapter implements HttpHandler {
     }
 
     @Override
+    public String protocol() {
+      return exchange.getProtocol();
+    }
+
+    @Override
     public String requestHeader(String name) {
       return exchange.getRequestHeaders().getFirst(name);
     }

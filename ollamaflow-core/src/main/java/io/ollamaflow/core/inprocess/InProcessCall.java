@@ -69,6 +69,7 @@ final class InProcessCall implements ProxyCall {
   @Override public String method() { return method; }
   @Override public String rawPath() { return rawPath; }
   @Override public String rawQuery() { return null; }
+  @Override public boolean http10() { return false; }
   @Override public String requestHeader(String name) { return requestHeaders.get(name); }
 
   @Override

@@ -626,6 +626,44 @@ abstract class ProxyScenarios {
   }
 
   @Test
+  void http10RequestsGet426WithUpgradeInTheCallersDialectUnlessTheFrontendTurnsBlockHttp10Off() throws Exception {
+    MockWebServer backend = startBackend(new MockResponse.Builder().body("{\"response\":\"served\",\"done\":true}").build());
+    configure(List.of(backend));
+    String generate = "{\"model\":\"llama3\",\"prompt\":\"hi\"}";
+
+    String ollama = http10Exchange("/api/generate", generate);
+    assertThat(ollama).matches("(?s)HTTP/1\\.[01] 426 .*").containsIgnoringCase("\nUpgrade: HTTP/1.1\r\n")
+        .endsWith("{\"error\":\"frontend 'f1' refuses HTTP/1.0 requests (BlockHttp10): send HTTP/1.1"
+            + " (behind nginx: proxy_http_version 1.1)\"}");
+    String openAi = http10Exchange("/v1/chat/completions", "{\"model\":\"llama3\",\"messages\":[]}");
+    assertThat(openAi).matches("(?s)HTTP/1\\.[01] 426 .*").contains("\"code\":\"upgrade_required\"");
+    assertThat(backend.getRequestCount()).as("refused before anything is forwarded").isZero();
+
+    store.putFrontend(store.frontend("f1").orElseThrow().toBuilder().blockHttp10(false).build());
+    cluster.reload();
+    assertThat(http10Exchange("/api/generate", generate)).matches("(?s)HTTP/1\\.[01] 200 .*").endsWith("\"served\",\"done\":true}");
+    try (Response response = call(post("/api/generate", generate))) {
+      assertThat(response.code()).as("HTTP/1.1 is served either way").isEqualTo(200);
+    }
+    assertThat(backend.getRequestCount()).isEqualTo(2);
+  }
+
+  /** One HTTP/1.0 POST on its own connection; the whole answer as text, head and body. */
+  private String http10Exchange(String path, String body) throws IOException {
+    java.net.URI uri = java.net.URI.create(proxyUrl);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST " + uri.getRawPath() + path + " HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Connection: close\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void ollamaRouteWithoutTranslationOnAFrontendWithOnlyOpenAiBackendsGets503Explaining() throws Exception {
     MockWebServer backend = startBackend(new MockResponse.Builder().body("{}").build());
     configure(List.of(backend), ApiFormat.OPENAI);

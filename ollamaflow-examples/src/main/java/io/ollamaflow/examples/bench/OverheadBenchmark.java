@@ -100,6 +100,10 @@ public final class OverheadBenchmark {
     int[] streams = {1000, 9000};
     int streamRuns = 25;
     boolean saturation = true;
+    /** Only (a), the small chat: the per-request cost, repeated quickly when comparing two builds. */
+    boolean onlySmallChat;
+    /** No TLS row: a server jar from before TLS existed cannot serve it. */
+    boolean tls = true;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -116,6 +120,8 @@ public final class OverheadBenchmark {
           case "--seconds" -> o.seconds = Double.parseDouble(args[++i]);
           case "--streams" -> o.streams = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
           case "--no-saturation" -> o.saturation = false;
+          case "--only-a" -> o.onlySmallChat = true;
+          case "--no-tls" -> o.tls = false;
           case "--quick" -> {
             o.seconds = 3;
             o.warmSeconds = 1;
@@ -152,7 +158,8 @@ public final class OverheadBenchmark {
     if (!Files.isRegularFile(o.serverJar)) throw new IllegalStateException(o.serverJar + " missing: run mvn install first");
     log("work directory " + work);
 
-    Process backends = start(List.of(o.java, "-Xmx2g", "-cp", o.serverJar.toString(), BenchBackends.class.getName()),
+    // The benchmark's own simulators, so servers of two builds compared with --server-jar face the same backends.
+    Process backends = start(List.of(o.java, "-Xmx2g", "-cp", System.getProperty("java.class.path"), BenchBackends.class.getName()),
         work.resolve("backends.log"), true);
     BufferedReader ready = new BufferedReader(new InputStreamReader(backends.getInputStream(), StandardCharsets.UTF_8));
     String line = ready.readLine();
@@ -170,7 +177,7 @@ public final class OverheadBenchmark {
     Target ours = startServer("ollamaflow", o.java, fast, slow, stamp.port());
     targets.add(ours);
     // Measured in (a) only, then stopped: the cost of TLS on keep-alive connections, against plain direct.
-    Target oursTls = startServer("ollamaflow over TLS", o.java, fast, slow, stamp.port(), true);
+    Target oursTls = o.tls ? startServer("ollamaflow over TLS", o.java, fast, slow, stamp.port(), true) : null;
     targets.add(direct.speakingOpenAi("direct, /v1 request"));
     targets.add(ours.speakingOpenAi("ollamaflow + translation"));
     List<Target> nativeProxies = targets.stream().filter(t -> t.proxy() && !t.openAi()).toList();
@@ -188,7 +195,7 @@ public final class OverheadBenchmark {
     for (Target t : targets) {
       LoadGen.run(t.fastPort(), t.chat(FAST_HOST, small), 8, 1000, o.warmSeconds * 4);
     }
-    LoadGen.run(oursTls.fastPort(), clientTls, oursTls.chat(FAST_HOST, small), 8, 1000, o.warmSeconds * 4);
+    if (oursTls != null) LoadGen.run(oursTls.fastPort(), clientTls, oursTls.chat(FAST_HOST, small), 8, 1000, o.warmSeconds * 4);
     for (int ci = 0; ci < o.concurrency.length; ci++) {
       int c = o.concurrency[ci];
       double rate = o.rates[ci];
@@ -198,16 +205,23 @@ public final class OverheadBenchmark {
         latencyRow(t.name(), c, rate, r, runs.get(t.base(targets)), r.cpuPer1000);
         if (c == 1) smallC1.put(t, r.percentile(0.5));
       }
-      LoadGen.Result tlsRun = measured(oursTls, oursTls.chat(FAST_HOST, small), c, rate, runs);
-      latencyRow(oursTls.name(), c, rate, tlsRun, runs.get(direct), tlsRun.cpuPer1000);
+      if (oursTls != null) {
+        LoadGen.Result tlsRun = measured(oursTls, oursTls.chat(FAST_HOST, small), c, rate, runs);
+        latencyRow(oursTls.name(), c, rate, tlsRun, runs.get(direct), tlsRun.cpuPer1000);
+      }
     }
     md.append("\nIdle RSS after (a), before (b)-(e):");
     for (Target t : nativeProxies) {
       md.append(' ').append(t.name()).append(' ').append(mib(Proc.rssBytes(t.pid()))).append(';');
     }
     md.append('\n');
-    stopProcess(oursTls.pid());
+    if (oursTls != null) stopProcess(oursTls.pid());
     flush();
+    if (o.onlySmallChat) {
+      stamp.close();
+      log("done (--only-a): " + o.out.toAbsolutePath());
+      return;
+    }
 
     // (c) 200-chunk stream
     section("(c) streamed chat, 200 chunks 2 ms apart (/api/chat NDJSON; /v1/chat/completions SSE on the /v1 and translation rows), "

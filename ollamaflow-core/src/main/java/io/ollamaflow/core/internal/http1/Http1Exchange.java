@@ -55,6 +55,11 @@ final class Http1Exchange implements FlowHttpExchange {
   }
 
   @Override
+  public String protocol() {
+    return head.http10 ? "HTTP/1.0" : "HTTP/1.1";
+  }
+
+  @Override
   public String requestHeader(String name) {
     return head.first(name);
   }

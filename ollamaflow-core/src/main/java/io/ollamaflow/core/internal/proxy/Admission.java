@@ -22,6 +22,10 @@ final class Admission {
     if (!frontend.active()) {
       throw new FlowException(ErrorCode.FRONTEND_INACTIVE, name + " is inactive");
     }
+    if (frontend.blockHttp10() && exchange.http10()) {
+      throw new FlowException(ErrorCode.UPGRADE_REQUIRED, name + " refuses HTTP/1.0 requests (BlockHttp10): send HTTP/1.1"
+          + " (behind nginx: proxy_http_version 1.1)");
+    }
     if (route.kind().isEmbeddings() && !frontend.allowEmbeddings()) {
       throw new FlowException(ErrorCode.FORBIDDEN, name + " does not allow embeddings requests");
     }

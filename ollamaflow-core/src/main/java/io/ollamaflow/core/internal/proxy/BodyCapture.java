@@ -58,6 +58,7 @@ final class BodyCapture implements ProxyCall {
   @Override public String method() { return call.method(); }
   @Override public String rawPath() { return call.rawPath(); }
   @Override public String rawQuery() { return call.rawQuery(); }
+  @Override public boolean http10() { return call.http10(); }
   @Override public String requestHeader(String name) { return call.requestHeader(name); }
   @Override public void forEachRequestHeader(BiConsumer<String, String> action) { call.forEachRequestHeader(action); }
   @Override public String remoteAddress() { return call.remoteAddress(); }

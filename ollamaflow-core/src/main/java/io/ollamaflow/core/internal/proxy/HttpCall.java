@@ -22,6 +22,7 @@ public final class HttpCall implements ProxyCall {
   @Override public String method() { return exchange.method(); }
   @Override public String rawPath() { return exchange.rawPath(); }
   @Override public String rawQuery() { return exchange.rawQuery(); }
+  @Override public boolean http10() { return "HTTP/1.0".equalsIgnoreCase(exchange.protocol()); }
   @Override public String requestHeader(String name) { return exchange.requestHeader(name); }
   @Override public void forEachRequestHeader(BiConsumer<String, String> action) { exchange.forEachRequestHeader(action); }
   @Override public InputStream requestBody() { return exchange.requestBody(); }
@@ -43,6 +44,7 @@ public final class HttpCall implements ProxyCall {
     if (error instanceof QuotaExceeded quota) addResponseHeader("Retry-After", Long.toString(quota.retryAfterSeconds()));
     else if (error.httpStatus() == 429 || error.httpStatus() == 503) addResponseHeader("Retry-After", "1");
     if (error.code() == ErrorCode.INVALID_API_KEY) addResponseHeader("WWW-Authenticate", "Bearer");
+    if (error.code() == ErrorCode.UPGRADE_REQUIRED) addResponseHeader("Upgrade", "HTTP/1.1");
     if (error.code() == ErrorCode.METHOD_NOT_ALLOWED) {
       ProxyRoute route = RouteClassifier.lookup(rawPath());
       if (route != null) addResponseHeader("Allow", String.join(", ", route.methods()));

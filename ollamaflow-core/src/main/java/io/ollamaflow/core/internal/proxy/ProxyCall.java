@@ -27,6 +27,9 @@ public interface ProxyCall {
   /** The query string without {@code ?}, still percent-encoded; null if none. */
   String rawQuery();
 
+  /** Whether the request came as HTTP/1.0 (false for a call that is not HTTP). */
+  boolean http10();
+
   /** The first value of a request header, by case-insensitive name; null if absent. */
   String requestHeader(String name);
 

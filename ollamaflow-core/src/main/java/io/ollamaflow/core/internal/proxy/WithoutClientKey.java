@@ -35,6 +35,7 @@ final class WithoutClientKey implements ProxyCall {
   @Override public String method() { return call.method(); }
   @Override public String rawPath() { return call.rawPath(); }
   @Override public String rawQuery() { return call.rawQuery(); }
+  @Override public boolean http10() { return call.http10(); }
   @Override public InputStream requestBody() { return call.requestBody(); }
   @Override public String remoteAddress() { return call.remoteAddress(); }
   @Override public void addResponseHeader(String name, String value) { call.addResponseHeader(name, value); }
