@@ -131,6 +131,45 @@ class BodyLoggingTest {
     }
   }
 
+  @Test
+  void aBodyRefusedAsMalformedOrWithoutAModelIsStillLogged() throws Exception {
+    start(b -> b.logBodies(true, false), Frontend.builder("f1"));
+    String malformed = "{\"prompt\": oops, \"model\":\"m\"}";
+    String noModel = "{\"prompt\":\"which model?\"}";
+    try (CapturedLog log = new CapturedLog()) {
+      for (String body : List.of(malformed, noModel)) {
+        try (Response response = harness.post("/api/generate", body)) {
+          assertThat(response.code()).as(body).isEqualTo(400);
+          String id = response.header("X-OllamaFlow-Request");
+          awaitLogged(log, "[" + id + "] request body (");
+        }
+      }
+      assertThat(log.text()).contains("request body (" + malformed.length() + " bytes): " + malformed)
+          .contains("request body (" + noModel.length() + " bytes): " + noModel);
+    }
+  }
+
+  @Test
+  void aFrontendsLogRequestFullLogsTheHeadWithCredentialsHiddenAndTheBody() throws Exception {
+    start(b -> {}, Frontend.builder("f1").logRequestFull(true));
+    Request request = new Request.Builder().url(harness.url("/api/generate?api-version=2024-10&key=SECRET-Q"))
+        .header("Authorization", "Bearer SECRET-A").header("X-Session", "SECRET-S")
+        .post(RequestBody.create(REQUEST, ScenarioHarness.JSON)).build();
+    try (CapturedLog log = new CapturedLog(); Response response = harness.call(request.newBuilder())) {
+      assertThat(response.body().string()).isEqualTo(ANSWER);
+      String id = response.header("X-OllamaFlow-Request");
+      awaitLogged(log, "[" + id + "] request body (");
+      String head = log.text().lines().filter(l -> l.contains("[" + id + "] request head: ")).findFirst().orElseThrow();
+      assertThat(head).contains("request head: POST /api/generate?api-version=2024-10&key=******** from 127.0.0.1",
+          " | Authorization: ********", " | X-Session: ********", " | User-Agent: okhttp/",
+          " | Content-Type: application/json");
+      assertThat(log.text()).doesNotContain("SECRET-").contains("[" + id + "] request body (" + REQUEST.length()
+          + " bytes): " + REQUEST);
+      settle(log);
+      assertThat(log.text()).as("the marker frontend logs bodies only").doesNotContain("request head: POST /api/generate from");
+    }
+  }
+
   /** The cluster, with {@code frontend} for any host and one for {@code marker.test} that logs request bodies. */
   private void start(Consumer<FlowCluster.Builder> options, Frontend.Builder frontend) throws Exception {
     harness.start(b -> options.accept(b.disableActiveHealthChecks()));

@@ -19,19 +19,15 @@ import io.ollamaflow.core.inprocess.EmbedResponse;
 import io.ollamaflow.core.inprocess.FlowStream;
 import io.ollamaflow.core.inprocess.GenerateRequest;
 import io.ollamaflow.core.inprocess.GenerateResponse;
-import io.ollamaflow.core.inprocess.InProcessClient;
 import io.ollamaflow.core.inprocess.ModelInfo;
 import io.ollamaflow.core.testing.Eventually;
 import io.ollamaflow.core.testing.FakeOllama;
 import io.ollamaflow.core.testing.ScenarioHarness;
-import java.lang.reflect.Executable;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -58,17 +54,9 @@ class InProcessRoutingTest {
     harness.close();
   }
 
+  /** The client's signatures are checked with the rest of the public API by {@code PublicApiBoundaryTest}. */
   @Test
-  void theClientsPublicApiNamesNoInternalTypeAndTheClusterHandsOutClients() throws Exception {
-    List<String> internal = new ArrayList<>();
-    for (Executable member : Stream.concat(Arrays.stream(InProcessClient.class.getConstructors()),
-        Arrays.stream(InProcessClient.class.getMethods())).toList()) {
-      for (Class<?> type : member.getParameterTypes()) {
-        if (type.getName().contains(".internal.")) internal.add(member + " takes " + type.getName());
-      }
-    }
-    assertThat(internal).isEmpty();
-
+  void theClusterHandsOutClientsForAHostOrTheCatchAllFrontend() throws Exception {
     harness.start(b -> b.healthCheckInterval(FAST));
     assertThat(harness.cluster().inProcess("chat.example").host()).isEqualTo("chat.example");
     assertThat(harness.cluster().inProcess(null).host()).isNull();

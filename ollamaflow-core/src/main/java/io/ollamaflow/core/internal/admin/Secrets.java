@@ -26,6 +26,14 @@ public final class Secrets {
   /** Header names whose values are shown, lower case. */
   private static final Set<String> HARMLESS_HEADERS = Set.of("accept", "accept-language", "content-type", "user-agent",
       "cache-control");
+  /**
+   * Header names of a client's request whose values a log shows, lower case: framing, content
+   * negotiation, forwarding and our own routing headers. A client's credential can hide under any
+   * other name, as a backend's can.
+   */
+  private static final Set<String> SHOWN_REQUEST_HEADERS = Set.of("host", "content-type", "content-length",
+      "transfer-encoding", "connection", "expect", "accept", "accept-encoding", "accept-language", "user-agent",
+      "cache-control", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-ollamaflow-label");
   /** Query parameter names whose values are shown, lower case (Azure OpenAI's API version). */
   private static final Set<String> HARMLESS_PARAMETERS = Set.of("api-version");
 
@@ -89,6 +97,17 @@ public final class Secrets {
       result = (result != null ? result : incoming.toBuilder()).querystring(query);
     }
     return result == null ? incoming : result.build();
+  }
+
+  /** A client request header's value as a log may show it: itself, or {@value #PLACEHOLDER}. */
+  public static String shownRequestHeader(String name, String value) {
+    return SHOWN_REQUEST_HEADERS.contains(name.toLowerCase(Locale.ROOT)) ? value : PLACEHOLDER;
+  }
+
+  /** A query string with the value of every parameter but the harmless ones shown as {@value #PLACEHOLDER}. */
+  public static String redactedQuery(String query) {
+    return QueryParameters.parse(query).mapValues((name, value) -> isSecretParameter(name) ? PLACEHOLDER : value)
+        .toString();
   }
 
   private static boolean isSecretParameter(String name) {

@@ -10,11 +10,11 @@ import java.io.InputStream;
  * @param bytes the first bytes; only the first {@code size} count
  */
 record BodyExcerpt(byte[] bytes, int size, long total) {
-  /** The start of a request body the proxy holds whole; read before the body is closed. */
-  static BodyExcerpt of(ClientBody body) throws IOException {
-    try (InputStream in = body.open()) {
+  /** The start of what {@code bytes} holds so far; read before it is closed. */
+  static BodyExcerpt of(BodyBuffer bytes) throws IOException {
+    try (InputStream in = bytes.open()) {
       byte[] first = in.readNBytes(BodyLog.MAX_BYTES);
-      return new BodyExcerpt(first, first.length, body.length());
+      return new BodyExcerpt(first, first.length, bytes.size());
     }
   }
 }

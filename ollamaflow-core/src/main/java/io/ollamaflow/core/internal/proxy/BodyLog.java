@@ -8,8 +8,8 @@ import io.ollamaflow.core.internal.admin.Secrets;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.FrontendRoute;
 import io.ollamaflow.core.internal.routing.RouteTable;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * what the client received (after any translation), for answers relayed from a backend. Each body is cut to its first
  * {@value #MAX_BYTES} bytes, its length in all noted; credentials are replaced by
  * {@link Secrets#PLACEHOLDER} (JSON members named like one, and bearer tokens anywhere); control
- * characters are escaped, so a body is one log line.
+ * characters are escaped, so a body is one log line. A frontend's or backend's {@code LogRequestFull}
+ * logs its requests whole: their head (method, path, query, client address, headers; values that
+ * may hold a credential shown as the placeholder) and their body.
  *
  * <p>Threading: shared by request threads; its only state is a cache of one answer per routing snapshot.
  */
@@ -39,7 +41,7 @@ public final class BodyLog {
       + "(?:[^\"\\\\]|\\\\.)*(\"?)");
   private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
 
-  /** Whether any frontend or backend of one routing snapshot logs bodies. */
+  /** Whether any frontend or backend of one routing snapshot logs bodies or whole requests. */
   private record Flags(RouteTable routes, boolean any) {}
 
   private final ClusterState state;
@@ -70,9 +72,11 @@ public final class BodyLog {
     if (known.routes() == routes) return known.any();
     boolean any = false;
     for (FrontendRoute route : routes.frontends()) {
-      any |= route.frontend().logRequestBody() || route.frontend().logResponseBody();
+      Frontend frontend = route.frontend();
+      any |= frontend.logRequestBody() || frontend.logResponseBody() || frontend.logRequestFull();
       for (BackendState backend : route.backends()) {
-        any |= backend.backend().logRequestBody() || backend.backend().logResponseBody();
+        Backend b = backend.backend();
+        any |= b.logRequestBody() || b.logResponseBody() || b.logRequestFull();
       }
     }
     flags = new Flags(routes, any);
@@ -84,7 +88,8 @@ public final class BodyLog {
    * known then, but not yet the backend, so a flag on any of the frontend's backends counts.
    */
   boolean mayLogRequestOf(RequestState request) {
-    return requests || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, null);
+    return requests || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, null)
+        || flaggedOnRoute(request, Frontend::logRequestFull, Backend::logRequestFull, null);
   }
 
   boolean mayLogResponseOf(RequestState request) {
@@ -92,20 +97,22 @@ public final class BodyLog {
   }
 
   /**
-   * Keeps the start of the request's body, when it may be logged: called once the body is held
-   * whole, before it is closed.
+   * Where the reading stage puts the start of the request's body, when it may be logged: kept on
+   * the request, whether the body was read whole or refused; null when it is not logged.
    */
-  void keepRequestBody(RequestState request, ClientBody body) throws IOException {
-    if (body != null && mayLogRequestOf(request)) request.loggedRequestBody(BodyExcerpt.of(body));
+  Consumer<BodyExcerpt> requestBodyKeeper(RequestState request) {
+    return mayLogRequestOf(request) ? request::loggedRequestBody : null;
   }
 
   /** Writes what {@code call} kept, if it is a capture that kept anything its request's flags ask for. */
   void write(ProxyCall call, RequestState request) {
     if (!(call instanceof BodyCapture capture)) return;
     String backendId = request.backendId();
+    boolean full = flaggedOnRoute(request, Frontend::logRequestFull, Backend::logRequestFull, backendId);
+    if (full) log.info("[{}] request head: {}", request.requestId(), head(capture));
     BodyExcerpt sent = request.loggedRequestBody();
     if (sent != null
-        && (requests || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, backendId))) {
+        && (requests || full || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, backendId))) {
       log.info("[{}] request body ({}): {}", request.requestId(), size(sent), text(sent));
     }
     if (capture.responseBody != null
@@ -130,6 +137,19 @@ public final class BodyLog {
       }
     }
     return false;
+  }
+
+  /**
+   * The request as the client sent it, but for its body: method, path, query and headers, values a
+   * credential may hide in shown as {@link Secrets#PLACEHOLDER}.
+   */
+  private static String head(ProxyCall call) {
+    StringBuilder head = new StringBuilder(call.method()).append(' ').append(call.rawPath());
+    if (call.rawQuery() != null) head.append('?').append(Secrets.redactedQuery(call.rawQuery()));
+    head.append(" from ").append(call.remoteAddress());
+    call.forEachRequestHeader((name, value) ->
+        head.append(" | ").append(name).append(": ").append(Secrets.shownRequestHeader(name, value)));
+    return LogSafe.of(head.toString(), Integer.MAX_VALUE);
   }
 
   private static String size(BodyExcerpt kept) {

@@ -11,6 +11,7 @@ import io.ollamaflow.core.internal.routing.ProxyRoute.ModelField;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Consumer;
 
 /**
  * A client's request body, read whole before the request is routed (so a slow upload never holds
@@ -18,6 +19,10 @@ import java.io.InputStream;
  * file. For routes that name a model, Jackson's streaming parser reads only until the top-level
  * model field appears; the rest is copied without parsing. Being whole, it has a known length and
  * can be sent to another backend after a failed attempt.
+ *
+ * <p>When the body may be logged, its start is handed to a {@code keep} callback as an
+ * {@link BodyExcerpt} once reading ended, however it ended: a body refused as malformed or too
+ * large is what an operator most wants to see.
  */
 final class ClientBody implements Closeable {
   private final BodyBuffer bytes;
@@ -28,14 +33,19 @@ final class ClientBody implements Closeable {
     this.model = model;
   }
 
-  /** A body kept as it comes, without looking inside (blob uploads). */
-  static ClientBody passThrough(InputStream client, long limit, BodySpool spool) throws IOException {
+  /**
+   * A body kept as it comes, without looking inside (blob uploads).
+   *
+   * @param keep receives the body's start when reading ended; null when it is not logged
+   */
+  static ClientBody passThrough(InputStream client, long limit, BodySpool spool, Consumer<BodyExcerpt> keep)
+      throws IOException {
     BodyBuffer bytes = new BodyBuffer(spool, -1);
     try {
       new LimitedClientStream(client, limit).transferTo(bytes);
-      return new ClientBody(bytes, null);
+      return held(bytes, null, keep);
     } catch (IOException | RuntimeException e) {
-      bytes.close();
+      discard(bytes, keep);
       throw e;
     }
   }
@@ -49,6 +59,7 @@ final class ClientBody implements Closeable {
    * Reads the whole body, finding the model on the way.
    *
    * @param declaredLength the client's Content-Length, or -1 when the body is chunked
+   * @param keep receives the body's start when reading ended, refused or not; null when it is not logged
    * @throws FlowException 400 when the body is empty, not a JSON object, malformed before the
    *     model, names the model with something other than a string, or has a {@code stream} that is
    *     not a boolean (checked to the body's end when the parser's first reads took it all, else up
@@ -56,7 +67,7 @@ final class ClientBody implements Closeable {
    * @throws ClientBodyException when the body is over {@code limit} or the client stopped sending
    */
   static ClientBody sniffModel(InputStream client, long limit, long declaredLength, ModelField field,
-      BodySpool spool) throws IOException {
+      BodySpool spool, Consumer<BodyExcerpt> keep) throws IOException {
     InputStream limited = new LimitedClientStream(client, limit);
     BodyBuffer bytes = new BodyBuffer(spool, declaredLength);
     try (JsonParser parser = Json.FACTORY.createParser(new TeeInputStream(limited, bytes))) {
@@ -76,7 +87,7 @@ final class ClientBody implements Closeable {
             // A body the parser already holds costs no I/O to check to its end; a longer one is copied unparsed.
             if (declaredLength >= 0 && bytes.size() >= declaredLength) checkRemainingFields(parser);
             limited.transferTo(bytes);
-            return new ClientBody(bytes, value);
+            return held(bytes, value, keep);
           }
           if (!isPrimary) fallbackValue = value;
         } else {
@@ -85,13 +96,29 @@ final class ClientBody implements Closeable {
       }
       // No model: keep whatever follows the object too (a trailing newline, or garbage for the backend to refuse).
       limited.transferTo(bytes);
-      return new ClientBody(bytes, fallbackValue);
+      return held(bytes, fallbackValue, keep);
     } catch (JsonProcessingException e) {
-      bytes.close();
+      discard(bytes, keep);
       throw badRequest("malformed JSON in request body: " + Json.describe(e));
     } catch (IOException | RuntimeException e) {
-      bytes.close();
+      discard(bytes, keep);
       throw e;
+    }
+  }
+
+  private static ClientBody held(BodyBuffer bytes, String model, Consumer<BodyExcerpt> keep) throws IOException {
+    if (keep != null) keep.accept(BodyExcerpt.of(bytes));
+    return new ClientBody(bytes, model);
+  }
+
+  /** A refused body: what was read of it is kept for the log, then the room it took is given back. */
+  private static void discard(BodyBuffer bytes, Consumer<BodyExcerpt> keep) throws IOException {
+    try {
+      if (keep != null) keep.accept(BodyExcerpt.of(bytes));
+    } catch (IOException unreadable) {
+      // the refusal matters more than its log line
+    } finally {
+      bytes.close();
     }
   }
 

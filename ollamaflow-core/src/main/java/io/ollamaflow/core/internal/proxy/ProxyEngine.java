@@ -137,8 +137,7 @@ public final class ProxyEngine {
       Aggregator.serve(exchange, request, frontendRoute, route, all, translators);
       return;
     }
-    try (ClientBody body = RequestReader.read(exchange, request, frontendRoute, bodies)) {
-      bodyLog.keepRequestBody(request, body);
+    try (ClientBody body = RequestReader.read(exchange, request, frontendRoute, bodies, bodyLog.requestBodyKeeper(request))) {
       request.keyUse().checkModel(request);
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The reading stage: the request's body, read whole before any backend slot is taken (see
@@ -27,12 +28,13 @@ final class RequestReader {
    * @throws FlowException 400 when the model is missing or its path is badly encoded, 413 when the
    *     body is over {@code MaxRequestBodySize}, 503 when the spool is full
    * @throws ClientGoneException when the client stopped sending (a listener's read timeout included)
+   * @param keep receives the start of the body when it may be logged (see {@link BodyLog}); null otherwise
    */
-  static ClientBody read(ProxyCall exchange, RequestState request, FrontendRoute frontendRoute, BodySpool spool)
-      throws IOException {
+  static ClientBody read(ProxyCall exchange, RequestState request, FrontendRoute frontendRoute, BodySpool spool,
+      Consumer<BodyExcerpt> keep) throws IOException {
     ProxyRoute route = request.route();
     Frontend frontend = frontendRoute.frontend();
-    ClientBody body = body(exchange, route, frontend, spool);
+    ClientBody body = body(exchange, route, frontend, spool, keep);
     try {
       request.model(model(exchange, route, frontendRoute, body));
       String aliasTarget = aliasable(route) ? frontendRoute.aliasTarget(request.model()) : null;
@@ -48,16 +50,16 @@ final class RequestReader {
     }
   }
 
-  private static ClientBody body(ProxyCall exchange, ProxyRoute route, Frontend frontend, BodySpool spool)
-      throws IOException {
+  private static ClientBody body(ProxyCall exchange, ProxyRoute route, Frontend frontend, BodySpool spool,
+      Consumer<BodyExcerpt> keep) throws IOException {
     String method = exchange.method();
     if (method.equals("GET") || method.equals("HEAD")) return null;
     long limit = frontend.maxRequestBodySize();
     try {
       return route.modelInBody()
           ? ClientBody.sniffModel(exchange.requestBody(), limit, UpstreamRequests.contentLength(exchange),
-              route.modelField(), spool)
-          : ClientBody.passThrough(exchange.requestBody(), limit, spool);
+              route.modelField(), spool, keep)
+          : ClientBody.passThrough(exchange.requestBody(), limit, spool, keep);
     } catch (ClientBodyException e) {
       if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
       throw new ClientGoneException(e);

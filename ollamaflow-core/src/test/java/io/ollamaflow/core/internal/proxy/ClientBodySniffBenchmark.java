@@ -76,7 +76,7 @@ public class ClientBodySniffBenchmark {
   }
 
   private ClientBody sniff() throws IOException {
-    return ClientBody.sniffModel(new ByteArrayInputStream(bytes), limit, bytes.length, ModelField.MODEL, SPOOL);
+    return ClientBody.sniffModel(new ByteArrayInputStream(bytes), limit, bytes.length, ModelField.MODEL, SPOOL, null);
   }
 
   @Benchmark

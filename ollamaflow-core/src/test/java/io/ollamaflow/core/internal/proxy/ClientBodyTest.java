@@ -44,7 +44,7 @@ class ClientBodyTest {
   }
 
   private ClientBody sniff(InputStream body, long limit, long declaredLength, ModelField field) throws IOException {
-    return ClientBody.sniffModel(body, limit, declaredLength, field, spool);
+    return ClientBody.sniffModel(body, limit, declaredLength, field, spool, null);
   }
 
   private String model(String body, ModelField field) throws IOException {
@@ -321,7 +321,7 @@ class ClientBodyTest {
     byte[] body = new byte[3 * 1024 * 1024];
     new Random(11).nextBytes(body);
 
-    try (ClientBody b = ClientBody.passThrough(new ByteArrayInputStream(body), NO_LIMIT, spool)) {
+    try (ClientBody b = ClientBody.passThrough(new ByteArrayInputStream(body), NO_LIMIT, spool, null)) {
       assertThat(b.length()).isEqualTo(body.length);
       assertThat(sha256(b.open())).isEqualTo(sha256(new ByteArrayInputStream(body)));
     }
