@@ -22,7 +22,7 @@ import io.ollamaflow.core.internal.models.ModelPreloader;
 import io.ollamaflow.core.internal.models.ModelSync;
 import io.ollamaflow.core.internal.routing.BackendState;
 import io.ollamaflow.core.internal.routing.BuiltInBalancers;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.LoadBalancerRegistry;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import io.ollamaflow.core.internal.routing.StickySessions;
@@ -78,7 +78,7 @@ public final class ClusterState implements AutoCloseable {
   // Touched only on the update thread.
   private long appliedRevision = Long.MIN_VALUE;
   private final Map<String, BackendState> backendStates = new HashMap<>();
-  private final Map<String, FrontendRoute> frontendRoutes = new HashMap<>();
+  private final Map<String, FrontendSnapshot> frontendRoutes = new HashMap<>();
   private final Map<Integer, OkHttpClient> clientsByTimeout = new HashMap<>();
 
   /**
@@ -282,10 +282,10 @@ public final class ClusterState implements AutoCloseable {
   /** True when some frontend would have no routable backend left without this one. */
   private boolean lastRoutableOfAFrontend(BackendState backend) {
     String id = backend.backend().identifier();
-    for (FrontendRoute route : frontendRoutes.values()) {
-      if (!route.frontend().backends().contains(id)) continue;
+    for (FrontendSnapshot snapshot : frontendRoutes.values()) {
+      if (!snapshot.frontend().backends().contains(id)) continue;
       boolean another = false;
-      for (BackendState other : route.backends()) {
+      for (BackendState other : snapshot.backends()) {
         if (other.backend().identifier().equals(id)) continue;
         if (other.backend().active() && other.health().state().routable()) {
           another = true;
@@ -321,17 +321,17 @@ public final class ClusterState implements AutoCloseable {
     backendStates.clear();
     backendStates.putAll(states);
 
-    Map<String, FrontendRoute> byHost = new HashMap<>();
-    FrontendRoute catchAll = null;
-    Map<String, FrontendRoute> routesById = new HashMap<>();
+    Map<String, FrontendSnapshot> byHost = new HashMap<>();
+    FrontendSnapshot catchAll = null;
+    Map<String, FrontendSnapshot> routesById = new HashMap<>();
     for (Frontend frontend : frontends) {
-      FrontendRoute route = routeFor(frontend, states);
-      routesById.put(frontend.identifier(), route);
+      FrontendSnapshot snapshot = routeFor(frontend, states);
+      routesById.put(frontend.identifier(), snapshot);
       if (frontend.hostname().equals(Frontend.ANY_HOST)) {
-        if (catchAll == null) catchAll = route;
+        if (catchAll == null) catchAll = snapshot;
         else log.warn("Frontend '{}' and '{}' both use hostname '*'; '{}' is served", catchAll.frontend().identifier(),
             frontend.identifier(), catchAll.frontend().identifier());
-      } else if (byHost.putIfAbsent(RouteTable.key(frontend), route) != null) {
+      } else if (byHost.putIfAbsent(RouteTable.key(frontend), snapshot) != null) {
         log.warn("Frontend '{}' repeats hostname '{}' of an earlier frontend and is not served", frontend.identifier(),
             frontend.hostname());
       }
@@ -352,13 +352,13 @@ public final class ClusterState implements AutoCloseable {
     log.debug("Applied configuration revision {}: {} frontends, {} backends", revision, frontends.size(), backends.size());
   }
 
-  private FrontendRoute routeFor(Frontend frontend, Map<String, BackendState> states) {
+  private FrontendSnapshot routeFor(Frontend frontend, Map<String, BackendState> states) {
     List<BackendState> members = new ArrayList<>();
     for (String id : frontend.backends()) {
       BackendState state = states.get(id);
       if (state != null) members.add(state);
     }
-    FrontendRoute previous = frontendRoutes.get(frontend.identifier());
+    FrontendSnapshot previous = frontendRoutes.get(frontend.identifier());
     LoadBalancer balancer;
     String balancerName;
     // Keep the balancer (and its counters) across edits that do not change the policy.
@@ -375,7 +375,7 @@ public final class ClusterState implements AutoCloseable {
       balancer = provider.newLoadBalancer(frontend);
       balancerName = provider.name();
     }
-    return new FrontendRoute(frontend, members, balancer, balancerName, clientFor(frontend.timeoutMs()));
+    return new FrontendSnapshot(frontend, members, balancer, balancerName, clientFor(frontend.timeoutMs()));
   }
 
   private OkHttpClient clientFor(int timeoutMs) {

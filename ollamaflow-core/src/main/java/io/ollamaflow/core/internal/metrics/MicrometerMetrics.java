@@ -15,7 +15,7 @@ import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.ModelPull;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,8 +135,8 @@ public final class MicrometerMetrics implements ClusterMetrics {
     modelsLoaded.register(loadedRows, true);
     pulls.register(pullRows, true);
     List<MultiGauge.Row<?>> queuedRows = new ArrayList<>();
-    for (FrontendRoute route : routes.frontends()) {
-      String id = route.frontend().identifier();
+    for (FrontendSnapshot snapshot : routes.frontends()) {
+      String id = snapshot.frontend().identifier();
       queuedRows.add(MultiGauge.Row.of(Tags.of("frontend", id), this, m -> m.queuedByFrontend.applyAsInt(id)));
     }
     queued.register(queuedRows, true);

@@ -9,7 +9,7 @@ import io.ollamaflow.core.internal.BackendRequests;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.proxy.PinnedProperties;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import java.io.IOException;
 import java.time.Clock;
@@ -99,17 +99,17 @@ public final class ModelPreloader {
   private Map<String, Load> wanted(RouteTable routes, String onlyBackend, boolean keepLoadedOnly,
       boolean configuredOnly) {
     Map<String, Load> loads = new LinkedHashMap<>();
-    for (FrontendRoute route : routes.frontends()) {
-      if (route.frontend().preloadModels().isEmpty() || !route.frontend().active()) continue;
-      if (keepLoadedOnly && !route.frontend().keepModelsLoaded()) continue;
-      for (String listed : route.frontend().preloadModels()) {
-        String target = route.aliasTarget(listed);
+    for (FrontendSnapshot snapshot : routes.frontends()) {
+      if (snapshot.frontend().preloadModels().isEmpty() || !snapshot.frontend().active()) continue;
+      if (keepLoadedOnly && !snapshot.frontend().keepModelsLoaded()) continue;
+      for (String listed : snapshot.frontend().preloadModels()) {
+        String target = snapshot.aliasTarget(listed);
         String model = target != null ? target : listed;
-        for (BackendState backend : route.backends()) {
+        for (BackendState backend : snapshot.backends()) {
           if (onlyBackend != null && !backend.backend().identifier().equals(onlyBackend)) continue;
           if (!configuredOnly && !loadable(backend, ModelNames.canonical(model))) continue;
-          String key = route.frontend().identifier() + "\u0000" + backend.backend().identifier() + "\u0000" + model;
-          loads.put(key, new Load(route, backend, model));
+          String key = snapshot.frontend().identifier() + "\u0000" + backend.backend().identifier() + "\u0000" + model;
+          loads.put(key, new Load(snapshot, backend, model));
         }
       }
     }
@@ -137,8 +137,8 @@ public final class ModelPreloader {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("model", load.model);
     body.put("prompt", "");
-    body = PinnedProperties.fill(body, load.route.defaults(RequestKind.COMPLETION));
-    body = PinnedProperties.merge(body, load.route.pins(RequestKind.COMPLETION));
+    body = PinnedProperties.fill(body, load.snapshot.defaults(RequestKind.COMPLETION));
+    body = PinnedProperties.merge(body, load.snapshot.pins(RequestKind.COMPLETION));
     body = PinnedProperties.merge(body, load.backend.pins(RequestKind.COMPLETION));
     // The load is of this model whatever a pin says; a prompt would make it a generation, and a stream pointless.
     body.put("model", load.model);
@@ -154,7 +154,7 @@ public final class ModelPreloader {
     Call call = client.newCall(BackendRequests.to(load.backend.backend(), "/api/generate")
         .post(RequestBody.create(bytes, JSON)).build());
     log.debug("Preloading '{}' on backend '{}' for frontend '{}'", LogSafe.of(load.model), backendId,
-        load.route.frontend().identifier());
+        load.snapshot.frontend().identifier());
     call.enqueue(new Callback() {
       @Override
       public void onResponse(Call c, Response response) {
@@ -176,5 +176,5 @@ public final class ModelPreloader {
   }
 
   /** One load to send: the frontend whose settings shape it, the backend, and the model. */
-  private record Load(FrontendRoute route, BackendState backend, String model) {}
+  private record Load(FrontendSnapshot snapshot, BackendState backend, String model) {}
 }

@@ -9,7 +9,7 @@ import io.ollamaflow.core.internal.BackendRequests;
 import io.ollamaflow.core.internal.Threads;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import java.io.IOException;
 import java.time.Clock;
@@ -89,10 +89,10 @@ public final class ModelSync implements AutoCloseable {
   private void round() {
     try {
       Map<String, Job> wanted = new LinkedHashMap<>();
-      for (FrontendRoute route : routes.get().frontends()) {
-        for (String model : route.frontend().requiredModels()) {
+      for (FrontendSnapshot snapshot : routes.get().frontends()) {
+        for (String model : snapshot.frontend().requiredModels()) {
           String canonical = ModelNames.canonical(model);
-          for (BackendState backend : route.backends()) {
+          for (BackendState backend : snapshot.backends()) {
             if (lacks(backend, canonical)) {
               wanted.putIfAbsent(key(backend, canonical), new Job(backend, model));
             }

@@ -9,8 +9,8 @@ import io.ollamaflow.api.Frontend;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,12 +39,12 @@ final class Aggregator {
 
   private Aggregator() {}
 
-  static boolean handles(ProxyRoute route) {
-    return route == ProxyRoute.TAGS || route == ProxyRoute.PS || route == ProxyRoute.VERSION
-        || route == ProxyRoute.OPENAI_MODELS;
+  static boolean handles(ApiEndpoint endpoint) {
+    return endpoint == ApiEndpoint.TAGS || endpoint == ApiEndpoint.PS || endpoint == ApiEndpoint.VERSION
+        || endpoint == ApiEndpoint.OPENAI_MODELS;
   }
 
-  static void serve(ProxyCall exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
+  static void serve(ProxyCall exchange, RequestState request, FrontendSnapshot frontend, ApiEndpoint endpoint,
       List<BackendState> backends, TranslatorRegistry translators) throws IOException, InterruptedException {
     List<Answer> answers = askAll(exchange, frontend, backends, new Translations(translators, request, null));
     List<Answer> good = new ArrayList<>();
@@ -55,11 +55,11 @@ final class Aggregator {
     }
     if (good.isEmpty()) {
       throw new FlowException(ErrorCode.BACKEND_ERROR, "no backend of frontend '" + frontend.frontend().identifier()
-          + "' answered " + route.path() + ": " + String.join("; ", failures));
+          + "' answered " + endpoint.path() + ": " + String.join("; ", failures));
     }
-    ObjectNode merged = merge(route, good);
-    if (route == ProxyRoute.TAGS) configure(merged, "models", frontend.frontend());
-    if (route == ProxyRoute.OPENAI_MODELS) configure(merged, "data", frontend.frontend());
+    ObjectNode merged = merge(endpoint, good);
+    if (endpoint == ApiEndpoint.TAGS) configure(merged, "models", frontend.frontend());
+    if (endpoint == ApiEndpoint.OPENAI_MODELS) configure(merged, "data", frontend.frontend());
     byte[] body = Json.MAPPER.writeValueAsBytes(merged);
     List<String> ids = new ArrayList<>();
     for (Answer answer : good) ids.add(answer.backend.backend().identifier());
@@ -74,7 +74,7 @@ final class Aggregator {
   }
 
   /** Each backend is asked in its own dialect; the answers of other dialects are translated to the client's. */
-  private static List<Answer> askAll(ProxyCall exchange, FrontendRoute frontend, List<BackendState> backends,
+  private static List<Answer> askAll(ProxyCall exchange, FrontendSnapshot frontend, List<BackendState> backends,
       Translations translations) throws IOException, InterruptedException {
     List<Answer> answers = new ArrayList<>();
     CountDownLatch done = new CountDownLatch(backends.size());
@@ -118,9 +118,9 @@ final class Aggregator {
     return answers;
   }
 
-  private static ObjectNode merge(ProxyRoute route, List<Answer> answers) {
+  private static ObjectNode merge(ApiEndpoint endpoint, List<Answer> answers) {
     ObjectNode merged = Json.MAPPER.createObjectNode();
-    switch (route) {
+    switch (endpoint) {
       case VERSION:
         // A translated answer is the version we emulate; it counts only when no Ollama server answered.
         String lowest = lowestVersion(answers, false);

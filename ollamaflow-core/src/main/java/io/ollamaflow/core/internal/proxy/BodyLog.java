@@ -6,7 +6,7 @@ import io.ollamaflow.api.LogSafe;
 import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.admin.Secrets;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.RouteTable;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -71,10 +71,10 @@ public final class BodyLog {
     Flags known = flags;
     if (known.routes() == routes) return known.any();
     boolean any = false;
-    for (FrontendRoute route : routes.frontends()) {
-      Frontend frontend = route.frontend();
+    for (FrontendSnapshot snapshot : routes.frontends()) {
+      Frontend frontend = snapshot.frontend();
       any |= frontend.logRequestBody() || frontend.logResponseBody() || frontend.logRequestFull();
-      for (BackendState backend : route.backends()) {
+      for (BackendState backend : snapshot.backends()) {
         Backend b = backend.backend();
         any |= b.logRequestBody() || b.logResponseBody() || b.logRequestFull();
       }
@@ -128,10 +128,10 @@ public final class BodyLog {
    */
   private static boolean flaggedOnRoute(RequestState request, Predicate<Frontend> frontendFlag,
       Predicate<Backend> backendFlag, String backendId) {
-    FrontendRoute route = request.frontendRoute();
-    if (route == null) return false;
-    if (frontendFlag.test(route.frontend())) return true;
-    for (BackendState backend : route.backends()) {
+    FrontendSnapshot snapshot = request.frontendSnapshot();
+    if (snapshot == null) return false;
+    if (frontendFlag.test(snapshot.frontend())) return true;
+    for (BackendState backend : snapshot.backends()) {
       if ((backendId == null || backendId.equals(backend.backend().identifier())) && backendFlag.test(backend.backend())) {
         return true;
       }

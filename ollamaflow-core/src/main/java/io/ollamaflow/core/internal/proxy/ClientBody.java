@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.internal.json.Json;
-import io.ollamaflow.core.internal.routing.ProxyRoute.ModelField;
+import io.ollamaflow.core.internal.routing.ApiEndpoint.ModelField;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

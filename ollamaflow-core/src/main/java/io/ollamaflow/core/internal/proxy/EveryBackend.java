@@ -6,8 +6,8 @@ import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.models.ModelNotFound;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,17 +26,17 @@ import okhttp3.Response;
 final class EveryBackend {
   private EveryBackend() {}
 
-  static boolean handles(ProxyRoute route) {
-    return route == ProxyRoute.DELETE || route == ProxyRoute.COPY;
+  static boolean handles(ApiEndpoint endpoint) {
+    return endpoint == ApiEndpoint.DELETE || endpoint == ApiEndpoint.COPY;
   }
 
-  static void serve(ProxyCall exchange, RequestState request, FrontendRoute frontend, ProxyRoute route,
+  static void serve(ProxyCall exchange, RequestState request, FrontendSnapshot frontend, ApiEndpoint endpoint,
       List<BackendState> backends, ClientBody body) throws IOException {
     byte[] bytes;
     try (InputStream in = body.open()) {
       bytes = in.readAllBytes();
     }
-    String destination = route == ProxyRoute.COPY ? Json.MAPPER.readTree(bytes).path("destination").textValue() : null;
+    String destination = endpoint == ApiEndpoint.COPY ? Json.MAPPER.readTree(bytes).path("destination").textValue() : null;
     List<String> done = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (BackendState backend : backends) {
@@ -45,7 +45,7 @@ final class EveryBackend {
           Response response = frontend.client().newCall(UpstreamRequests.build(backend.backend(), exchange, copy)).execute()) {
         if (response.isSuccessful()) {
           done.add(id);
-          if (route == ProxyRoute.DELETE) backend.models().markRemoved(ModelNames.canonical(request.model()));
+          if (endpoint == ApiEndpoint.DELETE) backend.models().markRemoved(ModelNames.canonical(request.model()));
           else if (destination != null) backend.models().markInstalled(ModelNames.canonical(destination));
         } else if (response.code() != 404) {
           failures.add("backend '" + id + "' answered " + response.code());

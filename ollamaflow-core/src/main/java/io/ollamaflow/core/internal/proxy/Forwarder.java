@@ -9,8 +9,8 @@ import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.json.Json;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -49,7 +49,7 @@ final class Forwarder {
    *
    * @return whether an answer was relayed, or why this backend failed and whether another may be tried
    */
-  Attempt attempt(ProxyCall exchange, RequestState request, FrontendRoute route, BackendState backend,
+  Attempt attempt(ProxyCall exchange, RequestState request, FrontendSnapshot snapshot, BackendState backend,
       ClientBody body, Translations.Translated translated, long deadline, boolean retryAllowed) throws IOException {
     String id = backend.backend().identifier();
     request.backendId(id);
@@ -59,47 +59,47 @@ final class Forwarder {
       TranslatedRequest sent = translated.request;
       byte[] json = sent.body() == null ? null : Json.MAPPER.writeValueAsBytes(PinnedBodies.applyTo(
           ServedNames.spell(sent.body(), backend),
-          route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind())));
+          snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backend.pins(request.kind())));
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
-      return forward(exchange, request, route, backend, upstream, translated, deadline, retryAllowed);
+      return forward(exchange, request, snapshot, backend, upstream, translated, deadline, retryAllowed);
     }
     try (ClientBody pinned = PinnedBodies.apply(body, ServedNames.modelToWrite(request, backend),
-        route.defaults(request.kind()), route.pins(request.kind()), backend.pins(request.kind()))) {
-      String path = request.aliasOf() != null && request.route().modelField() == ProxyRoute.ModelField.PATH
-          ? request.route().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
+        snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backend.pins(request.kind()))) {
+      String path = request.aliasOf() != null && request.endpoint().modelField() == ApiEndpoint.ModelField.PATH
+          ? request.endpoint().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
           : exchange.rawPath();
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, pinned != null ? pinned : body,
           exchange.method(), path);
-      return forward(exchange, request, route, backend, upstream, null, deadline, retryAllowed);
+      return forward(exchange, request, snapshot, backend, upstream, null, deadline, retryAllowed);
     }
   }
   /**
    * @param translated how to answer back when the request was translated; null when relayed as it is
    */
-  private Attempt forward(ProxyCall exchange, RequestState request, FrontendRoute route, BackendState backend,
+  private Attempt forward(ProxyCall exchange, RequestState request, FrontendSnapshot snapshot, BackendState backend,
       Request upstream, Translations.Translated translated, long deadline, boolean retryAllowed)
       throws IOException {
     String id = backend.backend().identifier();
     Delivery delivery = new Delivery(request.kind());
-    Call call = route.client().newCall(delivery.track(upstream));
+    Call call = snapshot.client().newCall(delivery.track(upstream));
     int inFlight = backend.activeRequests();
     long sentNanos = System.nanoTime();
     // A first attempt with the whole budget is bounded by the read timeout (= TimeoutMs); only a
     // request that already spent time queueing or on another backend needs its own deadline.
     long remaining = deadline - System.nanoTime();
-    boolean budgetSpent = deadline != 0 && remaining < route.frontend().timeoutMs() * 1_000_000L - BUDGET_SLACK_NANOS;
+    boolean budgetSpent = deadline != 0 && remaining < snapshot.frontend().timeoutMs() * 1_000_000L - BUDGET_SLACK_NANOS;
     ScheduledFuture<?> watchdog = budgetSpent ? state.schedule(call::cancel, Math.max(0, remaining)) : null;
     Response response;
     try {
       response = call.execute();
     } catch (IOException e) {
       if (watchdog != null) watchdog.cancel(false);
-      return delivery.annotate(failedCall(e, route.frontend(), backend, deadline,
+      return delivery.annotate(failedCall(e, snapshot.frontend(), backend, deadline,
           retryAllowed && delivery.mayResend(e)), e);
     }
     if (watchdog != null && !watchdog.cancel(false)) {
       response.close(); // the deadline passed just as the answer arrived
-      return failedCall(new SocketTimeoutException("deadline"), route.frontend(), backend, deadline, false);
+      return failedCall(new SocketTimeoutException("deadline"), snapshot.frontend(), backend, deadline, false);
     }
     long firstByteNanos = System.nanoTime() - sentNanos;
     int code = response.code();
@@ -113,14 +113,14 @@ final class Forwarder {
       response.close();
       return new Attempt.Retry("backend '" + id + "' answered " + code, busy ? ErrorCode.BACKEND_BUSY : ErrorCode.BACKEND_ERROR);
     }
-    recorder.answered(request, route, backend, code);
+    recorder.answered(request, snapshot, backend, code);
     AnswerTimings timings;
     try (response) {
       timings = translated != null ? new TranslatingRelay(exchange, request, events, translated).relay(call, response, id)
           : new ResponseRelay(exchange, request, events).relay(call, response, id);
     }
     request.answered(timings);
-    recorder.relayed(request, route, backend, code,
+    recorder.relayed(request, snapshot, backend, code,
         new Recorder.Sample(inFlight, firstByteNanos, System.nanoTime() - sentNanos, timings));
     return Attempt.DONE;
   }

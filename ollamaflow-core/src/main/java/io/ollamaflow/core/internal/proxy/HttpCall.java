@@ -4,8 +4,8 @@ import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.core.http.FlowHttpExchange;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
-import io.ollamaflow.core.internal.routing.RouteClassifier;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
+import io.ollamaflow.core.internal.routing.EndpointClassifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,8 +46,8 @@ public final class HttpCall implements ProxyCall {
     if (error.code() == ErrorCode.INVALID_API_KEY) addResponseHeader("WWW-Authenticate", "Bearer");
     if (error.code() == ErrorCode.UPGRADE_REQUIRED) addResponseHeader("Upgrade", "HTTP/1.1");
     if (error.code() == ErrorCode.METHOD_NOT_ALLOWED) {
-      ProxyRoute route = RouteClassifier.lookup(rawPath());
-      if (route != null) addResponseHeader("Allow", String.join(", ", route.methods()));
+      ApiEndpoint endpoint = EndpointClassifier.lookup(rawPath());
+      if (endpoint != null) addResponseHeader("Allow", String.join(", ", endpoint.methods()));
     }
     sendJson(error.httpStatus(), ErrorResponses.body(dialect, error));
   }

@@ -8,10 +8,10 @@ import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.Events;
 import io.ollamaflow.core.internal.keys.KeyWindows;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.Labels;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
-import io.ollamaflow.core.internal.routing.RouteClassifier;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
+import io.ollamaflow.core.internal.routing.EndpointClassifier;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The request pipeline, the same for every transport ({@link ProxyCall}: HTTP through an adapter,
  * or an in-process call). Its stages, each a class of its own:
  * <ol>
- *   <li>classify the route ({@code RouteClassifier}) and match the frontend by Host ({@code RouteTable});
+ *   <li>classify the endpoint ({@code EndpointClassifier}) and match the frontend by Host ({@code RouteTable});
  *   <li>admit ({@link Admission}): frontend active, request kind allowed, announced size, API key
  *       ({@link ApiKeyCheck});
  *   <li>read ({@link RequestReader}): read the body whole (into a {@link BodySpool}), find the
@@ -119,45 +119,45 @@ public final class ProxyEngine {
   }
 
   private void serve(ProxyCall exchange, RequestState request) throws IOException, InterruptedException {
-    ProxyRoute route = RouteClassifier.classify(exchange.method(), exchange.rawPath());
-    request.route(route);
+    ApiEndpoint endpoint = EndpointClassifier.classify(exchange.method(), exchange.rawPath());
+    request.endpoint(endpoint);
     events.requestStarted(request);
     String host = exchange.requestHeader("Host");
-    FrontendRoute frontendRoute = state.routes().match(host);
-    if (frontendRoute == null) {
+    FrontendSnapshot snapshot = state.routes().match(host);
+    if (snapshot == null) {
       throw new FlowException(ErrorCode.NO_FRONTEND, "no frontend serves host '" + host + "'");
     }
-    request.frontendRoute(frontendRoute);
-    Frontend frontend = frontendRoute.frontend();
-    request.keyUse(Admission.admit(frontend, route, exchange, keys));
+    request.frontendSnapshot(snapshot);
+    Frontend frontend = snapshot.frontend();
+    request.keyUse(Admission.admit(frontend, endpoint, exchange, keys));
     if (request.keyUse().stripsClientKey()) exchange = new WithoutClientKey(exchange);
-    if (Aggregator.handles(route)) {
-      List<BackendState> all = Selector.eligible(frontendRoute, route,
+    if (Aggregator.handles(endpoint)) {
+      List<BackendState> all = Selector.eligible(snapshot, endpoint,
           Labels.parse(request.headerValues(LABEL_HEADER)), Set.of(), translators);
-      Aggregator.serve(exchange, request, frontendRoute, route, all, translators);
+      Aggregator.serve(exchange, request, snapshot, endpoint, all, translators);
       return;
     }
-    try (ClientBody body = RequestReader.read(exchange, request, frontendRoute, bodies, bodyLog.requestBodyKeeper(request))) {
+    try (ClientBody body = RequestReader.read(exchange, request, snapshot, bodies, bodyLog.requestBodyKeeper(request))) {
       request.keyUse().checkModel(request);
       int attempts = frontend.allowRetries() ? maxAttempts : 1;
       long deadline = frontend.timeoutMs() == 0 ? 0 : System.nanoTime() + frontend.timeoutMs() * 1_000_000L;
       List<String> labels = Labels.parse(request.headerValues(LABEL_HEADER));
-      String routingModel = Selector.routingModel(route.kind(), request.model());
+      String routingModel = Selector.routingModel(endpoint.kind(), request.model());
       if (routingModel != null) state.demand().record(routingModel);
-      if (EveryBackend.handles(route)) {
-        if (route == ProxyRoute.DELETE) state.unrequireModel(frontend.identifier(), request.model());
-        EveryBackend.serve(exchange, request, frontendRoute, route,
-            Selector.eligible(frontendRoute, route, labels, Set.of(), translators), body);
+      if (EveryBackend.handles(endpoint)) {
+        if (endpoint == ApiEndpoint.DELETE) state.unrequireModel(frontend.identifier(), request.model());
+        EveryBackend.serve(exchange, request, snapshot, endpoint,
+            Selector.eligible(snapshot, endpoint, labels, Set.of(), translators), body);
         return;
       }
       Translations translations = new Translations(translators, request, body);
       Set<String> tried = new HashSet<>();
       List<String> failures = new ArrayList<>();
       for (int attempt = 1; ; ) {
-        Selector.Selection selection = selector.select(request, frontendRoute, labels, tried, translations, deadline);
+        Selector.Selection selection = selector.select(request, snapshot, labels, tried, translations, deadline);
         if (selection instanceof Selector.LeftRotation) {
-          FrontendRoute current = state.routes().frontend(frontend.identifier());
-          if (current != null) frontendRoute = current;
+          FrontendSnapshot current = state.routes().frontend(frontend.identifier());
+          if (current != null) snapshot = current;
           continue;
         }
         if (!(selection instanceof Selector.Chosen chosen)) {
@@ -167,7 +167,7 @@ public final class ProxyEngine {
         Attempt outcome;
         try {
           boolean retryAllowed = attempt < attempts && chosen.candidates() > 1;
-          outcome = forwarder.attempt(exchange, request, frontendRoute, backend, body, translations.forBackend(backend),
+          outcome = forwarder.attempt(exchange, request, snapshot, backend, body, translations.forBackend(backend),
               deadline, retryAllowed);
         } finally {
           selector.release(backend);

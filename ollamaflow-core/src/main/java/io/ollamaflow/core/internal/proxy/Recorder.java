@@ -5,7 +5,7 @@ import io.ollamaflow.core.internal.ClusterState;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -33,16 +33,16 @@ final class Recorder {
    * The backend's status is known and its answer is about to be relayed. A sticky session is bound
    * now, before the client can read the answer and send its next request.
    */
-  void answered(RequestState request, FrontendRoute route, BackendState backend, int status) {
+  void answered(RequestState request, FrontendSnapshot snapshot, BackendState backend, int status) {
     // A session that chose this backend was already extended by its lookup: no second write.
-    if (route.frontend().useStickySessions() && status < 500 && status != 429 && !request.sticky()) {
-      state.live().bindSession(state.sessionKey(route.frontend().identifier(), request.clientKey()),
-          backend.backend().identifier(), Selector.stickyTtl(route.frontend()));
+    if (snapshot.frontend().useStickySessions() && status < 500 && status != 429 && !request.sticky()) {
+      state.live().bindSession(state.sessionKey(snapshot.frontend().identifier(), request.clientKey()),
+          backend.backend().identifier(), Selector.stickyTtl(snapshot.frontend()));
     }
   }
 
   /** The answer was relayed to its end. */
-  void relayed(RequestState request, FrontendRoute route, BackendState backend, int status, Sample sample) {
+  void relayed(RequestState request, FrontendSnapshot snapshot, BackendState backend, int status, Sample sample) {
     if (status != 200) return;
     RequestKind kind = request.kind();
     if (kind.isCompletion() || kind.isEmbeddings()) {
@@ -56,6 +56,6 @@ final class Recorder {
         state.refreshModelsSoon(backend.backend().identifier());
       }
     }
-    if (kind == RequestKind.PULL_MODEL) state.requireModel(route.frontend().identifier(), request.model());
+    if (kind == RequestKind.PULL_MODEL) state.requireModel(snapshot.frontend().identifier(), request.model());
   }
 }

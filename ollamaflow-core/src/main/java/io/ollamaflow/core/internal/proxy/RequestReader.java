@@ -5,8 +5,8 @@ import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
 import io.ollamaflow.api.RequestKind;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,19 +30,19 @@ final class RequestReader {
    * @throws ClientGoneException when the client stopped sending (a listener's read timeout included)
    * @param keep receives the start of the body when it may be logged (see {@link BodyLog}); null otherwise
    */
-  static ClientBody read(ProxyCall exchange, RequestState request, FrontendRoute frontendRoute, BodySpool spool,
+  static ClientBody read(ProxyCall exchange, RequestState request, FrontendSnapshot snapshot, BodySpool spool,
       Consumer<BodyExcerpt> keep) throws IOException {
-    ProxyRoute route = request.route();
-    Frontend frontend = frontendRoute.frontend();
-    ClientBody body = body(exchange, route, frontend, spool, keep);
+    ApiEndpoint endpoint = request.endpoint();
+    Frontend frontend = snapshot.frontend();
+    ClientBody body = body(exchange, endpoint, frontend, spool, keep);
     try {
-      request.model(model(exchange, route, frontendRoute, body));
-      String aliasTarget = aliasable(route) ? frontendRoute.aliasTarget(request.model()) : null;
-      if (aliasTarget != null && !frontendRoute.pins(route.kind()).has("model")) {
+      request.model(model(exchange, endpoint, snapshot, body));
+      String aliasTarget = aliasable(endpoint) ? snapshot.aliasTarget(request.model()) : null;
+      if (aliasTarget != null && !snapshot.pins(endpoint.kind()).has("model")) {
         request.aliasOf(request.model());
         request.model(aliasTarget);
       }
-      request.affinityKey(affinityKey(exchange, route, body));
+      request.affinityKey(affinityKey(exchange, endpoint, body));
       return body;
     } catch (IOException | RuntimeException e) {
       if (body != null) body.close();
@@ -50,15 +50,15 @@ final class RequestReader {
     }
   }
 
-  private static ClientBody body(ProxyCall exchange, ProxyRoute route, Frontend frontend, BodySpool spool,
+  private static ClientBody body(ProxyCall exchange, ApiEndpoint endpoint, Frontend frontend, BodySpool spool,
       Consumer<BodyExcerpt> keep) throws IOException {
     String method = exchange.method();
     if (method.equals("GET") || method.equals("HEAD")) return null;
     long limit = frontend.maxRequestBodySize();
     try {
-      return route.modelInBody()
+      return endpoint.modelInBody()
           ? ClientBody.sniffModel(exchange.requestBody(), limit, UpstreamRequests.contentLength(exchange),
-              route.modelField(), spool, keep)
+              endpoint.modelField(), spool, keep)
           : ClientBody.passThrough(exchange.requestBody(), limit, spool, keep);
     } catch (ClientBodyException e) {
       if (e.tooLarge()) throw ProxyErrors.tooLarge(frontend);
@@ -66,14 +66,14 @@ final class RequestReader {
     }
   }
   /** The model the request is for: a frontend pin of {@code model} wins over what the client named. */
-  private static String model(ProxyCall exchange, ProxyRoute route, FrontendRoute frontendRoute, ClientBody body) {
-    if (route.modelField() == null) return null;
-    String pinned = frontendRoute.pins(route.kind()).path("model").textValue();
+  private static String model(ProxyCall exchange, ApiEndpoint endpoint, FrontendSnapshot snapshot, ClientBody body) {
+    if (endpoint.modelField() == null) return null;
+    String pinned = snapshot.pins(endpoint.kind()).path("model").textValue();
     if (pinned != null) return pinned;
-    String model = route.modelField() == ProxyRoute.ModelField.PATH ? modelFromPath(exchange.rawPath(), route)
+    String model = endpoint.modelField() == ApiEndpoint.ModelField.PATH ? modelFromPath(exchange.rawPath(), endpoint)
         : body == null ? null : body.model();
     if (model == null) {
-      String field = route.modelField() == ProxyRoute.ModelField.SOURCE ? "source" : "model";
+      String field = endpoint.modelField() == ApiEndpoint.ModelField.SOURCE ? "source" : "model";
       throw new FlowException(ErrorCode.BAD_REQUEST, field + " is required");
     }
     return model;
@@ -83,17 +83,17 @@ final class RequestReader {
    * details. Model management (pull, delete, copy, create, push) takes real names only, so an
    * alias can never be pulled, deleted or overwritten by mistake.
    */
-  private static boolean aliasable(ProxyRoute route) {
-    return route.kind().isCompletion() || route.kind().isEmbeddings() || route.kind() == RequestKind.SHOW_MODEL;
+  private static boolean aliasable(ApiEndpoint endpoint) {
+    return endpoint.kind().isCompletion() || endpoint.kind().isEmbeddings() || endpoint.kind() == RequestKind.SHOW_MODEL;
   }
   /**
    * Blob uploads and the create that uses them must meet on one backend: both are routed by the
    * blob's digest ({@code /api/blobs/:digest}; the first digest in a create's {@code files} or
    * {@code adapters}), so the same digest always leads to the same backend.
    */
-  private static String affinityKey(ProxyCall exchange, ProxyRoute route, ClientBody body) throws IOException {
-    if (route == ProxyRoute.BLOB) return exchange.rawPath().substring(route.path().length());
-    if (route != ProxyRoute.CREATE || body == null) return null;
+  private static String affinityKey(ProxyCall exchange, ApiEndpoint endpoint, ClientBody body) throws IOException {
+    if (endpoint == ApiEndpoint.BLOB) return exchange.rawPath().substring(endpoint.path().length());
+    if (endpoint != ApiEndpoint.CREATE || body == null) return null;
     JsonNode create = body.json();
     for (String field : List.of("files", "adapters")) {
       for (JsonNode digest : create.path(field)) {
@@ -102,8 +102,8 @@ final class RequestReader {
     }
     return null;
   }
-  private static String modelFromPath(String rawPath, ProxyRoute route) {
-    String encoded = rawPath.substring(route.path().length());
+  private static String modelFromPath(String rawPath, ApiEndpoint endpoint) {
+    String encoded = rawPath.substring(endpoint.path().length());
     if (encoded.endsWith("/")) encoded = encoded.substring(0, encoded.length() - 1);
     try {
       String model = URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);

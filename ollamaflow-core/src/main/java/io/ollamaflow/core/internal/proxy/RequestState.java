@@ -9,8 +9,8 @@ import io.ollamaflow.api.RequestKind;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.routing.AnswerTimings;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,8 +24,8 @@ final class RequestState implements RequestInfo, PickContext {
   private final ProxyCall exchange;
   private final List<String> stickyHeaders;
   private final ModelDemand demand;
-  private ProxyRoute route;
-  private FrontendRoute frontendRoute;
+  private ApiEndpoint endpoint;
+  private FrontendSnapshot snapshot;
   private String model;
   private String aliasOf;
   private String backendId;
@@ -52,10 +52,10 @@ final class RequestState implements RequestInfo, PickContext {
     return "0".repeat(16 - hex.length()) + hex;
   }
 
-  void route(ProxyRoute route) { this.route = route; }
-  ProxyRoute route() { return route; }
-  void frontendRoute(FrontendRoute frontendRoute) { this.frontendRoute = frontendRoute; }
-  FrontendRoute frontendRoute() { return frontendRoute; }
+  void endpoint(ApiEndpoint endpoint) { this.endpoint = endpoint; }
+  ApiEndpoint endpoint() { return endpoint; }
+  void frontendSnapshot(FrontendSnapshot snapshot) { this.snapshot = snapshot; }
+  FrontendSnapshot frontendSnapshot() { return snapshot; }
   void model(String model) { this.model = model; }
   /** The alias the client named, when {@link #model()} is its target from ModelAliases; else null. */
   void aliasOf(String alias) { this.aliasOf = alias; }
@@ -94,9 +94,9 @@ final class RequestState implements RequestInfo, PickContext {
   void failedMidResponse(FlowException failure) { this.midResponseFailure = failure; }
   FlowException midResponseFailure() { return midResponseFailure; }
 
-  /** The dialect errors are written in: the route's, else guessed from the path. */
+  /** The dialect errors are written in: the endpoint's, else guessed from the path. */
   ApiFormat dialect() {
-    if (route != null) return route.format();
+    if (endpoint != null) return endpoint.format();
     return exchange.rawPath().startsWith("/v1/") ? ApiFormat.OPENAI : ApiFormat.OLLAMA;
   }
 
@@ -104,8 +104,8 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public String method() { return exchange.method(); }
   @Override public String path() { return exchange.rawPath(); }
   @Override public String clientAddress() { return exchange.remoteAddress(); }
-  @Override public String frontendId() { return frontendRoute == null ? null : frontendRoute.frontend().identifier(); }
-  @Override public RequestKind kind() { return route == null ? null : route.kind(); }
+  @Override public String frontendId() { return snapshot == null ? null : snapshot.frontend().identifier(); }
+  @Override public RequestKind kind() { return endpoint == null ? null : endpoint.kind(); }
   @Override public String model() { return model; }
   @Override public String backendId() { return backendId; }
   @Override public int status() { return status; }
@@ -116,7 +116,7 @@ final class RequestState implements RequestInfo, PickContext {
   @Override public long outputTokens() { return answered.outputTokens(); }
   @Override public long generationNanos() { return answered.evalNanos(); }
   @Override public long modelLoadNanos() { return answered.loadNanos(); }
-  @Override public Frontend frontend() { return frontendRoute.frontend(); }
+  @Override public Frontend frontend() { return snapshot.frontend(); }
   @Override public String header(String name) { return exchange.requestHeader(name); }
   @Override public long demand(String model) { return demand.of(ModelNames.canonical(model)); }
 

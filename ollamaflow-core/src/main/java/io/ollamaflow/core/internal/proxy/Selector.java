@@ -14,9 +14,9 @@ import io.ollamaflow.core.internal.models.ModelInventory;
 import io.ollamaflow.core.internal.models.ModelNames;
 import io.ollamaflow.core.internal.models.ModelNotFound;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.Labels;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
 import io.ollamaflow.core.internal.translation.TranslatorRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -91,17 +91,17 @@ final class Selector {
    * @param deadline {@link System#nanoTime()} by which a slot must be had, 0 for none
    * @throws FlowException when no backend can serve the request at all, or none freed a slot in time
    */
-  Selection select(RequestState request, FrontendRoute route, List<String> labels, Set<String> tried,
+  Selection select(RequestState request, FrontendSnapshot snapshot, List<String> labels, Set<String> tried,
       Translations translations, long deadline) throws IOException, InterruptedException {
-    List<BackendState> candidates = eligible(route, request.route(), labels, tried, translators);
+    List<BackendState> candidates = eligible(snapshot, request.endpoint(), labels, tried, translators);
     String routingModel = routingModel(request.kind(), request.model());
     if (routingModel != null) {
-      candidates = holding(candidates, routingModel, tried.isEmpty(), route.frontend(), request.route().format(),
+      candidates = holding(candidates, routingModel, tried.isEmpty(), snapshot.frontend(), request.endpoint().format(),
           request.model());
     }
     candidates = translations.expressible(candidates);
     if (candidates.isEmpty()) return new NoneLeft();
-    BackendState chosen = acquire(route, candidates, request, deadline);
+    BackendState chosen = acquire(snapshot, candidates, request, deadline);
     if (chosen == null) return new LeftRotation();
     if (routingModel != null && (request.kind().isCompletion() || request.kind().isEmbeddings())) {
       Instant now = clock.instant();
@@ -122,9 +122,9 @@ final class Selector {
    *
    * @return null when the slot freed during a wait was on a backend that left rotation meanwhile
    */
-  private BackendState acquire(FrontendRoute route, List<BackendState> candidates, RequestState request,
+  private BackendState acquire(FrontendSnapshot snapshot, List<BackendState> candidates, RequestState request,
       long deadline) throws InterruptedException {
-    Frontend frontend = route.frontend();
+    Frontend frontend = snapshot.frontend();
     if (frontend.useStickySessions()) {
       String boundId = state.live().lookupSession(state.sessionKey(frontend.identifier(), request.clientKey()),
           stickyTtl(frontend)).orElse(null);
@@ -142,7 +142,7 @@ final class Selector {
         return preferred;
       }
     }
-    boolean weighsWaiting = route.balancer().choosesAmongBusyBackends();
+    boolean weighsWaiting = snapshot.balancer().choosesAmongBusyBackends();
     List<BackendState> waitFor = candidates;
     for (int tries = 0; tries < 3; tries++) {
       List<BackendView> offered = new ArrayList<>(candidates.size());
@@ -150,9 +150,9 @@ final class Selector {
         if (weighsWaiting || candidate.hasFreeSlot()) offered.add(candidate);
       }
       if (offered.isEmpty()) break;
-      BackendState chosen = pick(route, offered, request);
+      BackendState chosen = pick(snapshot, offered, request);
       if (chosen.tryAcquire()) {
-        request.selectedBy(route.balancerName());
+        request.selectedBy(snapshot.balancerName());
         return chosen;
       }
       if (weighsWaiting) {
@@ -174,7 +174,7 @@ final class Selector {
       gate.release(freed);
       return null;
     }
-    request.selectedBy(route.balancerName() + ", after queueing");
+    request.selectedBy(snapshot.balancerName() + ", after queueing");
     return current;
   }
 
@@ -196,9 +196,9 @@ final class Selector {
    * candidates were chosen before it waited.
    */
   private BackendState stillInRotation(String frontendId, String backendId) {
-    FrontendRoute route = state.routes().frontend(frontendId);
-    if (route == null) return null;
-    for (BackendState backend : route.backends()) {
+    FrontendSnapshot snapshot = state.routes().frontend(frontendId);
+    if (snapshot == null) return null;
+    for (BackendState backend : snapshot.backends()) {
       if (backend.backend().identifier().equals(backendId)) {
         return backend.backend().active() && backend.health().state().routable() ? backend : null;
       }
@@ -270,19 +270,19 @@ final class Selector {
    *
    * @throws FlowException when no backend passes the filters at all
    */
-  static List<BackendState> eligible(FrontendRoute route, ProxyRoute proxyRoute, List<String> labels, Set<String> tried,
+  static List<BackendState> eligible(FrontendSnapshot snapshot, ApiEndpoint endpoint, List<String> labels, Set<String> tried,
       TranslatorRegistry translators) {
-    RequestKind kind = proxyRoute.kind();
-    List<BackendState> eligible = new ArrayList<>(route.backends().size());
+    RequestKind kind = endpoint.kind();
+    List<BackendState> eligible = new ArrayList<>(snapshot.backends().size());
     int active = 0;
     int speaking = 0;
     int allowing = 0;
     int labelled = 0;
-    for (BackendState state : route.backends()) {
+    for (BackendState state : snapshot.backends()) {
       Backend backend = state.backend();
       if (!backend.active()) continue;
       active++;
-      if (!serves(backend.apiFormat(), proxyRoute, translators)) continue;
+      if (!serves(backend.apiFormat(), endpoint, translators)) continue;
       speaking++;
       if (!backend.allows(kind)) continue;
       allowing++;
@@ -291,26 +291,26 @@ final class Selector {
       if (state.health().state().routable() && !tried.contains(backend.identifier())) eligible.add(state);
     }
     if (eligible.isEmpty() && tried.isEmpty()) {
-      throw noCandidate(route.frontend().identifier(), proxyRoute, labels, active, speaking, allowing, labelled);
+      throw noCandidate(snapshot.frontend().identifier(), endpoint, labels, active, speaking, allowing, labelled);
     }
     return eligible;
   }
 
   /** The balancer's choice among {@code candidates} (non-empty), checked to be one of them. */
-  static BackendState pick(FrontendRoute route, List<BackendView> candidates, RequestState request) {
+  static BackendState pick(FrontendSnapshot snapshot, List<BackendView> candidates, RequestState request) {
     if (candidates.size() == 1) return (BackendState) candidates.get(0);
-    String frontendId = route.frontend().identifier();
+    String frontendId = snapshot.frontend().identifier();
     BackendView chosen;
     try {
-      chosen = route.balancer().pick(candidates, request);
+      chosen = snapshot.balancer().pick(candidates, request);
     } catch (RuntimeException e) {
       throw new FlowException(ErrorCode.INTERNAL,
-          "load-balancing policy '" + route.balancerName() + "' of frontend '" + frontendId + "' failed: " + e, e);
+          "load-balancing policy '" + snapshot.balancerName() + "' of frontend '" + frontendId + "' failed: " + e, e);
     }
     for (BackendView candidate : candidates) {
       if (candidate == chosen) return (BackendState) candidate;
     }
-    throw new FlowException(ErrorCode.INTERNAL, "load-balancing policy '" + route.balancerName() + "' of frontend '"
+    throw new FlowException(ErrorCode.INTERNAL, "load-balancing policy '" + snapshot.balancerName() + "' of frontend '"
         + frontendId + "' returned a backend that was not among the candidates");
   }
 
@@ -319,13 +319,13 @@ final class Selector {
    * the route's kind. Ollama servers answer /v1 themselves too, but through the translator they get
    * the frontend's native pins (num_ctx, keep_alive) and report errors inside streams.
    */
-  static boolean serves(ApiFormat backendFormat, ProxyRoute route, TranslatorRegistry translators) {
-    if (backendFormat.equals(route.format())) return true;
-    ApiTranslator translator = translators.find(route.format(), backendFormat);
-    return translator != null && translator.supports(route.kind());
+  static boolean serves(ApiFormat backendFormat, ApiEndpoint endpoint, TranslatorRegistry translators) {
+    if (backendFormat.equals(endpoint.format())) return true;
+    ApiTranslator translator = translators.find(endpoint.format(), backendFormat);
+    return translator != null && translator.supports(endpoint.kind());
   }
 
-  private static FlowException noCandidate(String frontendId, ProxyRoute route, List<String> labels, int active,
+  private static FlowException noCandidate(String frontendId, ApiEndpoint endpoint, List<String> labels, int active,
       int speaking, int allowing, int labelled) {
     String frontend = "frontend '" + frontendId + "'";
     if (active == 0) {
@@ -333,17 +333,17 @@ final class Selector {
     }
     if (speaking == 0) {
       return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "no active backend of " + frontend + " serves "
-          + route.path() + ": it needs a backend speaking the " + route.format()
+          + endpoint.path() + ": it needs a backend speaking the " + endpoint.format()
           + " API, and no translator from it to the backends' formats covers this route");
     }
     if (allowing == 0) {
-      String what = route.kind().isEmbeddings() ? "embeddings" : "completions";
+      String what = endpoint.kind().isEmbeddings() ? "embeddings" : "completions";
       return new FlowException(ErrorCode.FORBIDDEN, "every backend of " + frontend + " disallows " + what + " requests");
     }
     if (labelled == 0) {
       return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, "no active backend of " + frontend
           + " carries all of the labels " + labels);
     }
-    return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, frontend + " has no healthy backend for " + route.path());
+    return new FlowException(ErrorCode.NO_HEALTHY_BACKEND, frontend + " has no healthy backend for " + endpoint.path());
   }
 }

@@ -18,7 +18,7 @@ final class ServedNames {
    * the target of the client's alias; null when the body names the model as it should.
    */
   static String modelToWrite(RequestState request, BackendState backend) {
-    if (!request.route().modelInBody()) return null;
+    if (!request.endpoint().modelInBody()) return null;
     String respelt = respelling(request.model(), backend);
     return respelt != null ? respelt : request.aliasOf() != null ? request.model() : null;
   }

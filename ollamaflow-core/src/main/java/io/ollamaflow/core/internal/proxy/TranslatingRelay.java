@@ -44,7 +44,7 @@ final class TranslatingRelay {
     this.request = request;
     this.events = events;
     this.translation = translation;
-    this.dialect = request.route().format();
+    this.dialect = request.endpoint().format();
   }
 
   /**

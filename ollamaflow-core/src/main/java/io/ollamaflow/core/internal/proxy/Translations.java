@@ -71,10 +71,10 @@ final class Translations {
   }
 
   private Object forDialect(ApiFormat dialect) throws IOException {
-    if (dialect.equals(request.route().format())) return null;
+    if (dialect.equals(request.endpoint().format())) return null;
     Object known = byDialect.get(dialect);
     if (known != null) return known;
-    ApiTranslator translator = registry.find(request.route().format(), dialect);
+    ApiTranslator translator = registry.find(request.endpoint().format(), dialect);
     Object translation;
     try {
       Context context = new Context(request, clientJson());
@@ -120,7 +120,7 @@ final class Translations {
     Context(RequestState request, ObjectNode clientRequest) {
       this.request = request;
       this.clientRequest = clientRequest;
-      this.stream = ClientStreams.requested(request.route().format(), request.kind(), clientRequest);
+      this.stream = ClientStreams.requested(request.endpoint().format(), request.kind(), clientRequest);
     }
 
     @Override public RequestKind kind() { return request.kind(); }

@@ -9,30 +9,30 @@ import java.util.Map;
 public final class RouteTable {
   public static final RouteTable EMPTY = new RouteTable(Map.of(), null, List.of());
 
-  private final Map<String, FrontendRoute> byHost;
-  private final FrontendRoute catchAll;
-  private final List<FrontendRoute> all;
+  private final Map<String, FrontendSnapshot> byHost;
+  private final FrontendSnapshot catchAll;
+  private final List<FrontendSnapshot> all;
 
   /**
    * @param byHost keys in lower case
    * @param all every frontend, served or not (a frontend repeating another's hostname is not served)
    */
-  public RouteTable(Map<String, FrontendRoute> byHost, FrontendRoute catchAll, List<FrontendRoute> all) {
+  public RouteTable(Map<String, FrontendSnapshot> byHost, FrontendSnapshot catchAll, List<FrontendSnapshot> all) {
     this.byHost = Map.copyOf(byHost);
     this.catchAll = catchAll;
     this.all = List.copyOf(all);
   }
 
   /** The frontend with this identifier; null if it is gone. */
-  public FrontendRoute frontend(String identifier) {
-    for (FrontendRoute route : all) {
-      if (route.frontend().identifier().equals(identifier)) return route;
+  public FrontendSnapshot frontend(String identifier) {
+    for (FrontendSnapshot snapshot : all) {
+      if (snapshot.frontend().identifier().equals(identifier)) return snapshot;
     }
     return null;
   }
 
   /** Every configured frontend. */
-  public List<FrontendRoute> frontends() {
+  public List<FrontendSnapshot> frontends() {
     return all;
   }
 
@@ -40,9 +40,9 @@ public final class RouteTable {
    * The frontend for a Host header value: an exact, case-insensitive match of the host part
    * (port ignored) wins over the catch-all {@code *}; null when neither exists.
    */
-  public FrontendRoute match(String hostHeader) {
+  public FrontendSnapshot match(String hostHeader) {
     if (hostHeader != null && !byHost.isEmpty()) {
-      FrontendRoute exact = byHost.get(hostOnly(hostHeader));
+      FrontendSnapshot exact = byHost.get(hostOnly(hostHeader));
       if (exact != null) return exact;
     }
     return catchAll;

@@ -1,7 +1,7 @@
 package io.ollamaflow.core.internal.proxy;
 
 import io.ollamaflow.api.Frontend;
-import io.ollamaflow.core.internal.routing.ProxyRoute.ModelField;
+import io.ollamaflow.core.internal.routing.ApiEndpoint.ModelField;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

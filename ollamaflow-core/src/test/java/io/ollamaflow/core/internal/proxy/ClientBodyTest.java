@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
-import io.ollamaflow.core.internal.routing.ProxyRoute.ModelField;
+import io.ollamaflow.core.internal.routing.ApiEndpoint.ModelField;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,9 +6,9 @@ import io.ollamaflow.api.LoadBalancerProvider;
 import io.ollamaflow.core.LoadBalancers;
 import io.ollamaflow.core.internal.models.ModelDemand;
 import io.ollamaflow.core.internal.routing.BackendState;
-import io.ollamaflow.core.internal.routing.FrontendRoute;
+import io.ollamaflow.core.internal.routing.FrontendSnapshot;
 import io.ollamaflow.core.internal.routing.LoadBalancerPickBenchmark;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,7 @@ public class SelectorPickBenchmark {
   public String policy;
 
   private OkHttpClient client;
-  private FrontendRoute route;
+  private FrontendSnapshot snapshot;
   private List<BackendView> candidates;
   private RequestState request;
 
@@ -53,11 +53,11 @@ public class SelectorPickBenchmark {
     }
     Frontend frontend = Frontend.builder("fe").loadBalancing(policy).backends(ids).build();
     client = new OkHttpClient();
-    route = new FrontendRoute(frontend, members, provider.newLoadBalancer(frontend), provider.name(), client);
+    snapshot = new FrontendSnapshot(frontend, members, provider.newLoadBalancer(frontend), provider.name(), client);
     // The built-in balancers read nothing of the request, so it needs no exchange behind it.
     request = new RequestState(null, List.of(), new ModelDemand());
-    request.route(ProxyRoute.CHAT);
-    request.frontendRoute(route);
+    request.endpoint(ApiEndpoint.CHAT);
+    request.frontendSnapshot(snapshot);
     request.model("llama3.1:8b");
   }
 
@@ -79,6 +79,6 @@ public class SelectorPickBenchmark {
 
   @Benchmark
   public BackendState pick() {
-    return Selector.pick(route, candidates, request);
+    return Selector.pick(snapshot, candidates, request);
   }
 }

@@ -37,19 +37,19 @@ public class FrontendMatchBenchmark {
   private OkHttpClient client;
   private RouteTable table;
   private byte[] hostHeader;
-  private FrontendRoute expected;
+  private FrontendSnapshot expected;
 
   @Setup
   public void setUp() {
     client = new OkHttpClient();
-    Map<String, FrontendRoute> byHost = new HashMap<>();
-    List<FrontendRoute> all = new ArrayList<>();
-    FrontendRoute catchAll = route(Frontend.builder("any").build());
+    Map<String, FrontendSnapshot> byHost = new HashMap<>();
+    List<FrontendSnapshot> all = new ArrayList<>();
+    FrontendSnapshot catchAll = snapshot(Frontend.builder("any").build());
     all.add(catchAll);
     for (int i = 0; i < HOSTS; i++) {
-      FrontendRoute route = route(Frontend.builder("team-" + i).hostname("llm-team-" + i + ".inference.example.com").build());
-      byHost.put(RouteTable.key(route.frontend()), route);
-      all.add(route);
+      FrontendSnapshot snapshot = snapshot(Frontend.builder("team-" + i).hostname("llm-team-" + i + ".inference.example.com").build());
+      byHost.put(RouteTable.key(snapshot.frontend()), snapshot);
+      all.add(snapshot);
     }
     table = new RouteTable(byHost, catchAll, all);
 
@@ -67,8 +67,8 @@ public class FrontendMatchBenchmark {
     if (table.match(header) != expected) throw new IllegalStateException(header + " matched the wrong frontend");
   }
 
-  private FrontendRoute route(Frontend frontend) {
-    return new FrontendRoute(frontend, List.of(), BuiltInBalancers.ROUND_ROBIN.newLoadBalancer(frontend),
+  private FrontendSnapshot snapshot(Frontend frontend) {
+    return new FrontendSnapshot(frontend, List.of(), BuiltInBalancers.ROUND_ROBIN.newLoadBalancer(frontend),
         Frontend.ROUND_ROBIN, client);
   }
 
@@ -79,7 +79,7 @@ public class FrontendMatchBenchmark {
   }
 
   @Benchmark
-  public FrontendRoute match() {
+  public FrontendSnapshot match() {
     return table.match(new String(hostHeader, StandardCharsets.US_ASCII));
   }
 }

@@ -12,16 +12,16 @@ import org.junit.jupiter.api.Test;
 class RouteTableTest {
   private static final OkHttpClient CLIENT = new OkHttpClient();
 
-  private static FrontendRoute route(String id, String hostname) {
+  private static FrontendSnapshot snapshot(String id, String hostname) {
     Frontend frontend = Frontend.builder(id).hostname(hostname).build();
-    return new FrontendRoute(frontend, List.of(), (c, ctx) -> c.get(0), "round-robin", CLIENT);
+    return new FrontendSnapshot(frontend, List.of(), (c, ctx) -> c.get(0), "round-robin", CLIENT);
   }
 
   /** A table as ClusterState builds one: '*' is the catch-all, other hosts keyed in lower case. */
-  private static RouteTable table(FrontendRoute... routes) {
-    Map<String, FrontendRoute> byHost = new HashMap<>();
-    FrontendRoute catchAll = null;
-    for (FrontendRoute r : routes) {
+  private static RouteTable table(FrontendSnapshot... routes) {
+    Map<String, FrontendSnapshot> byHost = new HashMap<>();
+    FrontendSnapshot catchAll = null;
+    for (FrontendSnapshot r : routes) {
       if (r.frontend().hostname().equals(Frontend.ANY_HOST)) catchAll = r;
       else byHost.put(RouteTable.key(r.frontend()), r);
     }
@@ -30,8 +30,8 @@ class RouteTableTest {
 
   @Test
   void exactHostBeatsCatchAll() {
-    FrontendRoute exact = route("exact", "api.example.com");
-    FrontendRoute any = route("any", "*");
+    FrontendSnapshot exact = snapshot("exact", "api.example.com");
+    FrontendSnapshot any = snapshot("any", "*");
     RouteTable table = table(any, exact);
 
     assertThat(table.match("api.example.com")).isSameAs(exact);
@@ -40,7 +40,7 @@ class RouteTableTest {
 
   @Test
   void hostMatchIsCaseInsensitive() {
-    FrontendRoute exact = route("exact", "Api.Example.COM");
+    FrontendSnapshot exact = snapshot("exact", "Api.Example.COM");
     RouteTable table = table(exact);
 
     assertThat(table.match("api.example.com")).isSameAs(exact);
@@ -49,8 +49,8 @@ class RouteTableTest {
 
   @Test
   void portIsIgnored() {
-    FrontendRoute exact = route("exact", "api.example.com");
-    RouteTable table = table(exact, route("any", "*"));
+    FrontendSnapshot exact = snapshot("exact", "api.example.com");
+    RouteTable table = table(exact, snapshot("any", "*"));
 
     assertThat(table.match("api.example.com:8080")).isSameAs(exact);
     assertThat(table.match("API.example.com:443")).isSameAs(exact);
@@ -58,8 +58,8 @@ class RouteTableTest {
 
   @Test
   void bracketedIpv6WithPortMatchesIpv6Hostname() {
-    FrontendRoute v6 = route("v6", "::1");
-    RouteTable table = table(v6, route("any", "*"));
+    FrontendSnapshot v6 = snapshot("v6", "::1");
+    RouteTable table = table(v6, snapshot("any", "*"));
 
     assertThat(table.match("[::1]:8080")).isSameAs(v6);
     assertThat(table.match("[::1]")).isSameAs(v6);
@@ -67,7 +67,7 @@ class RouteTableTest {
 
   @Test
   void bareIpv6WithoutPortMatchesIpv6Hostname() {
-    FrontendRoute v6 = route("v6", "fe80::1");
+    FrontendSnapshot v6 = snapshot("v6", "fe80::1");
     RouteTable table = table(v6);
 
     assertThat(table.match("fe80::1")).isSameAs(v6);
@@ -75,15 +75,15 @@ class RouteTableTest {
 
   @Test
   void nullHostFallsToCatchAll() {
-    FrontendRoute any = route("any", "*");
-    RouteTable table = table(route("exact", "api.example.com"), any);
+    FrontendSnapshot any = snapshot("any", "*");
+    RouteTable table = table(snapshot("exact", "api.example.com"), any);
 
     assertThat(table.match(null)).isSameAs(any);
   }
 
   @Test
   void noCatchAllGivesNullForUnknownOrMissingHost() {
-    RouteTable table = table(route("exact", "api.example.com"));
+    RouteTable table = table(snapshot("exact", "api.example.com"));
 
     assertThat(table.match("other.example.com")).isNull();
     assertThat(table.match(null)).isNull();
@@ -91,7 +91,7 @@ class RouteTableTest {
 
   @Test
   void onlyCatchAllServesEveryHost() {
-    FrontendRoute any = route("any", "*");
+    FrontendSnapshot any = snapshot("any", "*");
     RouteTable table = table(any);
 
     assertThat(table.match("a.example.com")).isSameAs(any);

@@ -12,8 +12,8 @@ import io.ollamaflow.api.StreamTranslator;
 import io.ollamaflow.api.TranslatedRequest;
 import io.ollamaflow.api.TranslationContext;
 import io.ollamaflow.core.internal.json.Json;
-import io.ollamaflow.core.internal.routing.ProxyRoute;
-import io.ollamaflow.core.internal.routing.RouteClassifier;
+import io.ollamaflow.core.internal.routing.ApiEndpoint;
+import io.ollamaflow.core.internal.routing.EndpointClassifier;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -70,9 +70,9 @@ class TranslationGoldenTest {
     ObjectNode clientRequest = Files.exists(dir.resolve("client-request.json"))
         ? (ObjectNode) readJson(dir.resolve("client-request.json")) : null;
     String clientPath = contextJson.path("clientPath").asText();
-    ProxyRoute route = RouteClassifier.lookup(clientPath);
-    assertThat(route).as("route of " + clientPath).isNotNull();
-    RequestKind kind = route.kind();
+    ApiEndpoint endpoint = EndpointClassifier.lookup(clientPath);
+    assertThat(endpoint).as("route of " + clientPath).isNotNull();
+    RequestKind kind = endpoint.kind();
     String model = contextJson.has("model") ? contextJson.get("model").asText()
         : clientRequest == null ? null : clientRequest.path("model").textValue();
     boolean stream = ClientStreams.requested(translator.from(), kind, clientRequest);

@@ -15,7 +15,7 @@ import okhttp3.OkHttpClient;
  * backends in rotation order (missing ones left out), its balancer and an HTTP client whose
  * timeouts follow the frontend's {@code TimeoutMs}.
  */
-public final class FrontendRoute {
+public final class FrontendSnapshot {
   private final Frontend frontend;
   private final List<BackendState> backends;
   private final LoadBalancer balancer;
@@ -28,7 +28,7 @@ public final class FrontendRoute {
   /** Canonical alias name to the target model as configured. */
   private final Map<String, String> aliasTargets = new HashMap<>();
 
-  public FrontendRoute(Frontend frontend, List<BackendState> backends, LoadBalancer balancer, String balancerName,
+  public FrontendSnapshot(Frontend frontend, List<BackendState> backends, LoadBalancer balancer, String balancerName,
       OkHttpClient client) {
     this.frontend = frontend;
     this.backends = List.copyOf(backends);

@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * {@link RouteClassifier#classify}: the first step of every proxied request. Each call classifies a
+ * {@link EndpointClassifier#classify}: the first step of every proxied request. Each call classifies a
  * path String made afresh from the request line's bytes, as the HTTP parser hands it over, so its
  * hash is not cached from the previous call; the cost of making that String is included.
  * Run with {@code bash bench/jmh.sh RouteClassification}.
@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
-public class RouteClassificationBenchmark {
+public class EndpointClassificationBenchmark {
   /** An exact route of each dialect, and both routes with a parameter (a blob digest, a model id with slashes). */
   @Param({"ollama-chat", "openai-chat", "blob", "openai-model"})
   public String request;
@@ -42,12 +42,12 @@ public class RouteClassificationBenchmark {
       default: throw new IllegalArgumentException("unknown request " + request);
     }
     rawPath = path.getBytes(StandardCharsets.US_ASCII);
-    ProxyRoute expected = RouteClassifier.classify(method, path);
+    ApiEndpoint expected = EndpointClassifier.classify(method, path);
     if (expected == null) throw new IllegalStateException(path + " is not classified");
   }
 
   @Benchmark
-  public ProxyRoute classify() {
-    return RouteClassifier.classify(method, new String(rawPath, StandardCharsets.US_ASCII));
+  public ApiEndpoint classify() {
+    return EndpointClassifier.classify(method, new String(rawPath, StandardCharsets.US_ASCII));
   }
 }

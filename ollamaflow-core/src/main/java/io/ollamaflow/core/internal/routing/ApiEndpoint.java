@@ -5,7 +5,7 @@ import io.ollamaflow.api.RequestKind;
 import java.util.Set;
 
 /** Every path the proxy serves, with its dialect, kind, allowed methods and where the model is named. */
-public enum ProxyRoute {
+public enum ApiEndpoint {
   ROOT("/", ApiFormat.OLLAMA, RequestKind.ROOT, Set.of("GET", "HEAD"), null),
   VERSION("/api/version", ApiFormat.OLLAMA, RequestKind.VERSION, Set.of("GET", "HEAD"), null),
   TAGS("/api/tags", ApiFormat.OLLAMA, RequestKind.LIST_MODELS, Set.of("GET", "HEAD"), null),
@@ -45,7 +45,7 @@ public enum ProxyRoute {
   private final Set<String> methods;
   private final ModelField modelField;
 
-  ProxyRoute(String path, ApiFormat format, RequestKind kind, Set<String> methods, ModelField modelField) {
+  ApiEndpoint(String path, ApiFormat format, RequestKind kind, Set<String> methods, ModelField modelField) {
     this.path = path;
     this.format = format;
     this.kind = kind;

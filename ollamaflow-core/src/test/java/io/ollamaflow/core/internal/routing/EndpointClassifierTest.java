@@ -13,81 +13,81 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RouteClassifierTest {
+class EndpointClassifierTest {
 
-  /** A concrete path for each route: the route's path, with a parameter filled in where it has one. */
-  private static String samplePath(ProxyRoute route) {
-    switch (route) {
+  /** A concrete path for each endpoint: the endpoint's path, with a parameter filled in where it has one. */
+  private static String samplePath(ApiEndpoint endpoint) {
+    switch (endpoint) {
       case BLOB: return "/api/blobs/sha256:abc";
       case OPENAI_MODEL: return "/v1/models/llama3:8b";
-      default: return route.path();
+      default: return endpoint.path();
     }
   }
 
-  /** Every route with every method it allows. */
+  /** Every endpoint with every method it allows. */
   static Stream<Arguments> everyRouteAndMethod() {
-    return Arrays.stream(ProxyRoute.values())
-        .flatMap(route -> route.methods().stream().map(method -> Arguments.of(route, method, samplePath(route))));
+    return Arrays.stream(ApiEndpoint.values())
+        .flatMap(endpoint -> endpoint.methods().stream().map(method -> Arguments.of(endpoint, method, samplePath(endpoint))));
   }
 
   @ParameterizedTest(name = "{1} {2} -> {0}")
   @MethodSource("everyRouteAndMethod")
-  void everyRouteMapsFromItsMethodAndPath(ProxyRoute route, String method, String path) {
-    assertThat(RouteClassifier.classify(method, path)).isSameAs(route);
+  void everyRouteMapsFromItsMethodAndPath(ApiEndpoint endpoint, String method, String path) {
+    assertThat(EndpointClassifier.classify(method, path)).isSameAs(endpoint);
   }
 
   @ParameterizedTest(name = "{1} {2}/ -> {0}")
   @MethodSource("everyRouteAndMethod")
-  void trailingSlashIsTolerated(ProxyRoute route, String method, String path) {
+  void trailingSlashIsTolerated(ApiEndpoint endpoint, String method, String path) {
     if (path.equals("/")) return;
-    assertThat(RouteClassifier.classify(method, path + "/")).isSameAs(route);
+    assertThat(EndpointClassifier.classify(method, path + "/")).isSameAs(endpoint);
   }
 
   @Test
   void everyRouteIsCovered() {
     assertThat(everyRouteAndMethod().map(a -> a.get()[0]).distinct()).containsExactlyInAnyOrder(
-        (Object[]) ProxyRoute.values());
+        (Object[]) ApiEndpoint.values());
   }
 
   @Test
   void blobDigestIsBlob() {
-    assertThat(RouteClassifier.classify("POST", "/api/blobs/sha256:abc")).isSameAs(ProxyRoute.BLOB);
-    assertThat(RouteClassifier.classify("HEAD", "/api/blobs/sha256:abc")).isSameAs(ProxyRoute.BLOB);
+    assertThat(EndpointClassifier.classify("POST", "/api/blobs/sha256:abc")).isSameAs(ApiEndpoint.BLOB);
+    assertThat(EndpointClassifier.classify("HEAD", "/api/blobs/sha256:abc")).isSameAs(ApiEndpoint.BLOB);
   }
 
   @Test
   void blobWithTwoSegmentsIsNotFound() {
-    assertThatThrownBy(() -> RouteClassifier.classify("POST", "/api/blobs/a/b"))
+    assertThatThrownBy(() -> EndpointClassifier.classify("POST", "/api/blobs/a/b"))
         .isInstanceOfSatisfying(FlowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
-    assertThat(RouteClassifier.lookup("/api/blobs/a/b")).isNull();
+    assertThat(EndpointClassifier.lookup("/api/blobs/a/b")).isNull();
   }
 
   @Test
   void blobWithoutDigestIsNotFound() {
-    assertThat(RouteClassifier.lookup("/api/blobs/")).isNull();
-    assertThat(RouteClassifier.lookup("/api/blobs")).isNull();
+    assertThat(EndpointClassifier.lookup("/api/blobs/")).isNull();
+    assertThat(EndpointClassifier.lookup("/api/blobs")).isNull();
   }
 
   @Test
   void percentEncodedModelIdWithSlashesIsOpenAiModel() {
-    assertThat(RouteClassifier.classify("GET", "/v1/models/hf.co%2Fuser%2Frepo:tag")).isSameAs(ProxyRoute.OPENAI_MODEL);
+    assertThat(EndpointClassifier.classify("GET", "/v1/models/hf.co%2Fuser%2Frepo:tag")).isSameAs(ApiEndpoint.OPENAI_MODEL);
   }
 
   @Test
   void unencodedModelIdWithSlashesIsOpenAiModel() {
-    assertThat(RouteClassifier.classify("GET", "/v1/models/hf.co/user/repo:tag")).isSameAs(ProxyRoute.OPENAI_MODEL);
+    assertThat(EndpointClassifier.classify("GET", "/v1/models/hf.co/user/repo:tag")).isSameAs(ApiEndpoint.OPENAI_MODEL);
   }
 
   @Test
   void modelsListIsNotMistakenForModelShow() {
-    assertThat(RouteClassifier.classify("GET", "/v1/models")).isSameAs(ProxyRoute.OPENAI_MODELS);
-    assertThat(RouteClassifier.classify("GET", "/v1/models/")).isSameAs(ProxyRoute.OPENAI_MODELS);
+    assertThat(EndpointClassifier.classify("GET", "/v1/models")).isSameAs(ApiEndpoint.OPENAI_MODELS);
+    assertThat(EndpointClassifier.classify("GET", "/v1/models/")).isSameAs(ApiEndpoint.OPENAI_MODELS);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"/api/unknown", "/v2/chat/completions", "/apichat", "/api", "/api/chat/extra", ""})
   void unknownPathIsNotFound(String path) {
-    assertThatThrownBy(() -> RouteClassifier.classify("POST", path))
+    assertThatThrownBy(() -> EndpointClassifier.classify("POST", path))
         .isInstanceOfSatisfying(FlowException.class, e -> {
           assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
           assertThat(e.httpStatus()).isEqualTo(404);
@@ -97,7 +97,7 @@ class RouteClassifierTest {
 
   @Test
   void knownPathWithWrongMethodIsMethodNotAllowedListingAllowedMethods() {
-    assertThatThrownBy(() -> RouteClassifier.classify("GET", "/api/chat"))
+    assertThatThrownBy(() -> EndpointClassifier.classify("GET", "/api/chat"))
         .isInstanceOfSatisfying(FlowException.class, e -> {
           assertThat(e.code()).isEqualTo(ErrorCode.METHOD_NOT_ALLOWED);
           assertThat(e.httpStatus()).isEqualTo(405);
@@ -107,7 +107,7 @@ class RouteClassifierTest {
 
   @Test
   void methodNotAllowedListsEveryAllowedMethod() {
-    assertThatThrownBy(() -> RouteClassifier.classify("PUT", "/api/blobs/sha256:abc"))
+    assertThatThrownBy(() -> EndpointClassifier.classify("PUT", "/api/blobs/sha256:abc"))
         .isInstanceOfSatisfying(FlowException.class, e -> {
           assertThat(e.code()).isEqualTo(ErrorCode.METHOD_NOT_ALLOWED);
           assertThat(e.getMessage()).contains("PUT").contains("HEAD").contains("POST");
@@ -116,18 +116,18 @@ class RouteClassifierTest {
 
   @Test
   void deleteRouteRefusesPost() {
-    assertThatThrownBy(() -> RouteClassifier.classify("POST", "/api/delete"))
+    assertThatThrownBy(() -> EndpointClassifier.classify("POST", "/api/delete"))
         .isInstanceOfSatisfying(FlowException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.METHOD_NOT_ALLOWED));
   }
 
   @Test
   void lookupIgnoresMethod() {
-    assertThat(RouteClassifier.lookup("/api/chat")).isSameAs(ProxyRoute.CHAT);
-    assertThat(RouteClassifier.lookup("/api/chat/")).isSameAs(ProxyRoute.CHAT);
-    assertThat(RouteClassifier.lookup("/")).isSameAs(ProxyRoute.ROOT);
-    assertThat(RouteClassifier.lookup("/v1/models/x")).isSameAs(ProxyRoute.OPENAI_MODEL);
-    assertThat(RouteClassifier.lookup("/api/blobs/sha256:abc")).isSameAs(ProxyRoute.BLOB);
-    assertThat(RouteClassifier.lookup("/nope")).isNull();
+    assertThat(EndpointClassifier.lookup("/api/chat")).isSameAs(ApiEndpoint.CHAT);
+    assertThat(EndpointClassifier.lookup("/api/chat/")).isSameAs(ApiEndpoint.CHAT);
+    assertThat(EndpointClassifier.lookup("/")).isSameAs(ApiEndpoint.ROOT);
+    assertThat(EndpointClassifier.lookup("/v1/models/x")).isSameAs(ApiEndpoint.OPENAI_MODEL);
+    assertThat(EndpointClassifier.lookup("/api/blobs/sha256:abc")).isSameAs(ApiEndpoint.BLOB);
+    assertThat(EndpointClassifier.lookup("/nope")).isNull();
   }
 }
