@@ -137,9 +137,8 @@ public final class ModelPreloader {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("model", load.model);
     body.put("prompt", "");
-    body = PinnedProperties.fill(body, load.snapshot.defaults(RequestKind.COMPLETION));
-    body = PinnedProperties.merge(body, load.snapshot.pins(RequestKind.COMPLETION));
-    body = PinnedProperties.merge(body, load.backend.pins(RequestKind.COMPLETION));
+    body = PinnedProperties.layered(body, load.snapshot.defaults(RequestKind.COMPLETION),
+        load.snapshot.pins(RequestKind.COMPLETION), load.backend.pins(RequestKind.COMPLETION));
     // The load is of this model whatever a pin says; a prompt would make it a generation, and a stream pointless.
     body.put("model", load.model);
     body.put("prompt", "");

@@ -57,7 +57,7 @@ final class Forwarder {
     if (translated != null) {
       // Defaults and pins are written in the backend's dialect, so they apply after translation.
       TranslatedRequest sent = translated.request;
-      byte[] json = sent.body() == null ? null : Json.MAPPER.writeValueAsBytes(PinnedBodies.applyTo(
+      byte[] json = sent.body() == null ? null : Json.MAPPER.writeValueAsBytes(PinnedProperties.layered(
           ServedNames.spell(sent.body(), backend),
           snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backend.pins(request.kind())));
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);

@@ -45,13 +45,7 @@ final class PinnedBodies {
       // The name sits in "model", or for /api/show in Ollama's older "name" when "model" is absent.
       request.put(request.has("model") || !request.has("name") ? "model" : "name", model);
     }
-    ObjectNode pinned = applyTo(request, defaults, frontendPins, backendPins);
+    ObjectNode pinned = PinnedProperties.layered(request, defaults, frontendPins, backendPins);
     return ClientBody.of(Json.MAPPER.writeValueAsBytes(pinned), model != null ? model : body.model());
-  }
-
-  /** The defaults where the request left gaps, then the frontend's pins, then the backend's; may reuse {@code request}. */
-  static ObjectNode applyTo(ObjectNode request, ObjectNode defaults, ObjectNode frontendPins, ObjectNode backendPins) {
-    if (!PinnedProperties.isEmpty(defaults)) request = PinnedProperties.fill(request, defaults);
-    return PinnedProperties.merge(PinnedProperties.merge(request, frontendPins), backendPins);
   }
 }

@@ -60,6 +60,17 @@ public final class PinnedProperties {
     }
   }
 
+  /**
+   * Every layer in its order, the one rule for any body sent to a backend: the frontend's defaults
+   * where the request left gaps, then the frontend's pins, then the backend's. May reuse
+   * {@code request}.
+   */
+  public static ObjectNode layered(ObjectNode request, ObjectNode defaults, ObjectNode frontendPins,
+      ObjectNode backendPins) {
+    if (!isEmpty(defaults)) request = fill(request, defaults);
+    return merge(merge(request, frontendPins), backendPins);
+  }
+
   /** True when there is nothing to pin, so the body can be forwarded as the client sent it; null counts as empty. */
   public static boolean isEmpty(ObjectNode pins) {
     return pins == null || pins.isEmpty();

@@ -123,6 +123,17 @@ class PinnedPropertiesTest {
   }
 
   @Test
+  void layeredFillsDefaultsIntoGapsThenAppliesFrontendThenBackendPins() {
+    ObjectNode request = json("{'model':'llama3','keep_alive':'1m','options':{'seed':7}}");
+    ObjectNode defaults = json("{'keep_alive':'30m','options':{'num_ctx':2048,'seed':1}}");
+    ObjectNode frontendPins = json("{'options':{'num_ctx':4096},'stream':false}");
+    ObjectNode backendPins = json("{'options':{'num_ctx':8192}}");
+
+    assertThat(PinnedProperties.layered(request, defaults, frontendPins, backendPins)).isEqualTo(json(
+        "{'model':'llama3','keep_alive':'1m','options':{'seed':7,'num_ctx':8192},'stream':false}"));
+  }
+
+  @Test
   void emptyOrNullPinsAreEmpty() {
     assertThat(PinnedProperties.isEmpty(JsonNodeFactory.instance.objectNode())).isTrue();
     assertThat(PinnedProperties.isEmpty(null)).isTrue();
