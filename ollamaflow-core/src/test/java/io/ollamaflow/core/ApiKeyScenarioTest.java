@@ -229,6 +229,32 @@ class ApiKeyScenarioTest {
   }
 
   @Test
+  void listingsShowAKeyOnlyTheModelsItMayUseAliasesIncluded() throws Exception {
+    harness.start(b -> b.disableActiveHealthChecks().clock(clock));
+    String tags = "{\"models\":[{\"name\":\"llama3:70b\",\"model\":\"llama3:70b\"},"
+        + "{\"name\":\"mistral:7b\",\"model\":\"mistral:7b\"},{\"name\":\"qwen2:7b\",\"model\":\"qwen2:7b\"}]}";
+    backend = harness.backend(new MockResponse.Builder().addHeader("Content-Type", "application/json").body(tags).build());
+    harness.store.putApiKey(key("k1", SECRET).models(List.of("mistral*", "gpt-4o")).build());
+    harness.store.putApiKey(key("k2", OTHER_SECRET).build());
+    harness.configure(Frontend.builder("f1").requireApiKey(true).modelAliases(Map.of("gpt-4o", "llama3:70b")),
+        backendFor("b1", backend).build());
+
+    assertThat(listed("/api/tags", "models", "name", SECRET)).containsExactlyInAnyOrder("mistral:7b", "gpt-4o");
+    assertThat(listed("/v1/models", "data", "id", SECRET)).containsExactlyInAnyOrder("mistral:7b", "gpt-4o");
+    assertThat(listed("/api/tags", "models", "name", OTHER_SECRET)).as("a key without a model list sees everything")
+        .containsExactlyInAnyOrder("llama3:70b", "mistral:7b", "qwen2:7b", "gpt-4o");
+  }
+
+  private List<String> listed(String path, String array, String field, String secret) throws Exception {
+    try (Response response = harness.call(bearer(secret).apply(new Request.Builder().url(harness.url(path))))) {
+      assertThat(response.code()).isEqualTo(200);
+      List<String> names = new ArrayList<>();
+      MAPPER.readTree(response.body().string()).path(array).forEach(entry -> names.add(entry.path(field).asText()));
+      return names;
+    }
+  }
+
+  @Test
   void requestsPerMinuteAre429WithRetryAfterUntilTheNextWindow() throws Exception {
     start(true, key("k1", SECRET).requestsPerMinute(2).build());
     chatsAnswered(2);

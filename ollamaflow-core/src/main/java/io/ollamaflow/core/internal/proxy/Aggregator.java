@@ -60,6 +60,9 @@ final class Aggregator {
     ObjectNode merged = merge(endpoint, good);
     if (endpoint == ApiEndpoint.TAGS) configure(merged, "models", frontend.frontend());
     if (endpoint == ApiEndpoint.OPENAI_MODELS) configure(merged, "data", frontend.frontend());
+    if (endpoint != ApiEndpoint.VERSION) {
+      onlyUsable(merged, endpoint == ApiEndpoint.OPENAI_MODELS ? "data" : "models", frontend, request.keyUse());
+    }
     byte[] body = Json.MAPPER.writeValueAsBytes(merged);
     List<String> ids = new ArrayList<>();
     for (Answer answer : good) ids.add(answer.backend.backend().identifier());
@@ -199,6 +202,18 @@ final class Aggregator {
       result.add(copy);
     });
     listing.set(arrayField, result);
+  }
+
+  /** Leaves out the models the request's API key may not use: a key sees only what it can ask for. */
+  private static void onlyUsable(ObjectNode listing, String arrayField, FrontendSnapshot frontend,
+      ApiKeyCheck.Admitted key) {
+    if (key == ApiKeyCheck.Open.INSTANCE || !listing.path(arrayField).isArray()) return;
+    ArrayNode usable = Json.MAPPER.createArrayNode();
+    for (JsonNode entry : listing.path(arrayField)) {
+      String name = entryName(entry);
+      if (name != null && key.mayUse(name, frontend.aliasTarget(name))) usable.add(entry);
+    }
+    listing.set(arrayField, usable);
   }
 
   private static String entryName(JsonNode entry) {

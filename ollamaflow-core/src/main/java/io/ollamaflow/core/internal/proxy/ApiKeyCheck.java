@@ -52,6 +52,13 @@ final class ApiKeyCheck {
      */
     void checkModel(RequestState request);
 
+    /**
+     * Whether the key may use {@code model}, named as a client would name it: allowed itself, or an
+     * alias whose target ({@code aliasTarget}, null when it is none) is allowed. Listings show only
+     * such models.
+     */
+    boolean mayUse(String model, String aliasTarget);
+
     /** The request ended, however: releases its slot and counts its usage. Idempotent. */
     void end(RequestState request);
   }
@@ -62,6 +69,7 @@ final class ApiKeyCheck {
 
     @Override public boolean stripsClientKey() { return false; }
     @Override public void checkModel(RequestState request) {}
+    @Override public boolean mayUse(String model, String aliasTarget) { return true; }
     @Override public void end(RequestState request) {}
   }
 
@@ -215,12 +223,16 @@ final class ApiKeyCheck {
     public void checkModel(RequestState request) {
       ApiKey key = known.key();
       String model = request.model();
-      if (model == null || known.models().allows(model)) return;
       String alias = request.aliasOf();
-      if (alias != null && known.models().allows(alias)) return;
+      if (model == null || (alias == null ? mayUse(model, null) : mayUse(alias, model))) return;
       refused = true;
       throw new FlowException(ErrorCode.MODEL_NOT_ALLOWED, "API key '" + key.identifier() + "' may not use model '"
           + (alias != null ? alias : model) + "'");
+    }
+
+    @Override
+    public boolean mayUse(String model, String aliasTarget) {
+      return known.models().allows(model) || (aliasTarget != null && known.models().allows(aliasTarget));
     }
 
     @Override
