@@ -1,5 +1,6 @@
 package io.ollamaflow.core.internal.proxy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
@@ -61,23 +62,26 @@ final class Forwarder {
           ServedNames.spell(sent.body(), backend),
           snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backend.pins(request.kind())));
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
-      return forward(exchange, request, snapshot, backend, upstream, translated, deadline, retryAllowed);
+      return forward(exchange, request, snapshot, backend, upstream, translated, false, deadline, retryAllowed);
     }
+    boolean askUsage = StreamUsage.mustAsk(request, backend, body);
+    ObjectNode backendPins = askUsage ? StreamUsage.asking(backend.pins(request.kind())) : backend.pins(request.kind());
     try (ClientBody pinned = PinnedBodies.apply(body, ServedNames.modelToWrite(request, backend),
-        snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backend.pins(request.kind()))) {
+        snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backendPins)) {
       String path = request.aliasOf() != null && request.endpoint().modelField() == ApiEndpoint.ModelField.PATH
           ? request.endpoint().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
           : exchange.rawPath();
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, pinned != null ? pinned : body,
           exchange.method(), path);
-      return forward(exchange, request, snapshot, backend, upstream, null, deadline, retryAllowed);
+      return forward(exchange, request, snapshot, backend, upstream, null, askUsage, deadline, retryAllowed);
     }
   }
   /**
    * @param translated how to answer back when the request was translated; null when relayed as it is
+   * @param withoutUsageChunk the proxy asked for an OpenAI stream's usage chunk the client did not ask for
    */
   private Attempt forward(ProxyCall exchange, RequestState request, FrontendSnapshot snapshot, BackendState backend,
-      Request upstream, Translations.Translated translated, long deadline, boolean retryAllowed)
+      Request upstream, Translations.Translated translated, boolean withoutUsageChunk, long deadline, boolean retryAllowed)
       throws IOException {
     String id = backend.backend().identifier();
     Delivery delivery = new Delivery(request.kind());
@@ -117,7 +121,7 @@ final class Forwarder {
     AnswerTimings timings;
     try (response) {
       timings = translated != null ? new TranslatingRelay(exchange, request, events, translated).relay(call, response, id)
-          : new ResponseRelay(exchange, request, events).relay(call, response, id);
+          : new ResponseRelay(exchange, request, events, withoutUsageChunk).relay(call, response, id);
     }
     request.answered(timings);
     recorder.relayed(request, snapshot, backend, code,

@@ -22,11 +22,14 @@ final class ResponseRelay {
   private final ProxyCall exchange;
   private final RequestState request;
   private final Events events;
+  /** The proxy asked for an OpenAI stream's usage chunk that the client did not ask for ({@link StreamUsage}). */
+  private final boolean withoutUsageChunk;
 
-  ResponseRelay(ProxyCall exchange, RequestState request, Events events) {
+  ResponseRelay(ProxyCall exchange, RequestState request, Events events, boolean withoutUsageChunk) {
     this.exchange = exchange;
     this.request = request;
     this.events = events;
+    this.withoutUsageChunk = withoutUsageChunk;
   }
 
   /**
@@ -43,9 +46,11 @@ final class ResponseRelay {
     RoutingHeaders.add(exchange, request, backendId);
     ResponseBody body = response.body();
     boolean bodyless = exchange.method().equals("HEAD") || status == 204 || status == 304;
-    long length = bodyless ? 0 : body.contentLength();
+    // Leaving the usage chunk out changes the length: such a body goes chunked.
+    boolean filtered = withoutUsageChunk && !bodyless && contentType(response).startsWith("text/event-stream");
+    long length = bodyless ? 0 : filtered ? ProxyCall.UNKNOWN_LENGTH : body.contentLength();
     try {
-      exchange.sendResponseHeaders(status, length == 0 && !bodyless ? 0 : length);
+      exchange.sendResponseHeaders(status, length);
     } catch (IOException e) {
       call.cancel();
       throw new ClientGoneException(e);
@@ -53,13 +58,14 @@ final class ResponseRelay {
     request.responseStarted(status);
     events.firstByte(request);
     if (bodyless) return AnswerTimings.NONE;
-    AnswerTimings timings = copy(call, body.source(), contentType(response), backendId);
+    AnswerTimings timings = copy(call, body.source(), contentType(response), backendId, filtered);
     return status == 200 ? timings : AnswerTimings.NONE;
   }
 
-  private AnswerTimings copy(Call call, BufferedSource source, String contentType, String backendId)
-      throws IOException {
-    OutputStream out = exchange.responseBody();
+  private AnswerTimings copy(Call call, BufferedSource source, String contentType, String backendId,
+      boolean withoutUsageChunk) throws IOException {
+    SseUsageFilter filter = withoutUsageChunk ? new SseUsageFilter(exchange.responseBody()) : null;
+    OutputStream out = filter != null ? filter : exchange.responseBody();
     byte[] buffer = new byte[8192];
     // The last bytes relayed, where an Ollama answer reports its durations.
     byte[] tail = new byte[TAIL_BYTES];
@@ -85,6 +91,14 @@ final class ResponseRelay {
       }
       last = buffer[n - 1];
       relayed += n;
+    }
+    if (filter != null) {
+      try {
+        filter.finish();
+      } catch (IOException e) {
+        call.cancel();
+        throw new ClientGoneException(e);
+      }
     }
     return AnswerTimings.inTail(tail, tailLength);
   }
