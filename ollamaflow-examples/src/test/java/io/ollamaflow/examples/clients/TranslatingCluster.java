@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
+import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.Frontend;
+import io.ollamaflow.api.RequestInfo;
 import io.ollamaflow.core.FlowCluster;
 import io.ollamaflow.core.InMemoryConfigStore;
 import io.ollamaflow.core.http.FlowHttpServer;
@@ -19,6 +21,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster on a real socket whose only backend is one simulator that does not speak the client's
@@ -32,11 +37,14 @@ final class TranslatingCluster implements AutoCloseable {
   private final SimulatedOllama backend;
   private final FlowCluster cluster;
   private final FlowHttpServer server;
+  private final BlockingQueue<RequestInfo> finished;
 
-  private TranslatingCluster(SimulatedOllama backend, FlowCluster cluster, FlowHttpServer server) {
+  private TranslatingCluster(SimulatedOllama backend, FlowCluster cluster, FlowHttpServer server,
+      BlockingQueue<RequestInfo> finished) {
     this.backend = backend;
     this.cluster = cluster;
     this.server = server;
+    this.finished = finished;
   }
 
   /** A vLLM serving {@code models}, behind a backend of format OpenAI. */
@@ -72,12 +80,18 @@ final class TranslatingCluster implements AutoCloseable {
         .healthyThreshold(1)
         .build());
     store.putFrontend(Frontend.builder("clients").backends(List.of(id)).build());
-    FlowCluster.Builder builder = FlowCluster.builder().configStore(store);
+    BlockingQueue<RequestInfo> finished = new LinkedBlockingQueue<>();
+    FlowCluster.Builder builder = FlowCluster.builder().configStore(store).eventListener(new FlowEventListener() {
+      @Override
+      public void requestFinished(RequestInfo request) {
+        finished.add(request);
+      }
+    });
     FlowCluster cluster = (listModels ? builder.healthCheckInterval(Duration.ofMillis(50))
         : builder.disableActiveHealthChecks()).build();
     FlowHttpServer server =
         FlowHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cluster.httpHandler());
-    return new TranslatingCluster(backend, cluster, server);
+    return new TranslatingCluster(backend, cluster, server, finished);
   }
 
   /** What the simulator answers for {@code text}, as floats, for comparing with a client's vector. */
@@ -104,6 +118,13 @@ final class TranslatingCluster implements AutoCloseable {
   /** The proxy's base URL, without a trailing slash. */
   String url() {
     return "http://127.0.0.1:" + server.port();
+  }
+
+  /** The next request to finish, as the cluster recorded it (its token counts among the rest). */
+  RequestInfo nextFinished() throws InterruptedException {
+    RequestInfo request = finished.poll(10, TimeUnit.SECONDS);
+    if (request == null) throw new AssertionError("no request finished within 10 s");
+    return request;
   }
 
   SimulatedOllama backend() {
