@@ -41,6 +41,16 @@ final class SettingsSection {
     return value.booleanValue();
   }
 
+  /** A whole number of at least 0, or {@code fallback} when absent. */
+  long nonNegative(String key, long fallback) {
+    JsonNode value = ServerSettings.field(node, key);
+    if (value == null) return fallback;
+    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+      throw new IllegalArgumentException(name(key) + ": " + value + " (expected: a whole number, 0 or more)");
+    }
+    return value.longValue();
+  }
+
   /**
    * A string, or null when absent. {@code secret} keeps the value out of the message and lets it
    * be empty (an empty password is a password); other values must not be empty.

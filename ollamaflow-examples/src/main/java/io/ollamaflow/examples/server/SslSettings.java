@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ollamaflow.core.http.HttpServerOptions;
 import io.ollamaflow.core.http.TlsOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,12 +13,13 @@ import java.util.List;
  * PEM files ({@code PemCertificateFile}, {@code PemPrivateKeyFile}) and, for mutual TLS, the CAs
  * client certificates must come from ({@code ClientCaCertificateFile}). The files are read and
  * checked here, so a missing file, a wrong password, an expired certificate or a key that does not
- * match stops the server at start (exit 2).
+ * match stops the server at start (exit 2). {@code ReloadIntervalMs} (ours, default 60000, 0 = never)
+ * is how often the files are checked for a renewed certificate.
  */
 final class SslSettings {
   private static final List<String> KEYS = List.of("Enable", "PfxCertificateFile", "PfxCertificatePassword",
       "PemCertificateFile", "PemPrivateKeyFile", "MutuallyAuthenticate", "ClientCaCertificateFile",
-      "AcceptInvalidAcertificates");
+      "AcceptInvalidAcertificates", "ReloadIntervalMs");
 
   private SslSettings() {}
 
@@ -49,6 +51,7 @@ final class SslSettings {
       throw new IllegalArgumentException("Webserver.Ssl: Enable is true but no certificate is set (expected: "
           + "PfxCertificateFile, or PemCertificateFile with PemPrivateKeyFile)");
     }
+    tls.reloadInterval(Duration.ofMillis(section.nonNegative("ReloadIntervalMs", 60_000)));
     String clientCas = section.text("ClientCaCertificateFile", false);
     boolean mutual = section.bool("MutuallyAuthenticate", false);
     if (mutual) {

@@ -100,8 +100,10 @@ class WebserverSecuritySettingsTest {
     assertRefused(",\"Ssl\":{\"Enable\":true,\"CertificateFile\":\"x.pfx\"}",
         "Webserver.Ssl.CertificateFile: not a setting this server honours (known: Enable, PfxCertificateFile, "
             + "PfxCertificatePassword, PemCertificateFile, PemPrivateKeyFile, MutuallyAuthenticate, ClientCaCertificateFile, "
-            + "AcceptInvalidAcertificates)");
+            + "AcceptInvalidAcertificates, ReloadIntervalMs)");
     assertRefused(",\"Ssl\":{\"Enable\":true}", "Webserver.Ssl: Enable is true but no certificate is set");
+    assertRefused(pfx(certificates.serverPkcs12(), TestCertificates.PASSWORD).replace("}", ",\"ReloadIntervalMs\":-5}"),
+        "Webserver.Ssl.ReloadIntervalMs: -5 (expected: a whole number, 0 or more)");
     assertThatThrownBy(() -> load(",\"Ssl\":{\"Enable\":true,\"PfxCertificateFile\":\"x.pfx\",\"PfxCertificatePassword\":314159}", ""))
         .hasMessage("Webserver.Ssl.PfxCertificatePassword: (expected: a string)");
     assertRefused(",\"Ssl\":{\"Enable\":\"yes\"}", "Webserver.Ssl.Enable: \"yes\" (expected: true or false)");

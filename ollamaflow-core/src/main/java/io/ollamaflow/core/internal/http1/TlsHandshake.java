@@ -12,25 +12,62 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens TLS on an accepted connection, on the connection's own thread (a slow client delays only
  * itself, never the accept loop), within a deadline for the whole handshake: each read is bounded
  * by a timeout, and a watchdog closes the connection when the deadline passes, so a client
  * trickling its handshake a byte at a time cannot hold the connection longer.
+ *
+ * <p>Every {@link TlsOptions#reloadInterval()} it checks the key and certificate files, and new
+ * connections are served from the new ones once they changed and pass the checks; when they fail
+ * them (a key replaced before its certificate), the old ones go on serving and the failure is
+ * logged once.
  */
 final class TlsHandshake {
+  private static final Logger log = LoggerFactory.getLogger(TlsHandshake.class);
+
   /** The first byte of every TLS connection: a handshake record. No HTTP request starts with it. */
   static final int HANDSHAKE_RECORD = 0x16;
 
-  private final SSLSocketFactory factory;
-  private final SSLParameters parameters;
+  /** What new connections are served with; replaced whole by a reload. */
+  private record Serving(TlsOptions options, SSLSocketFactory factory, SSLParameters parameters) {
+    static Serving of(TlsOptions options) {
+      return new Serving(options, options.sslContext().getSocketFactory(), options.parameters());
+    }
+  }
+
   private final ScheduledExecutorService watchdog;
+  private volatile Serving serving;
+  /** The last reload failure logged, so a file left broken is reported once, not at every check. */
+  private String lastFailure;
 
   TlsHandshake(TlsOptions tls, ScheduledExecutorService watchdog) {
-    this.factory = tls.sslContext().getSocketFactory();
-    this.parameters = tls.parameters();
+    this.serving = Serving.of(tls);
     this.watchdog = watchdog;
+    long every = tls.reloadInterval().toMillis();
+    if (every > 0) watchdog.scheduleWithFixedDelay(this::reload, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Reads the files again if they changed; runs on the watchdog thread. */
+  void reload() {
+    TlsOptions current = serving.options();
+    try {
+      TlsOptions next = current.reloadedIfChanged();
+      lastFailure = null;
+      if (next == current) return;
+      serving = Serving.of(next);
+      log.info("TLS: serving new connections with the renewed certificate {} (until {})", next.certificateSubject(),
+          next.certificateNotAfter());
+    } catch (RuntimeException e) {
+      String why = String.valueOf(e.getMessage());
+      if (!why.equals(lastFailure)) {
+        log.warn("TLS: the changed certificate files are not used, the previous certificate goes on serving: {}", why);
+      }
+      lastFailure = why;
+    }
   }
 
   /**
@@ -50,8 +87,9 @@ final class TlsHandshake {
     if (first != HANDSHAKE_RECORD) {
       throw new ProtocolException(400, "this port speaks HTTPS (TLS): connect with https://");
     }
-    SSLSocket tls = (SSLSocket) factory.createSocket(tcp, new ByteArrayInputStream(new byte[] {(byte) first}), true);
-    tls.setSSLParameters(parameters);
+    Serving now = serving;
+    SSLSocket tls = (SSLSocket) now.factory().createSocket(tcp, new ByteArrayInputStream(new byte[] {(byte) first}), true);
+    tls.setSSLParameters(now.parameters());
     long leftMs = timeoutMs(Long.MAX_VALUE, deadlineNanos);
     ScheduledFuture<?> cut = watchdog.schedule(() -> closeQuietly(tcp), leftMs, TimeUnit.MILLISECONDS);
     try {
