@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
@@ -21,7 +20,6 @@ import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -40,9 +38,7 @@ class OpenAiJavaOnOllamaTest {
   @BeforeEach
   void start() throws Exception {
     proxy = TranslatingCluster.nativeOllama("ollama-1", List.of(MODEL, EMBEDDING_MODEL));
-    // No retries: a failure must show at once, and the backend must see each request once.
-    client = OpenAIOkHttpClient.builder().baseUrl(proxy.url() + "/v1").apiKey("unused")
-        .maxRetries(0).timeout(Duration.ofSeconds(10)).build();
+    client = proxy.openAiJava();
   }
 
   @AfterEach

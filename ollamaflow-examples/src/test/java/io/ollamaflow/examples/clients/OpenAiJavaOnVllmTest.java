@@ -3,13 +3,11 @@ package io.ollamaflow.examples.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import io.ollamaflow.api.RequestInfo;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,8 +26,7 @@ class OpenAiJavaOnVllmTest {
   @BeforeEach
   void start() throws Exception {
     proxy = TranslatingCluster.vllm("vllm-1", List.of(MODEL));
-    client = OpenAIOkHttpClient.builder().baseUrl(proxy.url() + "/v1").apiKey("unused")
-        .maxRetries(0).timeout(Duration.ofSeconds(10)).build();
+    client = proxy.openAiJava();
   }
 
   @AfterEach

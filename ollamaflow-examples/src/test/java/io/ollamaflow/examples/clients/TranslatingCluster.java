@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.Backend;
 import io.ollamaflow.api.FlowEventListener;
@@ -113,6 +115,15 @@ final class TranslatingCluster implements AutoCloseable {
     for (int i = 0; i < expected.size(); i++) {
       assertThat(actual.get(i).floatValue()).as("element %d", i).isCloseTo(expected.get(i), within(1e-6f));
     }
+  }
+
+  /**
+   * An openai-java client for this proxy's /v1 routes, with no retries: a failure must show at
+   * once, and the backend must see each request once.
+   */
+  OpenAIClient openAiJava() {
+    return OpenAIOkHttpClient.builder().baseUrl(url() + "/v1").apiKey("unused")
+        .maxRetries(0).timeout(Duration.ofSeconds(10)).build();
   }
 
   /** The proxy's base URL, without a trailing slash. */
