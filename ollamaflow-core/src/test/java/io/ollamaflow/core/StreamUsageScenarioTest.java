@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ApiFormat;
 import io.ollamaflow.api.FlowEventListener;
 import io.ollamaflow.api.Frontend;
@@ -16,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -43,6 +45,9 @@ class StreamUsageScenarioTest {
   private final ScenarioHarness harness = new ScenarioHarness();
   private final List<RecordedRequest> seen = new CopyOnWriteArrayList<>();
   private final LinkedBlockingQueue<RequestInfo> finished = new LinkedBlockingQueue<>();
+  /** Answer stream_options with 400, as servers that do not know it do. */
+  private volatile boolean refusesStreamOptions;
+  private MockWebServer backend;
 
   @BeforeEach
   void start() throws Exception {
@@ -52,7 +57,7 @@ class StreamUsageScenarioTest {
         finished.add(request);
       }
     }));
-    var backend = harness.backend(new Dispatcher() {
+    backend = harness.backend(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         seen.add(request);
@@ -67,13 +72,20 @@ class StreamUsageScenarioTest {
               .body("{\"id\":\"c2\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello\"}}],"
                   + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":5,\"total_tokens\":17}}").build();
         }
+        if (refusesStreamOptions && body.has("stream_options")) {
+          return new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+              .body("{\"error\":{\"message\":\"Unrecognized request argument supplied: stream_options\"}}").build();
+        }
         boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
         return new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
             .body(CHUNKS + (usage ? USAGE : "") + DONE).build();
       }
     });
-    harness.configure(Frontend.builder("f1"),
-        ScenarioHarness.backendFor("v1", backend).apiFormat(ApiFormat.OPENAI).build());
+    configure(Frontend.builder("f1"));
+  }
+
+  private void configure(Frontend.Builder frontend) {
+    harness.configure(frontend, ScenarioHarness.backendFor("v1", backend).apiFormat(ApiFormat.OPENAI).build());
   }
 
   @AfterEach
@@ -111,6 +123,50 @@ class StreamUsageScenarioTest {
     assertThat(chat(sent)).contains("\"usage\"");
     assertThat(seen.get(0).getBody().utf8()).isEqualTo(sent);
     assertTokens(12, 5);
+  }
+
+  @Test
+  void theDecisionIsOnTheBodyAsSentAfterTheFrontendsPinsAndDefaults() throws Exception {
+    String streaming = "{\"model\":\"m\",\"messages\":[],\"stream\":true}";
+    configure(Frontend.builder("f1").pinnedCompletionsProperties(json("{\"stream\":false}")));
+    assertThat(chat(streaming)).as("pinned not to stream").contains("\"usage\"");
+    assertThat(MAPPER.readTree(seen.get(0).getBody().utf8()).has("stream_options")).as("never with stream false").isFalse();
+    assertTokens(12, 5);
+
+    configure(Frontend.builder("f1").pinnedCompletionsProperties(json("{\"stream_options\":{\"include_usage\":true}}")));
+    assertThat(chat(streaming)).as("the operator pinned usage for clients").isEqualTo(CHUNKS + USAGE + DONE);
+    assertTokens(12, 5);
+
+    configure(Frontend.builder("f1").defaultCompletionsProperties(json("{\"stream\":true}")));
+    assertThat(chat("{\"model\":\"m\",\"messages\":[]}")).as("streaming by default").isEqualTo(CHUNKS + DONE);
+    assertTokens(12, 5);
+  }
+
+  @Test
+  void aBackendThatRefusesStreamOptionsGetsTheClientsOwnRequestAndIsNotAskedAgain() throws Exception {
+    refusesStreamOptions = true;
+    String sent = "{\"model\":\"m\",\"messages\":[],\"stream\":true}";
+    assertThat(chat(sent)).isEqualTo(CHUNKS + DONE);
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(1).getBody().utf8()).as("sent again as the client sent it").isEqualTo(sent);
+    assertThat(chat(sent)).isEqualTo(CHUNKS + DONE);
+    assertThat(seen).as("asked once, then never again").hasSize(3);
+    assertThat(seen.get(2).getBody().utf8()).isEqualTo(sent);
+  }
+
+  @Test
+  void theAskedStreamIsRequestedUncompressedWhateverTheClientAccepts() throws Exception {
+    try (Response response = harness.call(new Request.Builder().url(harness.url("/v1/chat/completions"))
+        .header("Accept-Encoding", "gzip")
+        .post(RequestBody.create("{\"model\":\"m\",\"messages\":[],\"stream\":true}", ScenarioHarness.JSON)))) {
+      assertThat(response.code()).isEqualTo(200);
+      response.body().bytes();
+    }
+    assertThat(seen.get(0).getHeaders().get("Accept-Encoding")).isEqualTo("identity");
+  }
+
+  private static ObjectNode json(String text) throws IOException {
+    return (ObjectNode) MAPPER.readTree(text);
   }
 
   private String chat(String body) throws Exception {

@@ -1,6 +1,5 @@
 package io.ollamaflow.core.internal.proxy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamaflow.api.ErrorCode;
 import io.ollamaflow.api.FlowException;
 import io.ollamaflow.api.Frontend;
@@ -22,6 +21,8 @@ import java.util.concurrent.ScheduledFuture;
 import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The forward and relay stages of one attempt: the request rewritten for the chosen backend
@@ -32,6 +33,7 @@ import okhttp3.Response;
  * <p>Threading: request threads call it concurrently; it keeps no per-request state.
  */
 final class Forwarder {
+  private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
   /** Time spent before the first attempt that still counts as the whole TimeoutMs budget. */
   private static final long BUDGET_SLACK_NANOS = 5_000_000;
 
@@ -62,26 +64,35 @@ final class Forwarder {
           ServedNames.spell(sent.body(), backend),
           snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backend.pins(request.kind())));
       Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent.method(), sent.path(), json);
-      return forward(exchange, request, snapshot, backend, upstream, translated, false, deadline, retryAllowed);
+      return forward(exchange, request, snapshot, backend, upstream, translated, null, deadline, retryAllowed);
     }
-    boolean askUsage = StreamUsage.mustAsk(request, backend, body);
-    ObjectNode backendPins = askUsage ? StreamUsage.asking(backend.pins(request.kind())) : backend.pins(request.kind());
+    String path = request.aliasOf() != null && request.endpoint().modelField() == ApiEndpoint.ModelField.PATH
+        ? request.endpoint().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
+        : exchange.rawPath();
     try (ClientBody pinned = PinnedBodies.apply(body, ServedNames.modelToWrite(request, backend),
-        snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backendPins)) {
-      String path = request.aliasOf() != null && request.endpoint().modelField() == ApiEndpoint.ModelField.PATH
-          ? request.endpoint().path() + URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20")
-          : exchange.rawPath();
-      Request upstream = UpstreamRequests.build(backend.backend(), exchange, pinned != null ? pinned : body,
-          exchange.method(), path);
-      return forward(exchange, request, snapshot, backend, upstream, null, askUsage, deadline, retryAllowed);
+        snapshot.defaults(request.kind()), snapshot.pins(request.kind()), backend.pins(request.kind()))) {
+      ClientBody sent = pinned != null ? pinned : body;
+      Request upstream = UpstreamRequests.build(backend.backend(), exchange, sent, exchange.method(), path);
+      // Decided on the body as sent, after defaults and pins: a pinned stream or include_usage counts.
+      if (backend.refusesStreamOptions() || !StreamUsage.mustAsk(request, backend, sent)) {
+        return forward(exchange, request, snapshot, backend, upstream, null, null, deadline, retryAllowed);
+      }
+      try (ClientBody asking = StreamUsage.asking(sent)) {
+        // Uncompressed, so the usage chunk can be found and left out.
+        Request asked = UpstreamRequests.build(backend.backend(), exchange, asking, exchange.method(), path)
+            .newBuilder().header("Accept-Encoding", "identity").build();
+        return forward(exchange, request, snapshot, backend, asked, null, upstream, deadline, retryAllowed);
+      }
     }
   }
   /**
    * @param translated how to answer back when the request was translated; null when relayed as it is
-   * @param withoutUsageChunk the proxy asked for an OpenAI stream's usage chunk the client did not ask for
+   * @param asIfUnasked when the proxy asked for an OpenAI stream's usage chunk the client did not ask
+   *     for ({@link StreamUsage}): the client's request as it would go otherwise, sent instead if the
+   *     backend refuses {@code stream_options}; null otherwise
    */
   private Attempt forward(ProxyCall exchange, RequestState request, FrontendSnapshot snapshot, BackendState backend,
-      Request upstream, Translations.Translated translated, boolean withoutUsageChunk, long deadline, boolean retryAllowed)
+      Request upstream, Translations.Translated translated, Request asIfUnasked, long deadline, boolean retryAllowed)
       throws IOException {
     String id = backend.backend().identifier();
     Delivery delivery = new Delivery(request.kind());
@@ -107,6 +118,13 @@ final class Forwarder {
     }
     long firstByteNanos = System.nanoTime() - sentNanos;
     int code = response.code();
+    if (asIfUnasked != null && refusedStreamOptions(response)) {
+      // Nothing was generated: the client's own request goes instead, and this backend is not asked again.
+      response.close();
+      backend.refusesStreamOptions(true);
+      log.info("backend '{}' refuses stream_options ({}): its OpenAI streams are relayed without usage counts", id, code);
+      return forward(exchange, request, snapshot, backend, asIfUnasked, null, null, deadline, retryAllowed);
+    }
     boolean busy = code == 429 || code == 503;
     if (code >= 500 && !busy) {
       state.reportFailure(backend, "'" + id + "' answered " + code);
@@ -121,13 +139,22 @@ final class Forwarder {
     AnswerTimings timings;
     try (response) {
       timings = translated != null ? new TranslatingRelay(exchange, request, events, translated).relay(call, response, id)
-          : new ResponseRelay(exchange, request, events, withoutUsageChunk).relay(call, response, id);
+          : new ResponseRelay(exchange, request, events, asIfUnasked != null).relay(call, response, id);
     }
     request.answered(timings);
     recorder.relayed(request, snapshot, backend, code,
         new Recorder.Sample(inFlight, firstByteNanos, System.nanoTime() - sentNanos, timings));
     return Attempt.DONE;
   }
+  /**
+   * Whether an answer refuses the {@code stream_options} the proxy added: OpenAI-compatible servers
+   * that do not know it (Azure OpenAI before api-version 2024-09, strict validators) answer 400 or
+   * 422 naming it. Peeked, so any other answer is relayed whole.
+   */
+  private static boolean refusedStreamOptions(Response response) throws IOException {
+    return (response.code() == 400 || response.code() == 422) && response.peekBody(8192).string().contains("stream_options");
+  }
+
   /**
    * Decides what a failed call means: a timeout, or a backend failure to retry or report. The
    * client's body was read whole before the attempt, so a failure here is never the client's.

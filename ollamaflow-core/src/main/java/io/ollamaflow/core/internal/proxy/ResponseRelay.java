@@ -46,8 +46,11 @@ final class ResponseRelay {
     RoutingHeaders.add(exchange, request, backendId);
     ResponseBody body = response.body();
     boolean bodyless = exchange.method().equals("HEAD") || status == 204 || status == 304;
-    // Leaving the usage chunk out changes the length: such a body goes chunked.
-    boolean filtered = withoutUsageChunk && !bodyless && contentType(response).startsWith("text/event-stream");
+    // Leaving the usage chunk out changes the length: such a body goes chunked. A compressed one
+    // cannot be read for it, and goes as it came.
+    String encoding = response.header("Content-Encoding");
+    boolean filtered = withoutUsageChunk && !bodyless && contentType(response).startsWith("text/event-stream")
+        && (encoding == null || encoding.equalsIgnoreCase("identity"));
     long length = bodyless ? 0 : filtered ? ProxyCall.UNKNOWN_LENGTH : body.contentLength();
     try {
       exchange.sendResponseHeaders(status, length);
@@ -63,8 +66,8 @@ final class ResponseRelay {
   }
 
   private AnswerTimings copy(Call call, BufferedSource source, String contentType, String backendId,
-      boolean withoutUsageChunk) throws IOException {
-    SseUsageFilter filter = withoutUsageChunk ? new SseUsageFilter(exchange.responseBody()) : null;
+      boolean filtered) throws IOException {
+    SseUsageFilter filter = filtered ? new SseUsageFilter(exchange.responseBody()) : null;
     OutputStream out = filter != null ? filter : exchange.responseBody();
     byte[] buffer = new byte[8192];
     // The last bytes relayed, where an Ollama answer reports its durations.

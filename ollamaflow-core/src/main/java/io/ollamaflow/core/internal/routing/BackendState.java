@@ -33,6 +33,8 @@ public final class BackendState implements BackendView {
   private final Clock clock;
   private final ObjectNode completionPins;
   private final ObjectNode embeddingPins;
+  /** Learned from a refusal; forgotten when the backend's configuration changes (an api-version, say). */
+  private volatile boolean refusesStreamOptions;
 
   public BackendState(Backend backend, Clock clock) {
     this(backend, new AtomicInteger(), new AtomicInteger(), new HealthTracker(), new BackendModels(), new BackendLoad(),
@@ -50,6 +52,15 @@ public final class BackendState implements BackendView {
     this.clock = clock;
     this.completionPins = backend.pinnedCompletionsProperties();
     this.embeddingPins = backend.pinnedEmbeddingsProperties();
+  }
+
+  /** Whether this OpenAI-format backend refused the {@code stream_options} the proxy adds to streams. */
+  public boolean refusesStreamOptions() {
+    return refusesStreamOptions;
+  }
+
+  public void refusesStreamOptions(boolean value) {
+    refusesStreamOptions = value;
   }
 
   /** This backend's live state under a new configuration. */

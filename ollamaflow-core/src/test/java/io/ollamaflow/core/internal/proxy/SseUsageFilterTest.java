@@ -27,10 +27,40 @@ class SseUsageFilterTest {
     assertThat(filtered(promptFilter + FIRST + DONE, 5)).isEqualTo(promptFilter + FIRST + DONE);
   }
 
+  @ParameterizedTest(name = "line ends {0}")
+  @ValueSource(strings = {"\r\n", "\r"})
+  void eventsWhoseLinesEndWithCrLfOrCrAloneAreRecognisedAtEverySplit(String lineEnd) throws IOException {
+    String stream = (FIRST + LAST + USAGE + DONE).replace("\n", lineEnd);
+    String expected = (FIRST + LAST + DONE).replace("\n", lineEnd);
+    for (int piece = 1; piece <= stream.length(); piece++) {
+      assertThat(filtered(stream, piece)).as("written %d bytes at a time", piece).isEqualTo(expected);
+    }
+  }
+
   @Test
-  void eventsFramedWithCrLfAreRecognised() throws IOException {
-    String crlf = (FIRST + USAGE + DONE).replace("\n\n", "\r\n\r\n");
-    assertThat(filtered(crlf, 2)).isEqualTo((FIRST + DONE).replace("\n\n", "\r\n\r\n"));
+  void mixedLineEndsDoNotJoinAContentEventToTheUsageChunk() throws IOException {
+    String content = FIRST.replace("\n\n", "\n\r\n");
+    assertThat(filtered(content + USAGE + DONE, 4)).isEqualTo(content + DONE);
+  }
+
+  @Test
+  void commentsFieldsOtherThanDataAndAContentChunkQuotingTheShapeAllPass() throws IOException {
+    String comment = ": keep-alive\n\n";
+    String named = "event: message\nid: 7\n" + FIRST;
+    String quoting = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\\"choices\\\":[] and \\\"usage\\\":{\"}}]}\n\n";
+    assertThat(filtered(comment + named + quoting + USAGE + DONE, 9)).isEqualTo(comment + named + quoting + DONE);
+  }
+
+  @Test
+  void anEventLongerThanAnyUsageChunkIsPassedOnWithoutBeingHeldWhole() throws IOException {
+    ByteArrayOutputStream client = new ByteArrayOutputStream();
+    SseUsageFilter filter = new SseUsageFilter(client);
+    String longData = "data: " + "x".repeat(SseUsageFilter.MAX_HELD + 10);
+    filter.write(longData.getBytes(StandardCharsets.UTF_8));
+    assertThat(client.size()).as("passed on before its end").isEqualTo(longData.length());
+    filter.write(("\n\n" + USAGE + DONE).getBytes(StandardCharsets.UTF_8));
+    filter.finish();
+    assertThat(client.toString(StandardCharsets.UTF_8)).isEqualTo(longData + "\n\n" + DONE);
   }
 
   @Test
