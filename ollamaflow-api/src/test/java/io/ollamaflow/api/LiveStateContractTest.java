@@ -147,6 +147,18 @@ public abstract class LiveStateContractTest {
   }
 
   @Test
+  void windowsStartingBetweenMillisecondsAreTheSameForOneAndSeveralCounters() {
+    Instant window = Instant.parse("2026-12-04T10:00:00.000123Z");
+    state.addToWindow(new WindowCount("c1", window, MINUTE, 5));
+
+    long[] totals = state.addToWindows(List.of(new WindowCount("c1", window, MINUTE, 0),
+        new WindowCount("c2", window, MINUTE, 1)));
+
+    assertThat(totals).containsExactly(5, 1);
+    assertThat(state.addToWindow(new WindowCount("c2", window, MINUTE, 1))).isEqualTo(2);
+  }
+
+  @Test
   void oneCallNamingACounterTwiceIsRefusedAndCountsNothing() {
     Instant window = WindowCount.windowStart(Instant.parse("2026-12-04T10:00:30Z"), MINUTE);
 

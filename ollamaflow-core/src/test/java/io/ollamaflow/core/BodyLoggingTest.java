@@ -152,7 +152,7 @@ class BodyLoggingTest {
   @Test
   void aFrontendsLogRequestFullLogsTheHeadWithCredentialsHiddenAndTheBody() throws Exception {
     start(b -> {}, Frontend.builder("f1").logRequestFull(true));
-    Request request = new Request.Builder().url(harness.url("/api/generate?api-version=2024-10&key=SECRET-Q"))
+    Request request = new Request.Builder().url(harness.url("/api/generate?api-version=2024-10&key=SECRET-Q&SECRET-BARE"))
         .header("Authorization", "Bearer SECRET-A").header("X-Session", "SECRET-S")
         .post(RequestBody.create(REQUEST, ScenarioHarness.JSON)).build();
     try (CapturedLog log = new CapturedLog(); Response response = harness.call(request.newBuilder())) {
@@ -160,7 +160,7 @@ class BodyLoggingTest {
       String id = response.header("X-OllamaFlow-Request");
       awaitLogged(log, "[" + id + "] request body (");
       String head = log.text().lines().filter(l -> l.contains("[" + id + "] request head: ")).findFirst().orElseThrow();
-      assertThat(head).contains("request head: POST /api/generate?api-version=2024-10&key=******** from 127.0.0.1",
+      assertThat(head).contains("request head: POST /api/generate?api-version=2024-10&key=********&******** from 127.0.0.1",
           " | Authorization: ********", " | X-Session: ********", " | User-Agent: okhttp/",
           " | Content-Type: application/json");
       assertThat(log.text()).doesNotContain("SECRET-").contains("[" + id + "] request body (" + REQUEST.length()

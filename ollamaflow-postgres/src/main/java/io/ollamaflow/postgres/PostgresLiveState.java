@@ -13,6 +13,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,10 +83,10 @@ public final class PostgresLiveState implements LiveState {
   // counters at once cannot deadlock. RETURNING gives no order: totals are matched by key.
   private static final String ADD_SEVERAL = """
       INSERT INTO live_counters (counter, window_start, window_end, total)
-      SELECT counter, 'epoch'::timestamptz + start_ms * interval '1 millisecond',
-        'epoch'::timestamptz + end_ms * interval '1 millisecond', amount
-      FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS c(counter, start_ms, end_ms, amount)
-      ORDER BY counter, start_ms
+      SELECT counter, 'epoch'::timestamptz + start_us * interval '1 microsecond',
+        'epoch'::timestamptz + end_us * interval '1 microsecond', amount
+      FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS c(counter, start_us, end_us, amount)
+      ORDER BY counter, start_us
       ON CONFLICT (counter, window_start) DO UPDATE SET total = live_counters.total + EXCLUDED.total
       RETURNING counter, window_start, total""";
   // "C" collation: ordered by code point, as the in-memory state orders them, whatever the database's locale.
@@ -203,8 +204,8 @@ public final class PostgresLiveState implements LiveState {
     return call("counter " + count.counter(), c -> {
       try (PreparedStatement ps = c.prepareStatement(ADD)) {
         ps.setString(1, count.counter());
-        ps.setTimestamp(2, Timestamp.from(count.windowStart()));
-        ps.setTimestamp(3, Timestamp.from(count.windowStart().plus(count.window())));
+        ps.setTimestamp(2, Timestamp.from(stored(count.windowStart())));
+        ps.setTimestamp(3, Timestamp.from(stored(count.windowStart().plus(count.window()))));
         ps.setLong(4, count.amount());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -221,7 +222,7 @@ public final class PostgresLiveState implements LiveState {
     Map<List<Object>, Integer> positions = new HashMap<>();
     for (int i = 0; i < counts.size(); i++) {
       WindowCount count = counts.get(i);
-      if (positions.put(List.of(count.counter(), count.windowStart()), i) != null) {
+      if (positions.put(List.of(count.counter(), stored(count.windowStart())), i) != null) {
         return LiveState.super.addToWindows(counts); // refuses them before adding anything
       }
     }
@@ -229,9 +230,9 @@ public final class PostgresLiveState implements LiveState {
       try (PreparedStatement ps = c.prepareStatement(ADD_SEVERAL)) {
         ps.setArray(1, c.createArrayOf("text", counts.stream().map(WindowCount::counter).toArray(String[]::new)));
         ps.setArray(2, c.createArrayOf("bigint",
-            counts.stream().map(count -> count.windowStart().toEpochMilli()).toArray(Long[]::new)));
+            counts.stream().map(count -> micros(count.windowStart())).toArray(Long[]::new)));
         ps.setArray(3, c.createArrayOf("bigint",
-            counts.stream().map(count -> count.windowStart().plus(count.window()).toEpochMilli()).toArray(Long[]::new)));
+            counts.stream().map(count -> micros(count.windowStart().plus(count.window()))).toArray(Long[]::new)));
         ps.setArray(4, c.createArrayOf("bigint", counts.stream().map(WindowCount::amount).toArray(Long[]::new)));
         long[] totals = new long[counts.size()];
         try (ResultSet rs = ps.executeQuery()) {
@@ -243,6 +244,15 @@ public final class PostgresLiveState implements LiveState {
         return totals;
       }
     });
+  }
+
+  /** A window's start as PostgreSQL keeps it (microseconds), the same whichever method added to it. */
+  private static Instant stored(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, stored(instant));
   }
 
   /**

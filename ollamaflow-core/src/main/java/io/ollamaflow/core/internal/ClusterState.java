@@ -78,7 +78,7 @@ public final class ClusterState implements AutoCloseable {
   // Touched only on the update thread.
   private long appliedRevision = Long.MIN_VALUE;
   private final Map<String, BackendState> backendStates = new HashMap<>();
-  private final Map<String, FrontendSnapshot> frontendRoutes = new HashMap<>();
+  private final Map<String, FrontendSnapshot> snapshots = new HashMap<>();
   private final Map<Integer, OkHttpClient> clientsByTimeout = new HashMap<>();
 
   /**
@@ -282,7 +282,7 @@ public final class ClusterState implements AutoCloseable {
   /** True when some frontend would have no routable backend left without this one. */
   private boolean lastRoutableOfAFrontend(BackendState backend) {
     String id = backend.backend().identifier();
-    for (FrontendSnapshot snapshot : frontendRoutes.values()) {
+    for (FrontendSnapshot snapshot : snapshots.values()) {
       if (!snapshot.frontend().backends().contains(id)) continue;
       boolean another = false;
       for (BackendState other : snapshot.backends()) {
@@ -323,10 +323,10 @@ public final class ClusterState implements AutoCloseable {
 
     Map<String, FrontendSnapshot> byHost = new HashMap<>();
     FrontendSnapshot catchAll = null;
-    Map<String, FrontendSnapshot> routesById = new HashMap<>();
+    Map<String, FrontendSnapshot> snapshotsById = new HashMap<>();
     for (Frontend frontend : frontends) {
-      FrontendSnapshot snapshot = routeFor(frontend, states);
-      routesById.put(frontend.identifier(), snapshot);
+      FrontendSnapshot snapshot = snapshotFor(frontend, states);
+      snapshotsById.put(frontend.identifier(), snapshot);
       if (frontend.hostname().equals(Frontend.ANY_HOST)) {
         if (catchAll == null) catchAll = snapshot;
         else log.warn("Frontend '{}' and '{}' both use hostname '*'; '{}' is served", catchAll.frontend().identifier(),
@@ -336,12 +336,12 @@ public final class ClusterState implements AutoCloseable {
             frontend.hostname());
       }
     }
-    frontendRoutes.keySet().stream().filter(id -> !routesById.containsKey(id)).forEach(this::forgetSessionsOf);
-    frontendRoutes.clear();
-    frontendRoutes.putAll(routesById);
+    snapshots.keySet().stream().filter(id -> !snapshotsById.containsKey(id)).forEach(this::forgetSessionsOf);
+    snapshots.clear();
+    snapshots.putAll(snapshotsById);
     // Keys first: a frontend that starts requiring a key never meets the keys of a revision before.
     apiKeys = ApiKeyIndex.of(keys, apiKeys);
-    routes = new RouteTable(byHost, catchAll, new ArrayList<>(routesById.values()));
+    routes = new RouteTable(byHost, catchAll, new ArrayList<>(snapshotsById.values()));
     if (prober != null) prober.sync(states.values());
     if (discovery != null) discovery.sync(states.values());
     if (loadReports != null) loadReports.sync(states.values());
@@ -352,13 +352,13 @@ public final class ClusterState implements AutoCloseable {
     log.debug("Applied configuration revision {}: {} frontends, {} backends", revision, frontends.size(), backends.size());
   }
 
-  private FrontendSnapshot routeFor(Frontend frontend, Map<String, BackendState> states) {
+  private FrontendSnapshot snapshotFor(Frontend frontend, Map<String, BackendState> states) {
     List<BackendState> members = new ArrayList<>();
     for (String id : frontend.backends()) {
       BackendState state = states.get(id);
       if (state != null) members.add(state);
     }
-    FrontendSnapshot previous = frontendRoutes.get(frontend.identifier());
+    FrontendSnapshot previous = snapshots.get(frontend.identifier());
     LoadBalancer balancer;
     String balancerName;
     // Keep the balancer (and its counters) across edits that do not change the policy.

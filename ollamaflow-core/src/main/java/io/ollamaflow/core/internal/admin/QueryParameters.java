@@ -3,6 +3,7 @@ package io.ollamaflow.core.internal.admin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BinaryOperator;
+import java.util.function.Predicate;
 
 /**
  * A query string as its {@code name=value} parameters, in order and still percent-encoded, so
@@ -33,6 +34,21 @@ final class QueryParameters {
   QueryParameters mapValues(BinaryOperator<String> change) {
     List<Parameter> changed = new ArrayList<>(parameters.size());
     for (Parameter p : parameters) changed.add(p.value == null ? p : new Parameter(p.name, change.apply(p.name, p.value)));
+    return new QueryParameters(changed);
+  }
+
+  /**
+   * The same parameters, each shown as {@code shown(name)} allows: with its value, or with
+   * {@code placeholder} for it; a parameter without a value shows {@code placeholder} for its name
+   * when its name is not allowed either (a bare {@code ?sk-...} is a credential too).
+   */
+  QueryParameters redacted(Predicate<String> shown, String placeholder) {
+    List<Parameter> changed = new ArrayList<>(parameters.size());
+    for (Parameter p : parameters) {
+      boolean visible = shown.test(p.name);
+      changed.add(p.value == null ? (visible ? p : new Parameter(placeholder, null))
+          : new Parameter(p.name, visible ? p.value : placeholder));
+    }
     return new QueryParameters(changed);
   }
 

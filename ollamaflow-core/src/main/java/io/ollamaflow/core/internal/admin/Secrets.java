@@ -104,10 +104,12 @@ public final class Secrets {
     return SHOWN_REQUEST_HEADERS.contains(name.toLowerCase(Locale.ROOT)) ? value : PLACEHOLDER;
   }
 
-  /** A query string with the value of every parameter but the harmless ones shown as {@value #PLACEHOLDER}. */
+  /**
+   * A query string with the value of every parameter but the harmless ones shown as
+   * {@value #PLACEHOLDER}, and so the name of a parameter without a value.
+   */
   public static String redactedQuery(String query) {
-    return QueryParameters.parse(query).mapValues((name, value) -> isSecretParameter(name) ? PLACEHOLDER : value)
-        .toString();
+    return QueryParameters.parse(query).redacted(name -> !isSecretParameter(name), PLACEHOLDER).toString();
   }
 
   private static boolean isSecretParameter(String name) {

@@ -223,6 +223,7 @@ public final class Http1Server implements AutoCloseable {
     }
     for (Http1Connection c : open.keySet()) c.closeSocket();
     watchdog.shutdownNow();
+    if (tls != null) tls.close();
     // No interrupts: with their sockets closed, the connection threads end on their own.
     threads.shutdown();
   }

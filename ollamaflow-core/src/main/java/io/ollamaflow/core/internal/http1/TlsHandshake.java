@@ -1,11 +1,13 @@
 package io.ollamaflow.core.internal.http1;
 
 import io.ollamaflow.core.http.TlsOptions;
+import io.ollamaflow.core.internal.Threads;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,11 @@ final class TlsHandshake {
   }
 
   private final ScheduledExecutorService watchdog;
+  /**
+   * Its own thread: reading the files (a slow network disk, say) must never delay the watchdog's
+   * handshake deadlines and stalled-writer closing. Null when the files are not checked.
+   */
+  private final ScheduledExecutorService reloader;
   private volatile Serving serving;
   /** The last reload failure logged, so a file left broken is reported once, not at every check. */
   private String lastFailure;
@@ -48,10 +55,16 @@ final class TlsHandshake {
     this.serving = Serving.of(tls);
     this.watchdog = watchdog;
     long every = tls.reloadInterval().toMillis();
-    if (every > 0) watchdog.scheduleWithFixedDelay(this::reload, every, every, TimeUnit.MILLISECONDS);
+    reloader = every > 0 ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("ollamaflow-tls-reload")) : null;
+    if (reloader != null) reloader.scheduleWithFixedDelay(this::reload, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Reads the files again if they changed; runs on the watchdog thread. */
+  /** Stops checking the files. */
+  void close() {
+    if (reloader != null) reloader.shutdownNow();
+  }
+
+  /** Reads the files again if they changed; runs on the reloader's thread. */
   void reload() {
     TlsOptions current = serving.options();
     try {

@@ -37,4 +37,5 @@ final class Admission {
       throw ProxyErrors.tooLarge(frontend);
     }
     return keys.check(frontend, exchange);
-  }}
+  }
+}

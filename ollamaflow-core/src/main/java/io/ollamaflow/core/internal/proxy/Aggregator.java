@@ -44,9 +44,9 @@ final class Aggregator {
         || endpoint == ApiEndpoint.OPENAI_MODELS;
   }
 
-  static void serve(ProxyCall exchange, RequestState request, FrontendSnapshot frontend, ApiEndpoint endpoint,
+  static void serve(ProxyCall exchange, RequestState request, FrontendSnapshot snapshot, ApiEndpoint endpoint,
       List<BackendState> backends, TranslatorRegistry translators) throws IOException, InterruptedException {
-    List<Answer> answers = askAll(exchange, frontend, backends, new Translations(translators, request, null));
+    List<Answer> answers = askAll(exchange, snapshot, backends, new Translations(translators, request, null));
     List<Answer> good = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (Answer answer : answers) {
@@ -54,14 +54,14 @@ final class Aggregator {
       else failures.add(answer.failure);
     }
     if (good.isEmpty()) {
-      throw new FlowException(ErrorCode.BACKEND_ERROR, "no backend of frontend '" + frontend.frontend().identifier()
+      throw new FlowException(ErrorCode.BACKEND_ERROR, "no backend of frontend '" + snapshot.frontend().identifier()
           + "' answered " + endpoint.path() + ": " + String.join("; ", failures));
     }
     ObjectNode merged = merge(endpoint, good);
-    if (endpoint == ApiEndpoint.TAGS) configure(merged, "models", frontend.frontend());
-    if (endpoint == ApiEndpoint.OPENAI_MODELS) configure(merged, "data", frontend.frontend());
+    if (endpoint == ApiEndpoint.TAGS) configure(merged, "models", snapshot.frontend());
+    if (endpoint == ApiEndpoint.OPENAI_MODELS) configure(merged, "data", snapshot.frontend());
     if (endpoint != ApiEndpoint.VERSION) {
-      onlyUsable(merged, endpoint == ApiEndpoint.OPENAI_MODELS ? "data" : "models", frontend, request.keyUse());
+      onlyUsable(merged, endpoint == ApiEndpoint.OPENAI_MODELS ? "data" : "models", snapshot, request.keyUse());
     }
     byte[] body = Json.MAPPER.writeValueAsBytes(merged);
     List<String> ids = new ArrayList<>();
@@ -77,11 +77,11 @@ final class Aggregator {
   }
 
   /** Each backend is asked in its own dialect; the answers of other dialects are translated to the client's. */
-  private static List<Answer> askAll(ProxyCall exchange, FrontendSnapshot frontend, List<BackendState> backends,
+  private static List<Answer> askAll(ProxyCall exchange, FrontendSnapshot snapshot, List<BackendState> backends,
       Translations translations) throws IOException, InterruptedException {
     List<Answer> answers = new ArrayList<>();
     CountDownLatch done = new CountDownLatch(backends.size());
-    long waitMs = frontend.frontend().timeoutMs() == 0 ? MAX_WAIT_MS : Math.min(MAX_WAIT_MS, frontend.frontend().timeoutMs());
+    long waitMs = snapshot.frontend().timeoutMs() == 0 ? MAX_WAIT_MS : Math.min(MAX_WAIT_MS, snapshot.frontend().timeoutMs());
     for (BackendState backend : backends) {
       Translations.Translated translated = translations.forBackend(backend);
       Answer answer = new Answer(backend, translated != null);
@@ -90,7 +90,7 @@ final class Aggregator {
           : UpstreamRequests.build(backend.backend(), exchange, translated.request.method(), translated.request.path(),
               null);
       // The answers are parsed here, not relayed: let OkHttp negotiate compression and undo it.
-      Call call = frontend.client().newCall(request.newBuilder().removeHeader("Accept-Encoding").build());
+      Call call = snapshot.client().newCall(request.newBuilder().removeHeader("Accept-Encoding").build());
       call.timeout().timeout(waitMs, TimeUnit.MILLISECONDS);
       call.enqueue(new Callback() {
         @Override
@@ -205,13 +205,13 @@ final class Aggregator {
   }
 
   /** Leaves out the models the request's API key may not use: a key sees only what it can ask for. */
-  private static void onlyUsable(ObjectNode listing, String arrayField, FrontendSnapshot frontend,
+  private static void onlyUsable(ObjectNode listing, String arrayField, FrontendSnapshot snapshot,
       ApiKeyCheck.Admitted key) {
     if (key == ApiKeyCheck.Open.INSTANCE || !listing.path(arrayField).isArray()) return;
     ArrayNode usable = Json.MAPPER.createArrayNode();
     for (JsonNode entry : listing.path(arrayField)) {
       String name = entryName(entry);
-      if (name != null && key.mayUse(name, frontend.aliasTarget(name))) usable.add(entry);
+      if (name != null && key.mayUse(name, snapshot.aliasTarget(name))) usable.add(entry);
     }
     listing.set(arrayField, usable);
   }

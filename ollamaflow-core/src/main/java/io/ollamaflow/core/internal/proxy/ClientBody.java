@@ -106,19 +106,27 @@ final class ClientBody implements Closeable {
     }
   }
 
-  private static ClientBody held(BodyBuffer bytes, String model, Consumer<BodyExcerpt> keep) throws IOException {
-    if (keep != null) keep.accept(BodyExcerpt.of(bytes));
+  private static ClientBody held(BodyBuffer bytes, String model, Consumer<BodyExcerpt> keep) {
+    keepStart(bytes, keep);
     return new ClientBody(bytes, model);
   }
 
   /** A refused body: what was read of it is kept for the log, then the room it took is given back. */
   private static void discard(BodyBuffer bytes, Consumer<BodyExcerpt> keep) throws IOException {
     try {
-      if (keep != null) keep.accept(BodyExcerpt.of(bytes));
-    } catch (IOException unreadable) {
-      // the refusal matters more than its log line
+      keepStart(bytes, keep);
     } finally {
       bytes.close();
+    }
+  }
+
+  /** Hands the body's start to {@code keep}; a spill file that cannot be read costs the log line, never the request. */
+  private static void keepStart(BodyBuffer bytes, Consumer<BodyExcerpt> keep) {
+    if (keep == null) return;
+    try {
+      keep.accept(BodyExcerpt.of(bytes));
+    } catch (IOException unreadable) {
+      // the request matters more than its log line
     }
   }
 

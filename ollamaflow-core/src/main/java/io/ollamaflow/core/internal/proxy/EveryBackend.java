@@ -30,7 +30,7 @@ final class EveryBackend {
     return endpoint == ApiEndpoint.DELETE || endpoint == ApiEndpoint.COPY;
   }
 
-  static void serve(ProxyCall exchange, RequestState request, FrontendSnapshot frontend, ApiEndpoint endpoint,
+  static void serve(ProxyCall exchange, RequestState request, FrontendSnapshot snapshot, ApiEndpoint endpoint,
       List<BackendState> backends, ClientBody body) throws IOException {
     byte[] bytes;
     try (InputStream in = body.open()) {
@@ -42,7 +42,7 @@ final class EveryBackend {
     for (BackendState backend : backends) {
       String id = backend.backend().identifier();
       try (ClientBody copy = ClientBody.of(bytes, request.model());
-          Response response = frontend.client().newCall(UpstreamRequests.build(backend.backend(), exchange, copy)).execute()) {
+          Response response = snapshot.client().newCall(UpstreamRequests.build(backend.backend(), exchange, copy)).execute()) {
         if (response.isSuccessful()) {
           done.add(id);
           if (endpoint == ApiEndpoint.DELETE) backend.models().markRemoved(ModelNames.canonical(request.model()));

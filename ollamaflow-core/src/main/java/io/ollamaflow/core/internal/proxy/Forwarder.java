@@ -176,4 +176,5 @@ final class Forwarder {
     state.reportFailure(backend, reason);
     if (!retryAllowed) return new Attempt.Failed(new FlowException(ErrorCode.BACKEND_ERROR, reason));
     return new Attempt.Retry(reason, ErrorCode.BACKEND_ERROR);
-  }}
+  }
+}

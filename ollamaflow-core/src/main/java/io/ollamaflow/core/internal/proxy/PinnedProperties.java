@@ -7,9 +7,9 @@ import java.util.Objects;
 
 /**
  * Forces a frontend's or backend's pinned properties onto a request body. Pins win over the
- * client, and the backend's pins win over the frontend's: apply them as
- * {@code merge(merge(request, frontendPins), backendPins)}, so precedence runs request &lt;
- * frontend &lt; backend.
+ * client, and the backend's pins win over the frontend's; {@link #layered} applies every layer in
+ * its order (defaults &lt; request &lt; frontend pins &lt; backend pins), the one rule for any body
+ * sent to a backend.
  *
  * <p>The merge is recursive over objects only, so pinning {@code options.num_ctx} keeps the client's
  * other {@code options}. Anything else a pin names is replaced whole: arrays (a pinned {@code stop}

@@ -111,4 +111,5 @@ final class RequestReader {
     } catch (IllegalArgumentException e) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "model id in path is not valid percent-encoding: " + encoded);
     }
-  }}
+  }
+}

@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
  * {@link EndpointClassifier#classify}: the first step of every proxied request. Each call classifies a
  * path String made afresh from the request line's bytes, as the HTTP parser hands it over, so its
  * hash is not cached from the previous call; the cost of making that String is included.
- * Run with {@code bash bench/jmh.sh RouteClassification}.
+ * Run with {@code bash bench/jmh.sh EndpointClassification}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
