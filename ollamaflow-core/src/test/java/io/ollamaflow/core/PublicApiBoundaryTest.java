@@ -41,7 +41,10 @@ class PublicApiBoundaryTest {
       for (Constructor<?> constructor : type.getDeclaredConstructors()) {
         if (exposed(constructor.getModifiers())) check(type, constructor, leaks);
       }
-      for (Method method : type.getDeclaredMethods()) {
+      // Public methods inherited from a class that is not public are callable through this one too.
+      Set<Method> methods = new HashSet<>(List.of(type.getMethods()));
+      methods.addAll(List.of(type.getDeclaredMethods()));
+      for (Method method : methods) {
         if (exposed(method.getModifiers()) && !method.isSynthetic()) {
           check(type, method, leaks);
           mentions(method.getGenericReturnType(), type.getName() + "." + method.getName() + " returns", leaks);
@@ -52,6 +55,7 @@ class PublicApiBoundaryTest {
           mentions(field.getGenericType(), type.getName() + "." + field.getName(), leaks);
         }
       }
+      for (TypeVariable<?> parameter : type.getTypeParameters()) mentions(parameter, type.getName() + "<" + parameter + ">", leaks);
       if (type.getGenericSuperclass() != null) mentions(type.getGenericSuperclass(), type.getName() + " extends", leaks);
       for (Type implemented : type.getGenericInterfaces()) mentions(implemented, type.getName() + " implements", leaks);
     }
@@ -78,6 +82,7 @@ class PublicApiBoundaryTest {
     String where = owner.getName() + "." + executable.getName();
     for (Type parameter : executable.getGenericParameterTypes()) mentions(parameter, where + " takes", leaks);
     for (Type thrown : executable.getGenericExceptionTypes()) mentions(thrown, where + " throws", leaks);
+    for (TypeVariable<?> parameter : executable.getTypeParameters()) mentions(parameter, where + " <" + parameter + ">", leaks);
   }
 
   private static void mentions(Type type, String where, List<String> leaks) {
