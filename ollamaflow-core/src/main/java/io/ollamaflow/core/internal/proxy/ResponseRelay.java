@@ -48,9 +48,8 @@ final class ResponseRelay {
     boolean bodyless = exchange.method().equals("HEAD") || status == 204 || status == 304;
     // Leaving the usage chunk out changes the length: such a body goes chunked. A compressed one
     // cannot be read for it, and goes as it came.
-    String encoding = response.header("Content-Encoding");
     boolean filtered = withoutUsageChunk && !bodyless && contentType(response).startsWith("text/event-stream")
-        && (encoding == null || encoding.equalsIgnoreCase("identity"));
+        && uncompressed(response);
     long length = bodyless ? 0 : filtered ? ProxyCall.UNKNOWN_LENGTH : body.contentLength();
     try {
       exchange.sendResponseHeaders(status, length);
@@ -150,6 +149,11 @@ final class ResponseRelay {
    */
   private static boolean setByTheProxy(String name) {
     return name.equalsIgnoreCase("Date") || name.regionMatches(true, 0, "Access-Control-", 0, 15);
+  }
+
+  private static boolean uncompressed(Response response) {
+    String encoding = response.header("Content-Encoding");
+    return encoding == null || encoding.equalsIgnoreCase("identity");
   }
 
   private static String contentType(Response response) {
