@@ -25,6 +25,7 @@ final class ReasonPhrases {
       case 414 -> "URI Too Long";
       case 415 -> "Unsupported Media Type";
       case 422 -> "Unprocessable Content";
+      case 426 -> "Upgrade Required";
       case 429 -> "Too Many Requests";
       case 431 -> "Request Header Fields Too Large";
       case 500 -> "Internal Server Error";
