@@ -121,6 +121,11 @@ public final class OverheadBenchmark {
           case "--streams" -> o.streams = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
           case "--no-saturation" -> o.saturation = false;
           case "--only-a" -> o.onlySmallChat = true;
+          case "--concurrency" -> {
+            // Each level keeps its offered rate: 1,000 req/s on one connection, 2,000 on more.
+            o.concurrency = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+            o.rates = Arrays.stream(o.concurrency).mapToDouble(c -> c == 1 ? 1000 : 2000).toArray();
+          }
           case "--no-tls" -> o.tls = false;
           case "--quick" -> {
             o.seconds = 3;
