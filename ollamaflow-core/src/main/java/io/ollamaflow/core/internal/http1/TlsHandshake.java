@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@link TlsOptions#reloadInterval()} it checks the key and certificate files, and new
  * connections are served from the new ones once they changed and pass the checks; when they fail
  * them (a key replaced before its certificate), the old ones go on serving and the failure is
- * logged once.
+ * logged, once for each different failure.
  */
 final class TlsHandshake {
   private static final Logger log = LoggerFactory.getLogger(TlsHandshake.class);

@@ -12,7 +12,7 @@ import java.util.function.BiConsumer;
  * A call whose answer body passes through unchanged while its first {@link BodyLog#MAX_BYTES}
  * bytes are kept for {@link BodyLog}; whether it is kept is decided when the pipeline first opens
  * it, once the frontend is known. (The request body needs no copy: the proxy holds it whole, and
- * {@link BodyLog#keepRequestBody} takes its start from there.) Used by one thread at a time.
+ * the reading stage hands its start to {@link BodyLog#requestBodyKeeper}.) Used by one thread at a time.
  */
 final class BodyCapture implements ProxyCall {
   /** A sink keeping the first bytes written to it, and counting all of them. */

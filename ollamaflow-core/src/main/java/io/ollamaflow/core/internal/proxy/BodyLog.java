@@ -88,8 +88,8 @@ public final class BodyLog {
    * known then, but not yet the backend, so a flag on any of the frontend's backends counts.
    */
   boolean mayLogRequestOf(RequestState request) {
-    return requests || flaggedOnRoute(request, Frontend::logRequestBody, Backend::logRequestBody, null)
-        || flaggedOnRoute(request, Frontend::logRequestFull, Backend::logRequestFull, null);
+    return requests || flaggedOnRoute(request, f -> f.logRequestBody() || f.logRequestFull(),
+        b -> b.logRequestBody() || b.logRequestFull(), null);
   }
 
   boolean mayLogResponseOf(RequestState request) {
