@@ -3,9 +3,9 @@ package io.ollamaflow.core.internal;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.Collections;
 import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import okhttp3.Connection;
@@ -32,11 +32,18 @@ public final class BackendClients {
   public static final long DEFAULT_PROBE_AFTER_IDLE_NANOS = 1_000_000_000L;
   /** Pooled connections a request may find closed in a row before it gives up. */
   private static final int MAX_STALE_IN_A_ROW = 4;
+  /** Entries kept before the closed connections are swept out of {@link #lastUse}. */
+  private static final int SWEEP_FLOOR = 256;
 
   private final LongSupplier nanoTime;
   private final long probeAfterIdleNanos;
-  /** When each pooled connection last started a request; weak, so closed connections leave. */
-  private final Map<Connection, Long> lastUse = Collections.synchronizedMap(new WeakHashMap<>());
+  /**
+   * When each pooled connection last started a request. Concurrent, not a synchronized weak map:
+   * every request to every backend passes here, and one lock made them queue for each other.
+   * Connections the pool closed are swept out once the map has doubled since the last sweep.
+   */
+  private final Map<Connection, Long> lastUse = new ConcurrentHashMap<>();
+  private final AtomicInteger sweepAt = new AtomicInteger(SWEEP_FLOOR);
   private final AtomicLong staleConnections = new AtomicLong();
 
   public BackendClients(LongSupplier nanoTime, long probeAfterIdleNanos) {
@@ -58,6 +65,11 @@ public final class BackendClients {
     return staleConnections.get();
   }
 
+  /** Connections whose last use is remembered: those open, and those closed since the last sweep. */
+  int rememberedConnections() {
+    return lastUse.size();
+  }
+
   private Response resendPastStaleConnections(Interceptor.Chain chain) throws IOException {
     for (int stale = 0; ; stale++) {
       try {
@@ -76,12 +88,23 @@ public final class BackendClients {
     long now = nanoTime.getAsLong();
     if (connection != null) {
       Long previous = lastUse.put(connection, now);
+      if (previous == null) sweepClosedConnections();
       if (previous != null && now - previous >= probeAfterIdleNanos && connection.protocol() == Protocol.HTTP_1_1
           && closedByPeer(connection.socket())) {
         throw new StaleConnectionException();
       }
     }
     return chain.proceed(chain.request());
+  }
+
+  private void sweepClosedConnections() {
+    int at = sweepAt.get();
+    if (lastUse.size() < at || !sweepAt.compareAndSet(at, Integer.MAX_VALUE)) return;
+    try {
+      lastUse.keySet().removeIf(c -> c.socket().isClosed());
+    } finally {
+      sweepAt.set(Math.max(SWEEP_FLOOR, 2 * lastUse.size()));
+    }
   }
 
   /**

@@ -7,18 +7,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Each backend's traffic over the last minutes, in a ring of {@link #BUCKETS} buckets of
  * {@link #BUCKET} each: what the dashboard charts without a metrics registry. Bounded: one ring
  * per backend that answered, forgotten by {@link #retain}.
  *
- * <p>Threading: request threads record concurrently; one short lock per ring.
+ * <p>Threading: request threads record concurrently and never wait for each other: a bucket is
+ * replaced by compare-and-set, so a thread preempted mid-update holds up no one.
  */
 public final class RecentTraffic implements FlowEventListener {
   public static final Duration BUCKET = Duration.ofSeconds(10);
@@ -79,31 +80,30 @@ public final class RecentTraffic implements FlowEventListener {
     return clock.millis() / BUCKET.toMillis();
   }
 
+  /** A backend's buckets, each slot holding the bucket of one index; replaced whole, by compare-and-set. */
   private static final class Ring {
-    private final long[] stamps = new long[BUCKETS];
-    private final Bucket[] buckets = new Bucket[BUCKETS];
+    private final AtomicReferenceArray<Stamped> slots = new AtomicReferenceArray<>(BUCKETS);
 
-    Ring() {
-      Arrays.fill(stamps, -1);
-      Arrays.fill(buckets, Bucket.EMPTY);
-    }
-
-    synchronized void add(long index, long requests, long errors, long latencyNanos, long firstBytes,
-        long firstByteNanos) {
+    void add(long index, long requests, long errors, long latencyNanos, long firstBytes, long firstByteNanos) {
       int slot = (int) (index % BUCKETS);
-      Bucket b = stamps[slot] == index ? buckets[slot] : Bucket.EMPTY;
-      stamps[slot] = index;
-      buckets[slot] = new Bucket(b.requests + requests, b.errors + errors, b.latencyNanos + latencyNanos,
-          b.firstBytes + firstBytes, b.firstByteNanos + firstByteNanos);
+      while (true) {
+        Stamped seen = slots.get(slot);
+        Bucket b = seen != null && seen.index == index ? seen.bucket : Bucket.EMPTY;
+        Stamped next = new Stamped(index, new Bucket(b.requests + requests, b.errors + errors,
+            b.latencyNanos + latencyNanos, b.firstBytes + firstBytes, b.firstByteNanos + firstByteNanos));
+        if (slots.compareAndSet(slot, seen, next)) return;
+      }
     }
 
-    synchronized List<Bucket> snapshot(long now) {
+    List<Bucket> snapshot(long now) {
       List<Bucket> result = new ArrayList<>(BUCKETS);
       for (long index = now - BUCKETS + 1; index <= now; index++) {
-        int slot = (int) (index % BUCKETS);
-        result.add(stamps[slot] == index ? buckets[slot] : Bucket.EMPTY);
+        Stamped s = slots.get((int) (index % BUCKETS));
+        result.add(s != null && s.index == index ? s.bucket : Bucket.EMPTY);
       }
       return result;
     }
   }
+
+  private record Stamped(long index, Bucket bucket) {}
 }

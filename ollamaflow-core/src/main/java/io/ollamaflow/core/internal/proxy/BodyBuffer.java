@@ -75,6 +75,28 @@ final class BodyBuffer extends OutputStream {
     return memory.length - memorySize;
   }
 
+  /**
+   * Appends the rest of {@code in}, read straight into the held array while it has room: the
+   * usual small body is already whole here, and copying through a buffer cost an allocation each.
+   * A full array grows only once a byte beyond it has come, so a body exactly its declared size
+   * never doubles it.
+   */
+  void readRest(InputStream in) throws IOException {
+    while (spill == null) {
+      if (memorySize == memory.length) {
+        int next = in.read();
+        if (next < 0) return;
+        write(next);
+        continue;
+      }
+      int n = in.read(memory, memorySize, memory.length - memorySize);
+      if (n < 0) return;
+      memorySize += n;
+      size += n;
+    }
+    in.transferTo(this);
+  }
+
   long size() {
     return size;
   }

@@ -42,7 +42,7 @@ final class ClientBody implements Closeable {
       throws IOException {
     BodyBuffer bytes = new BodyBuffer(spool, -1);
     try {
-      new LimitedClientStream(client, limit).transferTo(bytes);
+      bytes.readRest(new LimitedClientStream(client, limit));
       return held(bytes, null, keep);
     } catch (IOException | RuntimeException e) {
       discard(bytes, keep);
@@ -86,7 +86,7 @@ final class ClientBody implements Closeable {
           if (isPrimary && value != null) {
             // A body the parser already holds costs no I/O to check to its end; a longer one is copied unparsed.
             if (declaredLength >= 0 && bytes.size() >= declaredLength) checkRemainingFields(parser);
-            limited.transferTo(bytes);
+            bytes.readRest(limited);
             return held(bytes, value, keep);
           }
           if (!isPrimary) fallbackValue = value;
@@ -95,7 +95,7 @@ final class ClientBody implements Closeable {
         }
       }
       // No model: keep whatever follows the object too (a trailing newline, or garbage for the backend to refuse).
-      limited.transferTo(bytes);
+      bytes.readRest(limited);
       return held(bytes, fallbackValue, keep);
     } catch (JsonProcessingException e) {
       discard(bytes, keep);

@@ -10,17 +10,16 @@ import okio.Source;
 
 /** The OkHttp view of a {@link ClientBody}: held whole, so it may be written again to another backend. */
 final class ForwardedBody extends RequestBody {
-  private final MediaType contentType;
   private final ClientBody body;
 
-  ForwardedBody(MediaType contentType, ClientBody body) {
-    this.contentType = contentType;
+  ForwardedBody(ClientBody body) {
     this.body = body;
   }
 
+  /** None: the client's own {@code Content-Type} header goes to the backend as it was sent, unparsed. */
   @Override
   public MediaType contentType() {
-    return contentType;
+    return null;
   }
 
   @Override

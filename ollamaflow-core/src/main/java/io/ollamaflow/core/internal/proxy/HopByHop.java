@@ -13,7 +13,7 @@ import okhttp3.Headers;
  * section 7.6.1: {@code Connection: Upgrade, HTTP2-Settings} makes {@code HTTP2-Settings} hop-by-hop).
  */
 final class HopByHop {
-  private static final Set<String> NAMES = Set.of("connection", "keep-alive", "proxy-authenticate",
+  private static final List<String> NAMES = List.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
       // Set by the proxy itself for the next hop:
       "host", "content-length", "expect");
@@ -53,8 +53,11 @@ final class HopByHop {
     return new HopByHop(named);
   }
 
+  /** Asked for every header of every message: compares in place, without a lower-cased copy. */
   boolean drops(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    return NAMES.contains(lower) || named.contains(lower);
+    for (String fixed : NAMES) {
+      if (fixed.equalsIgnoreCase(name)) return true;
+    }
+    return !named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT));
   }
 }

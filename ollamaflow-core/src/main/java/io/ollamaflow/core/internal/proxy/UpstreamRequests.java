@@ -28,7 +28,7 @@ final class UpstreamRequests {
 
   /** The client's request sent to another path (a model alias in {@code /v1/models/:model} replaced by its target). */
   static Request build(Backend backend, ProxyCall exchange, ClientBody body, String method, String rawPath) {
-    return build(backend, exchange, method, rawPath, requestBody(exchange, body));
+    return build(backend, exchange, method, rawPath, body == null ? null : new ForwardedBody(body));
   }
 
   /** A translated request: the translator's method and path, a JSON body the proxy wrote. */
@@ -38,9 +38,7 @@ final class UpstreamRequests {
 
   private static Request build(Backend backend, ProxyCall exchange, String method, String rawPath,
       RequestBody body) {
-    String clientQuery = exchange.rawQuery();
-    HttpUrl url = HttpUrl.parse(BackendRequests.url(backend,
-        clientQuery == null || clientQuery.isEmpty() ? rawPath : rawPath + "?" + clientQuery));
+    HttpUrl url = BackendRequests.url(backend, rawPath, exchange.rawQuery());
     if (url == null) {
       throw new FlowException(ErrorCode.BAD_REQUEST, "invalid request path: " + rawPath);
     }
@@ -62,13 +60,6 @@ final class UpstreamRequests {
         .headers(headers.build())
         .method(method, body)
         .build();
-  }
-
-  private static RequestBody requestBody(ProxyCall exchange, ClientBody body) {
-    if (body == null) return null;
-    String type = exchange.requestHeader("Content-Type");
-    MediaType mediaType = type == null ? null : MediaType.parse(type);
-    return new ForwardedBody(mediaType, body);
   }
 
   static long contentLength(ProxyCall exchange) {

@@ -359,6 +359,17 @@ class ClientBodyTest {
   }
 
   @Test
+  void aBodyOfItsDeclaredLengthHoldsJustThatMuchOfTheSpool() throws IOException {
+    byte[] body = utf8("{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(300) + "\"}]}");
+    try (ClientBody held = sniff(new ByteArrayInputStream(body), NO_LIMIT, body.length, ModelField.MODEL)) {
+      assertThat(held.model()).isEqualTo("llama3");
+      assertThat(held.length()).isEqualTo(body.length);
+      assertThat(spool.memoryInUse()).isEqualTo(body.length);
+    }
+    assertThat(spool.memoryInUse()).isZero();
+  }
+
+  @Test
   void smallBodyDoesNotSpill() throws IOException {
     byte[] body = utf8("{\"messages\":" + messages(50_000, 8) + ",\"model\":\"llama3\"}");
 

@@ -135,4 +135,16 @@ class BackendLoadTest {
     assertThat(timings.outputTokens()).isEqualTo(4);
     assertThat(timings.known()).isFalse();
   }
+
+  @Test
+  void readsOnlyTheLastLineOfAStreamsTailAndNotFieldNamesQuotedInsideText() {
+    byte[] tail = ("ration\":7}\n{\"message\":{\"content\":\"hi\"},\"done\":false}\n"
+        + "{\"done\":true,\"total_duration\":3000,\"load_duration\":0,\"prompt_eval_count\":2,"
+        + "\"prompt_eval_duration\":1000,\"eval_count\":4,\"eval_duration\":1500,"
+        + "\"response\":\"say \\\"eval_count\\\": 99\"}\n").getBytes(StandardCharsets.UTF_8);
+
+    assertThat(AnswerTimings.inTail(tail, tail.length)).isEqualTo(new AnswerTimings(3000, 0, 1000, 1500, 2, 4));
+    // A tail cut before the closing fields reports nothing rather than an earlier line's numbers.
+    assertThat(AnswerTimings.inTail(tail, 60)).isEqualTo(AnswerTimings.NONE);
+  }
 }
