@@ -86,12 +86,8 @@ public record AnswerTimings(long totalNanos, long loadNanos, long promptEvalNano
 
   /** Where {@code key} last starts within {@code bytes[0, to)}; -1 when it does not. */
   private static int lastIndexOf(byte[] bytes, int to, byte[] key) {
-    outer:
     for (int at = to - key.length; at >= 0; at--) {
-      for (int k = 0; k < key.length; k++) {
-        if (bytes[at + k] != key[k]) continue outer;
-      }
-      return at;
+      if (startsWith(bytes, at, to, key)) return at;
     }
     return -1;
   }
